@@ -1,0 +1,133 @@
+package ncakey
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Sentinel errors. Every refusal of a key, container or identity wraps
+// one of them; file-system failures wrap the *fs.PathError instead.
+var (
+	// ErrInvalidIdentifier means an IIN or BIN is malformed or fails its
+	// check digit.
+	ErrInvalidIdentifier = errors.New("invalid identifier")
+	// ErrTestIdentifier means an identifier is one of NCA's test
+	// identifiers and test identities are not enabled. It is reported
+	// together with ErrInvalidIdentifier.
+	ErrTestIdentifier = errors.New("NCA test identifier (test identities not enabled)")
+	// ErrNoIdentity means the certificate subject does not say whose key
+	// it is (no SERIALNUMBER=IIN…, or no OU=BIN… for a legal entity).
+	ErrNoIdentity = errors.New("certificate carries no taxpayer identity")
+	// ErrUnknownRole means the certificate has none of the NCA role OIDs
+	// in its extended key usage.
+	ErrUnknownRole = errors.New("certificate has no NCA role")
+
+	// ErrWrongPassword means the container password is wrong.
+	ErrWrongPassword = errors.New("wrong password")
+	// ErrSeveralKeys means a container holds more than one private key,
+	// so which one signs would be a guess.
+	ErrSeveralKeys = errors.New("container holds several private keys")
+	// ErrNoPrivateKey means a container holds no private key.
+	ErrNoPrivateKey = errors.New("container holds no private key")
+	// ErrNoCertificate means a container holds no certificate.
+	ErrNoCertificate = errors.New("container holds no certificate")
+	// ErrKeyMismatch means the private key is not the key of the
+	// certificate.
+	ErrKeyMismatch = errors.New("private key does not match the certificate")
+	// ErrUnsupportedKey means the private key type has no signer here
+	// (GOST keys until the Kalkan loader exists, ECDSA, Ed25519).
+	ErrUnsupportedKey = errors.New("unsupported private key type")
+	// ErrUnsupportedContainer means the file is a container this loader
+	// cannot read (a Kalkan BER container, an unsupported PKCS#12 variant).
+	ErrUnsupportedContainer = errors.New("unsupported key container")
+	// ErrMalformed means the file is not a readable PKCS#12 container.
+	ErrMalformed = errors.New("malformed key container")
+
+	// ErrExpired means the certificate's validity ended before the time
+	// of use.
+	ErrExpired = errors.New("certificate expired")
+	// ErrNotYetValid means the certificate's validity starts after the
+	// time of use.
+	ErrNotYetValid = errors.New("certificate not yet valid")
+	// ErrNotSigningKey means the key is an authentication key: signing a
+	// document with it is forbidden (PROTOCOL.md §5).
+	ErrNotSigningKey = errors.New("not a signing key")
+
+	// ErrNoKey means the keystore holds no usable key for a taxpayer.
+	ErrNoKey = errors.New("no usable key")
+	// ErrPasswords means the passwords file is unreadable, has a bad line,
+	// or lists a file that does not exist.
+	ErrPasswords = errors.New("passwords")
+)
+
+// IdentifierError says which identifier field is wrong and why. Value is
+// the offending identifier (never a secret: it is printed in the
+// certificate).
+type IdentifierError struct {
+	Field  string // "IIN", "BIN" or "IIN/BIN"
+	Value  string
+	Reason string
+	Err    error // ErrInvalidIdentifier, or ErrTestIdentifier
+}
+
+func (e *IdentifierError) Error() string {
+	return fmt.Sprintf("ncakey: %s %q: %s", e.Field, e.Value, e.Reason)
+}
+
+// Unwrap returns the sentinels behind the error; a refused test
+// identifier is also an invalid identifier.
+func (e *IdentifierError) Unwrap() []error {
+	if errors.Is(e.Err, ErrInvalidIdentifier) {
+		return []error{e.Err}
+	}
+	return []error{e.Err, ErrInvalidIdentifier}
+}
+
+// ValidityError reports a certificate used outside its validity window.
+type ValidityError struct {
+	At        time.Time
+	NotBefore time.Time
+	NotAfter  time.Time
+	Err       error // ErrExpired or ErrNotYetValid
+}
+
+func (e *ValidityError) Error() string {
+	const layout = "2006-01-02 15:04:05Z07:00"
+	if errors.Is(e.Err, ErrNotYetValid) {
+		return fmt.Sprintf("ncakey: %v: valid from %s, used at %s",
+			e.Err, e.NotBefore.UTC().Format(layout), e.At.UTC().Format(layout))
+	}
+	return fmt.Sprintf("ncakey: %v: valid until %s, used at %s",
+		e.Err, e.NotAfter.UTC().Format(layout), e.At.UTC().Format(layout))
+}
+
+// Unwrap returns ErrExpired or ErrNotYetValid.
+func (e *ValidityError) Unwrap() error { return e.Err }
+
+// NoKeyError says that no usable key exists for a taxpayer and what was
+// found instead.
+type NoKeyError struct {
+	ID     string    // the IIN or BIN asked for
+	At     time.Time // the time of use
+	Detail string    // what the keystore had for ID, if anything
+}
+
+func (e *NoKeyError) Error() string {
+	if e.Detail == "" {
+		return fmt.Sprintf("ncakey: no usable key for %s", e.ID)
+	}
+	return fmt.Sprintf("ncakey: no usable key for %s: %s", e.ID, e.Detail)
+}
+
+// Unwrap returns ErrNoKey.
+func (e *NoKeyError) Unwrap() error { return ErrNoKey }
+
+// Problem is one file of a keystore directory that did not load.
+type Problem struct {
+	File string // base name inside the keystore directory
+	Err  error
+}
+
+// String is "file: reason".
+func (p Problem) String() string { return p.File + ": " + p.Err.Error() }

@@ -1,0 +1,223 @@
+package ncakey
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// KeystoreOptions configure OpenKeystore.
+type KeystoreOptions struct {
+	// Password opens every container that the passwords file does not
+	// list. The caller takes it from SALYQ_KEYS_PASSWORD (PasswordFromEnv);
+	// this package does not read the environment itself.
+	Password string
+	// AllowTestIdentities accepts keys whose certificates carry NCA's
+	// test identifiers. Set it only for the NCA test environment.
+	AllowTestIdentities bool
+	// Load turns a container into a Key; nil means Parse (RSA PKCS#12).
+	// A Kalkan/GOST loader plugs in here.
+	Load func(data []byte, password string) (*Key, error)
+}
+
+// Entry is one key of a keystore and the file it came from.
+type Entry struct {
+	File string // base name inside the keystore directory
+	Key  *Key
+}
+
+// Keystore is a directory of key containers indexed by taxpayer. It is
+// built once by OpenKeystore and never changes, so it is safe for
+// concurrent use.
+type Keystore struct {
+	dir       string
+	allowTest bool
+	entries   []Entry            // sorted by file name
+	byID      map[string][]Entry // by TaxpayerID
+	problems  []Problem
+}
+
+// OpenKeystore loads every *.p12 file in dir (not descending into
+// subdirectories) and indexes the keys by the taxpayer identity in their
+// certificates; file names carry no meaning. Passwords come from the
+// file named PasswordsFile in dir, else opts.Password (which may be
+// empty: containers with an empty password exist). A file that does
+// not load is listed in Problems and does not stop the others. The error
+// is non-nil only when dir or the passwords file cannot be read; an
+// empty keystore is not an error (see Entries).
+func OpenKeystore(dir string, opts KeystoreOptions) (*Keystore, error) {
+	load := opts.Load
+	if load == nil {
+		load = Parse
+	}
+	dirents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("ncakey: keystore: %w", err)
+	}
+	passwords := map[string]string{}
+	switch data, err := os.ReadFile(filepath.Join(dir, PasswordsFile)); {
+	case err == nil:
+		if passwords, err = parsePasswords(data); err != nil {
+			return nil, fmt.Errorf("ncakey: keystore %s: %w", dir, err)
+		}
+	case errors.Is(err, os.ErrNotExist):
+	default:
+		return nil, fmt.Errorf("ncakey: keystore: %w: %w", ErrPasswords, err)
+	}
+
+	ks := &Keystore{dir: dir, allowTest: opts.AllowTestIdentities, byID: map[string][]Entry{}}
+	seen := map[string]bool{}
+	for _, de := range dirents {
+		name := de.Name()
+		if de.IsDir() || !strings.EqualFold(filepath.Ext(name), ".p12") {
+			continue
+		}
+		seen[name] = true
+		pw, ok := passwords[name]
+		if !ok {
+			pw = opts.Password
+		}
+		k, err := loadFile(filepath.Join(dir, name), pw, load)
+		if err == nil {
+			err = k.Identity().CheckAllowed(opts.AllowTestIdentities)
+		}
+		if err != nil {
+			ks.problems = append(ks.problems, Problem{File: name, Err: err})
+			continue
+		}
+		e := Entry{File: name, Key: k}
+		ks.entries = append(ks.entries, e)
+		id := k.Identity().TaxpayerID()
+		ks.byID[id] = append(ks.byID[id], e)
+	}
+	for name := range passwords {
+		if !seen[name] {
+			ks.problems = append(ks.problems, Problem{File: name, Err: fmt.Errorf("ncakey: listed in %s but no such .p12 file: %w", PasswordsFile, ErrPasswords)})
+		}
+	}
+	slices.SortFunc(ks.problems, func(a, b Problem) int { return cmp.Compare(a.File, b.File) })
+	return ks, nil
+}
+
+func loadFile(path, password string, load func([]byte, string) (*Key, error)) (*Key, error) {
+	data, err := readContainer(path)
+	if err != nil {
+		return nil, err
+	}
+	k, err := load(data, password)
+	if err != nil {
+		return nil, err
+	}
+	if k == nil {
+		return nil, fmt.Errorf("ncakey: loader returned no key: %w", ErrNoPrivateKey)
+	}
+	return k, nil
+}
+
+// Dir is the keystore directory.
+func (ks *Keystore) Dir() string { return ks.dir }
+
+// Entries lists the loaded keys by file name.
+func (ks *Keystore) Entries() []Entry { return slices.Clone(ks.entries) }
+
+// Problems lists the files that did not load, by file name, with the
+// reason.
+func (ks *Keystore) Problems() []Problem { return slices.Clone(ks.problems) }
+
+// ForTaxpayer returns the key to sign a form of taxpayer id (an IIN for
+// individuals, a BIN for legal entities) at time at: a signing key of
+// that taxpayer valid at at. Information-system keys are transport keys
+// and never returned here (see ForInfoSystem). Among several candidates
+// it prefers the strongest role (head, right to sign, finance, legal
+// entity, employee), then the certificate that stays valid longest, then
+// the file name. ErrNoKey (*NoKeyError) says what was found instead.
+func (ks *Keystore) ForTaxpayer(id string, at time.Time) (*Key, error) {
+	return ks.pick(id, at, func(r Role) bool { return r != RoleInfoSystem })
+}
+
+// ForInfoSystem returns the information-system (transport) signing key of
+// the legal entity bin valid at time at.
+func (ks *Keystore) ForInfoSystem(bin string, at time.Time) (*Key, error) {
+	return ks.pick(bin, at, func(r Role) bool { return r == RoleInfoSystem })
+}
+
+// roleRank orders roles by how clearly they entitle signing a tax form
+// for the taxpayer; lower is preferred.
+func roleRank(r Role) int {
+	switch r {
+	case RoleIndividual, RoleHead, RoleInfoSystem:
+		return 0
+	case RoleSigner:
+		return 1
+	case RoleFinance:
+		return 2
+	case RoleLegalEntity:
+		return 3
+	case RoleEmployee:
+		return 4
+	}
+	return 5
+}
+
+func (ks *Keystore) pick(id string, at time.Time, roleOK func(Role) bool) (*Key, error) {
+	if err := ValidIdentifier(id, ks.allowTest); err != nil {
+		return nil, err
+	}
+	var best *Entry
+	var expired, notYet, authOnly, otherRole int
+	for i, e := range ks.byID[id] {
+		ident := e.Key.Identity()
+		if !roleOK(ident.Role) {
+			otherRole++
+			continue
+		}
+		if !ident.CanSign() {
+			authOnly++
+			continue
+		}
+		if err := ident.CheckValidAt(at); err != nil {
+			if errors.Is(err, ErrExpired) {
+				expired++
+			} else {
+				notYet++
+			}
+			continue
+		}
+		if best == nil || better(e, *best) {
+			best = &ks.byID[id][i]
+		}
+	}
+	if best != nil {
+		return best.Key, nil
+	}
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{authOnly, "AUTH-only"}, {expired, "expired"}, {notYet, "not yet valid"}, {otherRole, "of another role"}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+		}
+	}
+	detail := "no key in the keystore"
+	if len(parts) > 0 {
+		detail = "keys found but unusable at " + at.UTC().Format(time.RFC3339) + ": " + strings.Join(parts, ", ")
+	}
+	return nil, &NoKeyError{ID: id, At: at, Detail: detail}
+}
+
+func better(a, b Entry) bool {
+	ia, ib := a.Key.Identity(), b.Key.Identity()
+	if ra, rb := roleRank(ia.Role), roleRank(ib.Role); ra != rb {
+		return ra < rb
+	}
+	if !ia.NotAfter.Equal(ib.NotAfter) {
+		return ia.NotAfter.After(ib.NotAfter)
+	}
+	return a.File < b.File
+}

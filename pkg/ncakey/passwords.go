@@ -1,0 +1,52 @@
+package ncakey
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// PasswordsFile is the name of the file in a keystore directory that maps
+// container file names to passwords.
+const PasswordsFile = "passwords"
+
+// PasswordEnv is the environment variable the salyq commands read the
+// common keystore password from.
+const PasswordEnv = "SALYQ_KEYS_PASSWORD"
+
+// PasswordFromEnv returns the common keystore password from
+// SALYQ_KEYS_PASSWORD, for KeystoreOptions.Password. ok is false when the
+// variable is unset.
+func PasswordFromEnv() (password string, ok bool) {
+	return os.LookupEnv(PasswordEnv)
+}
+
+// parsePasswords reads "<file name> <password>" lines. The password is
+// the rest of the line after the whitespace following the name, so it
+// may contain spaces but not start or end with them. Lines starting with
+// # and blank lines are skipped. Errors name the line, never its content.
+func parsePasswords(data []byte) (map[string]string, error) {
+	out := make(map[string]string)
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.IndexAny(line, " \t")
+		if i < 0 {
+			return nil, fmt.Errorf("ncakey: %s line %d: want \"<file name> <password>\": %w", PasswordsFile, n, ErrPasswords)
+		}
+		name, pw := line[:i], strings.TrimSpace(line[i:])
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("ncakey: %s line %d: %s listed twice: %w", PasswordsFile, n, name, ErrPasswords)
+		}
+		out[name] = pw
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("ncakey: %s: %w: %w", PasswordsFile, ErrPasswords, err)
+	}
+	return out, nil
+}
