@@ -13,12 +13,6 @@ import (
 // The SONO payloads follow the working model of PROTOCOL.md §4b until the
 // official schemas are obtained; this file is the one place that knows it.
 
-// SONO error codes of the working model.
-const (
-	CodeNotFound  = "NOT_FOUND"
-	CodeDuplicate = "DUPLICATE"
-)
-
 // SONOError is errorInfo inside a SONO payload: a business refusal, as
 // opposed to a gateway fault.
 type SONOError struct {
