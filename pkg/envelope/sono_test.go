@@ -177,5 +177,8 @@ func TestOperatorSampleDigest(t *testing.T) {
 		if got := base64.StdEncoding.EncodeToString(sum[:]); got != want {
 			t.Errorf("%s: digest %s, want %s", name, got, want)
 		}
+		if _, err := msg.Verify(); err != nil {
+			t.Errorf("%s: signature: %v", name, err)
+		}
 	}
 }

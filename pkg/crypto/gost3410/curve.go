@@ -97,7 +97,8 @@ func TC26256A() *Curve { return curveTC26256A() }
 var oidCurves = map[string]func() *Curve{
 	"1.2.398.3.10.1.1.2.2.1": TC26512A,   // NCA GOST 2015-512 curve
 	"1.2.643.7.1.2.1.2.1":    TC26512A,   // id-tc26-gost-3410-12-512-paramSetA
-	"1.2.398.3.10.1.1.1.1":   CryptoProA, // NCA GOST 34.310-2004 key
+	"1.2.398.3.10.1.1.1.1":   CryptoProA, // NCA GOST 34.310-2004 key algorithm
+	"1.2.398.3.10.1.1.1.1.1": CryptoProA, // NCA GOST 34.310-2004 curve parameters
 	"1.2.643.2.2.35.1":       CryptoProA, // id-GostR3410-2001-CryptoPro-A-ParamSet
 	"1.2.643.2.2.36.0":       CryptoProA, // CryptoPro-XchA, same curve
 	"1.2.643.7.1.2.1.1.2":    CryptoProA, // id-tc26-gost-3410-12-256-paramSetB, same curve
