@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/beevik/etree"
 	"github.com/salyq/salyq/pkg/ncakey"
 	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 	"github.com/salyq/salyq/pkg/xmldsig"
@@ -280,9 +281,10 @@ func TestKeystorePasswordsFileErrors(t *testing.T) {
 	}
 }
 
-// TestKeystoreRealNCAContainers: NCA's Kalkan containers are reported as
-// problems with a clear reason, not loaded and not a crash. Reading them
-// is the job of the later Kalkan/GOST loader.
+// TestKeystoreRealNCAContainers: every NCA Kalkan container opens with
+// its GOST 2015-512 key, is indexed by the identity in its certificate,
+// and signs what xmldsig then verifies. NCA's test identifiers are refused
+// unless test identities are enabled.
 func TestKeystoreRealNCAContainers(t *testing.T) {
 	dir := filepath.Join(sharedTestdata(t), "nca", "p12")
 	want, err := filepath.Glob(filepath.Join(dir, "*.p12"))
@@ -293,26 +295,63 @@ func TestKeystoreRealNCAContainers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ks.Entries()) != 0 || len(ks.Problems()) != len(want) {
+	if len(ks.Entries()) != len(want) || len(ks.Problems()) != 0 {
 		t.Fatalf("%d entries, problems %v", len(ks.Entries()), ks.Problems())
 	}
-	for _, p := range ks.Problems() {
-		if !errors.Is(p.Err, ncakey.ErrUnsupportedContainer) || !strings.Contains(p.Err.Error(), "Kalkan") {
-			t.Errorf("%s: %v", p.File, p.Err)
+	for _, e := range ks.Entries() {
+		if e.Key.Signer().Algorithm().SignatureURI != xmldsig.SignatureGOST2015512 {
+			t.Errorf("%s: algorithm %s", e.File, e.Key.Signer().Algorithm().Name)
+		}
+		if !e.Key.Identity().Test {
+			t.Errorf("%s: identity %v not flagged as NCA test", e.File, e.Key.Identity())
 		}
 	}
-	// The MAC is standard, so a wrong password is still told apart.
+	at := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	head, err := ks.ForTaxpayer(ncakey.TestBIN, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head.Identity().Role != ncakey.RoleHead {
+		t.Errorf("BIN %s resolves to %v, want the head", ncakey.TestBIN, head.Identity())
+	}
+	person, err := ks.ForTaxpayer(ncakey.TestIIN, at)
+	if err != nil || person.Identity().Role != ncakey.RoleIndividual {
+		t.Fatalf("IIN %s: %v %v", ncakey.TestIIN, person, err)
+	}
+	// The GOST signature verifies with xmldsig, through an enveloped
+	// signature over a small document.
+	doc := etree.NewDocument()
+	root := doc.CreateElement("test")
+	root.CreateElement("message").SetText("Hello")
+	if _, err := xmldsig.Sign(context.Background(), person.Signer(), xmldsig.SignSpec{
+		C14N:       xmldsig.C14N10,
+		References: []xmldsig.Reference{{Target: root, Transforms: []string{xmldsig.TransformEnveloped, xmldsig.C14N10}}},
+		KeyInfo:    []*etree.Element{xmldsig.X509DataKeyInfo(person.Certificate().Raw)},
+		Attach:     func(sig *etree.Element) { root.AddChild(sig) },
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sig := xmldsig.FindSignatures(root)[0]
+	if _, err := xmldsig.Verify(sig, person.Certificate(), func(string) (*etree.Element, error) { return root, nil }); err != nil {
+		t.Fatalf("GOST signature made with the NCA key: %v", err)
+	}
+
+	strict, err := ncakey.OpenKeystore(dir, ncakey.KeystoreOptions{Password: "Qwerty12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(strict.Entries()) != 0 || len(strict.Problems()) != len(want) {
+		t.Fatalf("strict keystore: %d entries, %d problems", len(strict.Entries()), len(strict.Problems()))
+	}
+	// A wrong password is told apart.
 	ks, err = ncakey.OpenKeystore(dir, ncakey.KeystoreOptions{Password: "wrong"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range ks.Problems() {
 		if !errors.Is(p.Err, ncakey.ErrWrongPassword) {
-			t.Errorf("%s with a wrong password: %v", p.File, p.Err)
+			t.Errorf("%s: %v", p.File, p.Err)
 		}
-	}
-	if _, err := ks.ForTaxpayer(ncakey.TestIIN, time.Now()); !errors.Is(err, ncakey.ErrTestIdentifier) {
-		t.Errorf("ForTaxpayer(test IIN) = %v", err)
 	}
 }
 

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
-	"software.sslmate.com/src/go-pkcs12"
+	"github.com/salyq/salyq/pkg/crypto/gost3410"
+	"github.com/salyq/salyq/pkg/pkcs12"
 )
 
 // Load reads a PKCS#12 file; see Parse.
@@ -47,31 +47,44 @@ func readContainer(path string) ([]byte, error) {
 	return data, nil
 }
 
-// Parse reads a DER PKCS#12 container holding one RSA private key, its
-// certificate first and optionally CA certificates after it. Errors wrap
-// ErrWrongPassword, ErrSeveralKeys, ErrNoPrivateKey, ErrNoCertificate,
-// ErrKeyMismatch, ErrUnsupportedKey, ErrUnsupportedContainer or
-// ErrMalformed, and never contain the password.
+// Parse reads a PKCS#12 container holding one private key and its
+// certificate (CA certificates may follow): NCA's Kalkan containers (BER,
+// 3DES key bag, RC2-40 certificate bag, GOST keys) and OpenSSL-made ones
+// (RSA). Errors wrap ErrWrongPassword, ErrSeveralKeys, ErrNoPrivateKey,
+// ErrNoCertificate, ErrKeyMismatch, ErrUnsupportedKey or ErrMalformed, and
+// never contain the password.
 func Parse(data []byte, password string) (*Key, error) {
-	priv, cert, chain, err := pkcs12.DecodeChain(data, password)
+	c, err := pkcs12.Decode(data, password)
 	if err != nil {
 		return nil, classifyPKCS12(err)
 	}
-	switch p := priv.(type) {
+	if c.Certificate == nil {
+		return nil, fmt.Errorf("ncakey: pkcs12: %w", ErrNoCertificate)
+	}
+	switch k := c.Key.(type) {
 	case *rsa.PrivateKey:
-		cert, chain = leafFirst(&p.PublicKey, cert, chain)
-		return NewRSAKey(p, cert, chain)
+		cert, chain := leafFirst(&k.PublicKey, c.Certificate, c.CAs)
+		return NewRSAKey(k, cert, chain)
+	case *pkcs12.GOSTKey:
+		curve, err := gost3410.CurveByOID(k.CurveOID.String())
+		if err != nil {
+			return nil, fmt.Errorf("ncakey: GOST key curve %s: %w", k.CurveOID, ErrUnsupportedKey)
+		}
+		priv, err := gost3410.NewPrivateKey(curve, k.D)
+		if err != nil {
+			return nil, fmt.Errorf("ncakey: GOST key: %w: %w", ErrMalformed, err)
+		}
+		return NewGOSTKey(priv, c.Certificate, c.CAs)
 	default:
-		// ECDSA and Ed25519 keys are not NCA profiles; GOST keys never
-		// get here (x509 cannot parse their PKCS#8).
-		return nil, fmt.Errorf("ncakey: %T private key: %w", priv, ErrUnsupportedKey)
+		// ECDSA and Ed25519 keys are not NCA profiles.
+		return nil, fmt.Errorf("ncakey: %T private key: %w", c.Key, ErrUnsupportedKey)
 	}
 }
 
-// leafFirst puts the certificate of pub first. go-pkcs12 takes the first
-// certificate bag as the leaf, but the bag order is not fixed by PKCS#12
-// and some tools write the CA first. If no certificate matches, the order
-// is kept and NewRSAKey reports the mismatch.
+// leafFirst puts the certificate of pub first: the localKeyId that ties a
+// key to its certificate is optional, and some tools write the CA first.
+// If no certificate matches, the order is kept and NewRSAKey reports the
+// mismatch.
 func leafFirst(pub *rsa.PublicKey, cert *x509.Certificate, chain []*x509.Certificate) (*x509.Certificate, []*x509.Certificate) {
 	if pub.Equal(cert.PublicKey) {
 		return cert, chain
@@ -85,31 +98,17 @@ func leafFirst(pub *rsa.PublicKey, cert *x509.Certificate, chain []*x509.Certifi
 	return cert, chain
 }
 
-// classifyPKCS12 maps go-pkcs12 errors onto this package's sentinels.
-// go-pkcs12 exports sentinels only for the password; the other cases are
-// recognised by message, pinned by the tests against the vendored
-// version (v0.7.4). Unrecognised errors become ErrMalformed, keeping the
-// library's text (which never includes the password).
+// classifyPKCS12 maps container errors onto this package's sentinels.
 func classifyPKCS12(err error) error {
-	var notImpl pkcs12.NotImplementedError
-	msg := err.Error()
 	switch {
-	case errors.Is(err, pkcs12.ErrIncorrectPassword), errors.Is(err, pkcs12.ErrDecryption):
+	case errors.Is(err, pkcs12.ErrWrongPassword):
 		return fmt.Errorf("ncakey: pkcs12: %w", ErrWrongPassword)
-	case strings.Contains(msg, "indefinite length"):
-		// NCA's Kalkan containers verify their MAC (so the password is
-		// right) but are BER inside; PROTOCOL.md §5.
-		return fmt.Errorf("ncakey: pkcs12: BER indefinite-length encoding inside the container (a Kalkan container?), which the PKCS#12 decoder cannot read; a Kalkan/GOST loader is needed: %w", ErrUnsupportedContainer)
-	case strings.Contains(msg, "expected exactly one key bag"):
+	case errors.Is(err, pkcs12.ErrSeveralKeys):
 		return fmt.Errorf("ncakey: pkcs12: %w", ErrSeveralKeys)
-	case strings.Contains(msg, "private key missing"):
+	case errors.Is(err, pkcs12.ErrNoKey):
 		return fmt.Errorf("ncakey: pkcs12: %w", ErrNoPrivateKey)
-	case strings.Contains(msg, "certificate missing"):
-		return fmt.Errorf("ncakey: pkcs12: %w", ErrNoCertificate)
-	case strings.Contains(msg, "unknown algorithm"):
-		return fmt.Errorf("ncakey: pkcs12: %w: %w", ErrUnsupportedKey, err)
-	case errors.As(err, &notImpl):
-		return fmt.Errorf("ncakey: %w: %w", ErrUnsupportedContainer, err)
+	case errors.Is(err, pkcs12.ErrUnsupported):
+		return fmt.Errorf("ncakey: %w: %w", ErrUnsupportedKey, err)
 	}
 	return fmt.Errorf("ncakey: %w: %w", ErrMalformed, err)
 }
