@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -49,4 +50,25 @@ func parsePasswords(data []byte) (map[string]string, error) {
 		return nil, fmt.Errorf("ncakey: %s: %w: %w", PasswordsFile, ErrPasswords, err)
 	}
 	return out, nil
+}
+
+// LoadBeside loads one container whose password is either given or listed
+// in the PasswordsFile of the container's own directory, as the sandbox
+// and keystore directories lay them out.
+func LoadBeside(path, password string) (*Key, error) {
+	if password == "" {
+		data, err := os.ReadFile(filepath.Join(filepath.Dir(path), PasswordsFile))
+		if err != nil {
+			return nil, fmt.Errorf("ncakey: %s: no password given and no %s beside it: %w", path, PasswordsFile, ErrPasswords)
+		}
+		pws, err := parsePasswords(data)
+		if err != nil {
+			return nil, err
+		}
+		var ok bool
+		if password, ok = pws[filepath.Base(path)]; !ok {
+			return nil, fmt.Errorf("ncakey: %s: not listed in %s: %w", path, PasswordsFile, ErrPasswords)
+		}
+	}
+	return Load(path, password)
 }

@@ -1,0 +1,100 @@
+package app
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+)
+
+// Config is the configuration shared by every salyq program.
+type Config struct {
+	NATS    string // NATS URL; empty: embedded server (run) or the one in Data
+	Data    string // data directory: embedded JetStream, poller store, sandbox PKI
+	Gateway string // gateway URL; empty: the in-process sandbox
+
+	Keys           string // keystore directory of taxpayer keys
+	KeysPassword   string // password of every container without a passwords-file entry
+	TransportKey   string // the organisation's .p12 (WS-Security)
+	TransportPass  string // its password
+	SenderID       string
+	SenderPassword string
+	GatewayCert    string // PEM certificate(s) the gateway signs answers with
+
+	HTTP           string        // intake API listen address
+	Sync           string        // JetStream sync: "always" or an interval
+	DupWindow      time.Duration // JetStream duplicate window
+	Replicas       int
+	Concurrency    int
+	MaxInFlight    int
+	Rate           int           // gateway requests per second, all workers
+	Grace          time.Duration // gateway hand-off grace before NOT_FOUND counts
+	MaxElapsed     time.Duration // give up on transient failures after this
+	Timeout        time.Duration // one gateway request
+	TestIdentities bool          // accept NCA test IIN/BIN
+
+	// Sandbox settings for the in-process gateway.
+	SimStep time.Duration
+	SimSeed uint64
+
+	Verbose bool
+}
+
+// env reads a SALYQ_* variable as the default of a flag.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return d
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
+	}
+	return def
+}
+
+// Register adds the shared flags to fs; every flag's default comes from
+// its environment variable when set.
+func (c *Config) Register(fs *flag.FlagSet) {
+	fs.StringVar(&c.NATS, "nats", env("SALYQ_NATS", ""), "NATS URL (env SALYQ_NATS); empty: embedded JetStream server under --data")
+	fs.StringVar(&c.Data, "data", env("SALYQ_DATA", "./salyq-data"), "data directory (env SALYQ_DATA)")
+	fs.StringVar(&c.Gateway, "gateway", env("SALYQ_GATEWAY", ""), "gateway SyncChannel URL (env SALYQ_GATEWAY); empty: in-process sandbox with its test keys")
+	fs.StringVar(&c.Keys, "keys", env("SALYQ_KEYS", ""), "keystore directory of taxpayer .p12 files (env SALYQ_KEYS); empty with the sandbox: its sample keys")
+	c.KeysPassword = os.Getenv("SALYQ_KEYS_PASSWORD")
+	fs.StringVar(&c.TransportKey, "transport-key", env("SALYQ_TRANSPORT_KEY", ""), "the organisation's transport .p12 (env SALYQ_TRANSPORT_KEY); password from SALYQ_TRANSPORT_KEY_PASSWORD or the keystore's passwords file")
+	c.TransportPass = os.Getenv("SALYQ_TRANSPORT_KEY_PASSWORD")
+	fs.StringVar(&c.SenderID, "sender-id", env("SALYQ_SENDER_ID", "salyq"), "requestInfo/sender/senderId (env SALYQ_SENDER_ID)")
+	fs.StringVar(&c.SenderPassword, "sender-password", env("SALYQ_SENDER_PASSWORD", ""), "requestInfo/sender/password (env SALYQ_SENDER_PASSWORD; prefer the variable: flags show in ps)")
+	fs.StringVar(&c.GatewayCert, "gateway-cert", env("SALYQ_GATEWAY_CERT", ""), "PEM file of the certificate(s) the gateway signs answers with; answers not signed by one are treated as ambiguous")
+	fs.StringVar(&c.HTTP, "http", env("SALYQ_HTTP", "127.0.0.1:8480"), "intake API listen address (env SALYQ_HTTP); empty disables")
+	fs.StringVar(&c.Sync, "sync", env("SALYQ_SYNC", "always"), `embedded JetStream fsync: "always" (every write on disk before it is acknowledged) or an interval such as 1s`)
+	fs.DurationVar(&c.DupWindow, "dup-window", envDuration("SALYQ_DUP_WINDOW", 24*time.Hour), "JetStream duplicate window of submissions")
+	fs.IntVar(&c.Replicas, "replicas", envInt("SALYQ_REPLICAS", 1), "replicas of streams and buckets (3 on a cluster)")
+	fs.IntVar(&c.Concurrency, "concurrency", envInt("SALYQ_CONCURRENCY", 32), "submissions one worker process handles at once")
+	fs.IntVar(&c.MaxInFlight, "max-in-flight", envInt("SALYQ_MAX_IN_FLIGHT", 64), "cap on unacknowledged submissions across all workers")
+	fs.IntVar(&c.Rate, "rate", envInt("SALYQ_RATE", 0), "gateway requests per second across all workers (0: no cap)")
+	fs.DurationVar(&c.Grace, "grace", envDuration("SALYQ_GRACE", 70*time.Second), "after a send whose answer was lost, how long a NOT_FOUND proves nothing (the gateway hands messages on within a minute)")
+	fs.DurationVar(&c.MaxElapsed, "give-up-after", envDuration("SALYQ_GIVE_UP_AFTER", 72*time.Hour), "dead-letter a form whose transient failures last longer than this")
+	fs.DurationVar(&c.Timeout, "timeout", envDuration("SALYQ_TIMEOUT", 60*time.Second), "one gateway request")
+	fs.BoolVar(&c.TestIdentities, "test-identities", env("SALYQ_TEST_IDENTITIES", "") == "1", "accept NCA's test IIN/BIN (the NCA test environment only)")
+	fs.DurationVar(&c.SimStep, "sandbox-step", 500*time.Millisecond, "in-process sandbox: time a filing spends in each status")
+	fs.Uint64Var(&c.SimSeed, "sandbox-seed", 1, "in-process sandbox: seed of outcomes and faults")
+	fs.BoolVar(&c.Verbose, "v", false, "verbose logging")
+}
+
+func (c *Config) check() error {
+	if c.Gateway != "" && (c.Keys == "" || c.TransportKey == "") {
+		return fmt.Errorf("%w: --gateway needs --keys and --transport-key", ErrConfig)
+	}
+	return nil
+}

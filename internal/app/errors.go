@@ -1,0 +1,10 @@
+package app
+
+import "errors"
+
+var (
+	// ErrUsage means the command line is wrong.
+	ErrUsage = errors.New("usage")
+	// ErrConfig means the configuration is incomplete or inconsistent.
+	ErrConfig = errors.New("configuration")
+)

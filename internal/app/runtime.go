@@ -1,0 +1,225 @@
+package app
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/salyq/salyq/internal/board"
+	"github.com/salyq/salyq/internal/broker"
+	"github.com/salyq/salyq/internal/delivery"
+	"github.com/salyq/salyq/internal/gateway"
+	"github.com/salyq/salyq/internal/ids"
+	"github.com/salyq/salyq/internal/sonosim"
+	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/pkg/envelope"
+	"github.com/salyq/salyq/pkg/ncakey"
+	"github.com/salyq/salyq/pkg/statusfsm"
+)
+
+// Runtime is an opened salyq environment: a NATS connection (to an
+// embedded server if needed), the provisioned streams, and — for the parts
+// that need them — keys and a gateway client (to an in-process sandbox if
+// no gateway was given).
+type Runtime struct {
+	Cfg     Config
+	Log     *slog.Logger
+	Clock   func() time.Time
+	NewID   func() string
+	NC      *nats.Conn
+	JS      jetstream.JetStream
+	Streams *streams.Set
+	Board   *board.Board
+
+	// DeliveryPolicy and PollBackoff come from the configuration; tests
+	// shorten them.
+	DeliveryPolicy delivery.Policy
+	PollBackoff    statusfsm.Backoff
+
+	// Keys and Gateway are set by OpenGateway.
+	Keys    *ncakey.Keystore
+	Gateway *gateway.Client
+	// Sandbox is the in-process sandbox, when there is one.
+	Sandbox *sonosim.Server
+	// SandboxPKI describes the sandbox's keys, when there is a sandbox.
+	SandboxPKI *sonosim.PKI
+
+	closers []func()
+}
+
+// Open connects to NATS — starting an embedded server when embed is set
+// and no URL was given — and provisions the streams.
+func Open(ctx context.Context, cfg Config, log *slog.Logger, embed bool) (*Runtime, error) {
+	rt := &Runtime{Cfg: cfg, Log: log, Clock: time.Now, NewID: ids.UUID, DeliveryPolicy: delivery.DefaultPolicy()}
+	rt.DeliveryPolicy.Grace = cfg.Grace
+	rt.DeliveryPolicy.MaxElapsed = cfg.MaxElapsed
+	url := cfg.NATS
+	if url == "" && embed {
+		dur, err := broker.ParseDurability(cfg.Sync)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		e, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: cfg.Data, Durability: dur})
+		if err != nil {
+			return nil, err
+		}
+		rt.closers = append(rt.closers, e.Shutdown)
+		url = e.URL()
+		log.Info("embedded JetStream started", "url", url, "data", cfg.Data, "sync", dur.String())
+	} else if url == "" {
+		var err error
+		if url, err = broker.FindURL("", cfg.Data); err != nil {
+			return nil, err
+		}
+	}
+	nc, js, err := broker.Connect(url, "salyq")
+	if err != nil {
+		rt.Close()
+		return nil, err
+	}
+	rt.NC, rt.JS = nc, js
+	rt.closers = append(rt.closers, func() { nc.Drain() })
+	rt.Streams, err = streams.Provision(ctx, js, streams.Config{Replicas: cfg.Replicas, DuplicateWindow: cfg.DupWindow})
+	if err != nil {
+		rt.Close()
+		return nil, err
+	}
+	rt.Board = board.New(js, rt.Streams)
+	return rt, nil
+}
+
+// Close releases everything in reverse order of opening.
+func (rt *Runtime) Close() {
+	for i := len(rt.closers) - 1; i >= 0; i-- {
+		rt.closers[i]()
+	}
+	rt.closers = nil
+}
+
+// sandboxDir is where the in-process sandbox keeps its PKI.
+func (rt *Runtime) sandboxDir() string { return filepath.Join(rt.Cfg.Data, "sandbox") }
+
+// OpenKeys opens the taxpayer keystore: --keys, or the sandbox's sample
+// keys when no gateway is configured.
+func (rt *Runtime) OpenKeys() error {
+	dir := rt.Cfg.Keys
+	if dir == "" && rt.Cfg.Gateway == "" {
+		pki, err := sonosim.OpenPKI(rt.sandboxDir(), rt.Clock())
+		if err != nil {
+			return err
+		}
+		rt.SandboxPKI = pki
+		dir = pki.KeystoreDir
+	}
+	if dir == "" {
+		return fmt.Errorf("%w: --keys is required", ErrConfig)
+	}
+	ks, err := ncakey.OpenKeystore(dir, ncakey.KeystoreOptions{
+		Password:            rt.Cfg.KeysPassword,
+		AllowTestIdentities: rt.Cfg.TestIdentities,
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range ks.Problems() {
+		rt.Log.Warn("keystore: file not loaded", "problem", p.String())
+	}
+	rt.Keys = ks
+	return nil
+}
+
+// OpenGateway opens the keys and a gateway client; without --gateway it
+// starts the sandbox in-process on loopback and trusts its certificate.
+func (rt *Runtime) OpenGateway(ctx context.Context, sim sonosim.Config) error {
+	if err := rt.Cfg.check(); err != nil {
+		return err
+	}
+	if err := rt.OpenKeys(); err != nil {
+		return err
+	}
+	url, transportFile, certs := rt.Cfg.Gateway, rt.Cfg.TransportKey, []*x509.Certificate(nil)
+	if url == "" {
+		pki := rt.SandboxPKI
+		pki.Apply(&sim)
+		sim.AllowTestIdentities = rt.Cfg.TestIdentities
+		srv, err := sonosim.New(sim)
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+		go hs.Serve(ln)
+		rt.closers = append(rt.closers, func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			hs.Shutdown(sctx)
+		})
+		rt.Sandbox = srv
+		url = "http://" + ln.Addr().String() + "/bip-sync-wss-gost/"
+		if transportFile == "" {
+			transportFile = pki.TransportKeyFile
+		}
+		certs = []*x509.Certificate{pki.Gateway.Certificate()}
+		rt.Log.Info("in-process sandbox gateway started", "url", url, "keys", pki.KeystoreDir)
+	}
+	transport, err := ncakey.LoadBeside(transportFile, rt.Cfg.TransportPass)
+	if err != nil {
+		return fmt.Errorf("transport key: %w", err)
+	}
+	if rt.Cfg.GatewayCert != "" {
+		if certs, err = readCerts(rt.Cfg.GatewayCert); err != nil {
+			return err
+		}
+	}
+	if len(certs) == 0 {
+		rt.Log.Warn("no --gateway-cert: gateway answers are accepted without checking their signature")
+	}
+	rt.Gateway = gateway.NewClient(gateway.Config{
+		URL:          url,
+		Timeout:      rt.Cfg.Timeout,
+		Codec:        &envelope.Codec{Signer: transport.Signer(), Clock: rt.Clock, NewID: rt.NewID},
+		Sender:       envelope.Sender{ID: rt.Cfg.SenderID, Password: rt.Cfg.SenderPassword},
+		GatewayCerts: certs,
+	})
+	return nil
+}
+
+// readCerts reads every CERTIFICATE block of a PEM file.
+func readCerts(path string) ([]*x509.Certificate, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []*x509.Certificate
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w: %s holds no certificate", ErrConfig, path)
+	}
+	return out, nil
+}

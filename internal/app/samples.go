@@ -1,0 +1,60 @@
+package app
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/salyq/salyq/pkg/envelope"
+)
+
+// SampleForms makes n unsigned 910.00 forms for the given taxpayers, as an
+// accounting firm's quarter-end batch would look: first each taxpayer's
+// regular filings for the half-years of the template's window, then
+// additional filings (which SONO takes any number of) with other amounts.
+// The same arguments always give the same forms.
+func SampleForms(taxpayers []string, n int) [][]byte {
+	periods := []struct{ year, half int }{
+		{2023, 1}, {2023, 2}, {2024, 1}, {2024, 2}, {2025, 1}, {2025, 2}, {2026, 1},
+	}
+	var out [][]byte
+	add := func(tp string, year, half int, kind envelope.Kind, amount int) {
+		out = append(out, envelope.BuildForm("910.00", "27", sampleSheets(tp, year, half, kind, amount)))
+	}
+	for _, p := range periods {
+		for _, tp := range taxpayers {
+			if len(out) == n {
+				return out
+			}
+			add(tp, p.year, p.half, envelope.KindRegular, 1_000_000+len(out)*1000)
+		}
+	}
+	for i := 0; len(out) < n; i++ {
+		tp := taxpayers[i%len(taxpayers)]
+		p := periods[i/len(taxpayers)%len(periods)]
+		add(tp, p.year, p.half, envelope.KindAdditional, 2_000_000+i*10)
+	}
+	return out
+}
+
+func sampleSheets(taxpayer string, year, half int, kind envelope.Kind, income int) []envelope.Sheet {
+	y, h := strconv.Itoa(year), strconv.Itoa(half)
+	tax := income * 3 / 100
+	return []envelope.Sheet{
+		{Name: "page_910_00_01", Fields: []envelope.FieldValue{
+			{Name: "iin", Value: taxpayer},
+			{Name: "period_year", Value: y},
+			{Name: "period_half_year", Value: h},
+			{Name: string(kind), Value: "1"},
+			{Name: "currency_code", Value: "398"},
+			{Name: "payer_name1", Value: "ТЕСТОВ"},
+			{Name: "field_910_00_001", Value: strconv.Itoa(income)},
+			{Name: "field_910_00_004", Value: strconv.Itoa(tax)},
+			{Name: "field_910_00_005", Value: strconv.Itoa(tax / 2)},
+		}},
+		{Name: "page_910_00_02", Fields: []envelope.FieldValue{
+			{Name: "period_year", Value: y},
+			{Name: "period_half_year", Value: h},
+			{Name: "field_910_00_011", Value: fmt.Sprint(tax / 2)},
+		}},
+	}
+}

@@ -1,0 +1,138 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/salyq/salyq/internal/delivery"
+	"github.com/salyq/salyq/internal/intake"
+	"github.com/salyq/salyq/internal/poller"
+	"github.com/salyq/salyq/pkg/envelope"
+	"github.com/salyq/salyq/pkg/statusfsm"
+)
+
+// Parts selects what a process runs.
+type Parts struct {
+	Intake, Worker, Poller bool
+}
+
+// All is every part: `salyq run`.
+var All = Parts{Intake: true, Worker: true, Poller: true}
+
+// NewIntake returns an intake on the runtime's keys and streams.
+func (rt *Runtime) NewIntake() (*intake.Intake, error) {
+	ts, err := envelope.LoadTemplates()
+	if err != nil {
+		return nil, err
+	}
+	return intake.New(intake.Config{
+		JS: rt.JS, Board: rt.Board, Keys: rt.Keys, Templates: ts,
+		AllowTestIdentities: rt.Cfg.TestIdentities, Clock: rt.Clock,
+	}), nil
+}
+
+// Serve runs the selected parts until ctx is cancelled, then shuts them
+// down gracefully: the intake API stops taking forms, sends in flight
+// finish and are journaled, polls in flight are applied. The runtime must
+// have a gateway (OpenGateway) for the worker and the poller, and keys
+// (OpenKeys) for the intake.
+func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	run := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(ctx); err != nil {
+				errs <- fmt.Errorf("%s: %w", name, err)
+				cancel()
+			}
+		}()
+	}
+	if parts.Worker {
+		w, err := delivery.New(ctx, delivery.Config{
+			JS: rt.JS, Streams: rt.Streams, Gateway: rt.Gateway, Keys: rt.Keys, Board: rt.Board,
+			Policy: rt.DeliveryPolicy, Concurrency: rt.Cfg.Concurrency, MaxInFlight: rt.Cfg.MaxInFlight,
+			RatePerSecond: rt.Cfg.Rate, AckWait: 2*rt.Cfg.Timeout + 30*time.Second,
+			Name: hostName() + "/" + rt.NewID()[:8], Clock: rt.Clock, NewID: rt.NewID, Log: rt.Log.With("part", "worker"),
+		})
+		if err != nil {
+			return startErr(ctx, err)
+		}
+		run("worker", w.Run)
+	}
+	if parts.Poller {
+		if err := os.MkdirAll(rt.Cfg.Data, 0o700); err != nil {
+			return err
+		}
+		store, err := statusfsm.Open(filepath.Join(rt.Cfg.Data, "status.db"), &statusfsm.Options{Clock: rt.Clock, Backoff: rt.PollBackoff})
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		p, err := poller.New(ctx, poller.Config{
+			JS: rt.JS, Store: store, Gateway: rt.Gateway, Keys: rt.Keys, Board: rt.Board,
+			Concurrency: rt.Cfg.Concurrency, Clock: rt.Clock, Log: rt.Log.With("part", "poller"),
+		})
+		if err != nil {
+			return startErr(ctx, err)
+		}
+		run("poller", p.Run)
+	}
+	if parts.Intake && rt.Cfg.HTTP != "" {
+		in, err := rt.NewIntake()
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", rt.Cfg.HTTP)
+		if err != nil {
+			return fmt.Errorf("intake API: %w", err)
+		}
+		hs := &http.Server{Handler: in.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		rt.Log.Info("intake API listening", "url", "http://"+ln.Addr().String()+"/v1/forms")
+		run("intake", func(ctx context.Context) error {
+			go func() {
+				<-ctx.Done()
+				sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
+				defer c()
+				hs.Shutdown(sctx)
+			}()
+			if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+	}
+	wg.Wait()
+	close(errs)
+	var all []error
+	for e := range errs {
+		all = append(all, e)
+	}
+	return errors.Join(all...)
+}
+
+// startErr ignores a failure caused by shutting down during start-up.
+func startErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+func hostName() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "worker"
+	}
+	return h
+}

@@ -1,0 +1,209 @@
+package board
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/salyq/salyq/internal/streams"
+)
+
+// View is what the API and the CLI show of a submission.
+type View struct {
+	ID       string `json:"id"`
+	Taxpayer string `json:"taxpayer,omitempty"`
+	Form     string `json:"form,omitempty"`
+	Period   string `json:"period,omitempty"`
+	Kind     string `json:"kind,omitempty"`
+	// Status is the product state (queued, sending, sent,
+	// failed-delivery) or the SONO status verbatim.
+	Status    string    `json:"status"`
+	Terminal  bool      `json:"terminal"`
+	Outcome   string    `json:"outcome,omitempty"`
+	RequestID string    `json:"requestId,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	Flagged   bool      `json:"flagged,omitempty"`
+	Updated   time.Time `json:"updated"`
+	// Seq orders the poller's views (the statusfsm history sequence), so
+	// a slow writer cannot put an older status back.
+	Seq uint64 `json:"seq,omitempty"`
+}
+
+// Event is one status change on SALYQ_STATUS.
+type Event struct {
+	ID      string    `json:"id"`
+	From    string    `json:"from,omitempty"`
+	To      string    `json:"to"`
+	At      time.Time `json:"at"`
+	Message string    `json:"message,omitempty"`
+	Flagged bool      `json:"flagged,omitempty"`
+}
+
+// Board writes and reads submission views.
+type Board struct {
+	js jetstream.JetStream
+	kv jetstream.KeyValue
+}
+
+// New returns a board on a provisioned layout.
+func New(js jetstream.JetStream, set *streams.Set) *Board {
+	return &Board{js: js, kv: set.State}
+}
+
+// Set records v as the submission's state and publishes ev, if not nil.
+// The event id makes republishing the same change harmless.
+func (b *Board) Set(ctx context.Context, v View, ev *Event) error {
+	return b.write(ctx, v, ev, false)
+}
+
+// Create is Set for a submission the board does not know yet; it does
+// nothing if it does.
+func (b *Board) Create(ctx context.Context, v View, ev *Event) error {
+	return b.write(ctx, v, ev, true)
+}
+
+func (b *Board) write(ctx context.Context, v View, ev *Event, create bool) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if create {
+		_, err = b.kv.Create(ctx, v.ID, data)
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			return nil
+		}
+	} else {
+		_, err = b.kv.Put(ctx, v.ID, data)
+	}
+	if err != nil {
+		return fmt.Errorf("board: %s: %w", v.ID, err)
+	}
+	if ev == nil {
+		return nil
+	}
+	return b.publish(ctx, ev)
+}
+
+func (b *Board) publish(ctx context.Context, ev *Event) error {
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	msg := &nats.Msg{Subject: streams.StatusPrefix + ev.ID, Data: data, Header: nats.Header{}}
+	msg.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("%s:%s:%d", ev.ID, ev.To, ev.At.UnixNano()))
+	if _, err := b.js.PublishMsg(ctx, msg); err != nil {
+		return fmt.Errorf("board: event %s: %w", ev.ID, err)
+	}
+	return nil
+}
+
+// Advance records v unless the board already holds a view with the same
+// or a higher Seq, then publishes evs. Pollers of one form can overlap (a
+// slow publish and the next poll); compare-and-set keeps the newest.
+func (b *Board) Advance(ctx context.Context, v View, evs []*Event) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	for {
+		e, err := b.kv.Get(ctx, v.ID)
+		switch {
+		case errors.Is(err, jetstream.ErrKeyNotFound):
+			_, err = b.kv.Create(ctx, v.ID, data)
+		case err != nil:
+			return fmt.Errorf("board: %s: %w", v.ID, err)
+		default:
+			var cur View
+			if json.Unmarshal(e.Value(), &cur) == nil && cur.Seq >= v.Seq {
+				err = nil
+				break
+			}
+			_, err = b.kv.Update(ctx, v.ID, data, e.Revision())
+		}
+		if err == nil {
+			break
+		}
+		var apiErr *jetstream.APIError
+		if !errors.Is(err, jetstream.ErrKeyExists) && !(errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence) {
+			return fmt.Errorf("board: %s: %w", v.ID, err)
+		}
+	}
+	for _, ev := range evs {
+		if err := b.publish(ctx, ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Get returns the view of one submission.
+func (b *Board) Get(ctx context.Context, id string) (View, error) {
+	e, err := b.kv.Get(ctx, id)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return View{}, fmt.Errorf("board: %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return View{}, err
+	}
+	var v View
+	if err := json.Unmarshal(e.Value(), &v); err != nil {
+		return View{}, fmt.Errorf("board: %s: %w", id, err)
+	}
+	return v, nil
+}
+
+// All returns every view.
+func (b *Board) All(ctx context.Context) ([]View, error) {
+	lister, err := b.kv.ListKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []View
+	for k := range lister.Keys() {
+		v, err := b.Get(ctx, k)
+		if err != nil {
+			continue // deleted meanwhile
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// History returns the status events of a submission, oldest first.
+func (b *Board) History(ctx context.Context, id string) ([]Event, error) {
+	cons, err := b.js.OrderedConsumer(ctx, streams.Status, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{streams.StatusPrefix + id},
+	})
+	if err != nil {
+		return nil, err
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Event
+	pending := info.NumPending
+	for pending > 0 {
+		batch, err := cons.Fetch(int(min(pending, 256)), jetstream.FetchMaxWait(2*time.Second))
+		if err != nil {
+			return out, err
+		}
+		n := 0
+		for m := range batch.Messages() {
+			n++
+			var ev Event
+			if json.Unmarshal(m.Data(), &ev) == nil {
+				out = append(out, ev)
+			}
+		}
+		if n == 0 {
+			break
+		}
+		pending -= uint64(n)
+	}
+	return out, nil
+}

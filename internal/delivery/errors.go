@@ -1,0 +1,10 @@
+package delivery
+
+import "errors"
+
+var (
+	// ErrConflict means the journal record changed under us.
+	ErrConflict = errors.New("delivery journal changed concurrently")
+	// ErrBadMessage means a submission message lacks what the worker needs.
+	ErrBadMessage = errors.New("bad submission message")
+)

@@ -1,0 +1,97 @@
+package intake
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/salyq/salyq/internal/board"
+	"github.com/salyq/salyq/pkg/envelope"
+	"github.com/salyq/salyq/pkg/xmldsig"
+)
+
+// MaxFormSize bounds one form accepted over HTTP.
+const MaxFormSize = 10 << 20
+
+// Refusal is the JSON body of a refused form.
+type Refusal struct {
+	Error  string `json:"error"`
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// RefusalOf explains err by the field or check that failed.
+func RefusalOf(err error) Refusal {
+	r := Refusal{Error: err.Error()}
+	var fe *envelope.FieldError
+	var ke *envelope.KeyError
+	var ce *xmldsig.CheckError
+	switch {
+	case errors.As(err, &fe):
+		r.Field, r.Reason = fe.Field, fe.Reason
+	case errors.As(err, &ke):
+		r.Field, r.Reason = ke.Check, ke.Err.Error()
+	case errors.As(err, &ce):
+		r.Field, r.Reason = ce.Check, ce.Err.Error()
+	}
+	return r
+}
+
+// Handler serves the ERP hook API:
+//
+//	POST /v1/forms        an FNO XML body → 202 {"id": …, "duplicate": …}
+//	                      or 422 with the refused field and reason
+//	GET  /v1/forms/{id}   the submission's state and status history
+func (in *Intake) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/forms", in.post)
+	mux.HandleFunc("GET /v1/forms/{id}", in.get)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
+
+func (in *Intake) post(w http.ResponseWriter, r *http.Request) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxFormSize))
+	if err != nil {
+		writeJSON(w, http.StatusRequestEntityTooLarge, Refusal{Error: "form larger than 10 MiB"})
+		return
+	}
+	res, err := in.Submit(r.Context(), data)
+	switch {
+	case errors.Is(err, ErrPublish):
+		writeJSON(w, http.StatusServiceUnavailable, Refusal{Error: err.Error()})
+	case err != nil:
+		writeJSON(w, http.StatusUnprocessableEntity, RefusalOf(err))
+	default:
+		w.Header().Set("Location", "/v1/forms/"+res.ID)
+		writeJSON(w, http.StatusAccepted, res)
+	}
+}
+
+// Status is the answer of GET /v1/forms/{id}.
+type Status struct {
+	board.View
+	History []board.Event `json:"history"`
+}
+
+func (in *Intake) get(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	v, err := in.cfg.Board.Get(r.Context(), id)
+	if errors.Is(err, board.ErrNotFound) {
+		writeJSON(w, http.StatusNotFound, Refusal{Error: "no submission " + id})
+		return
+	}
+	if err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, Refusal{Error: err.Error()})
+		return
+	}
+	h, _ := in.cfg.Board.History(r.Context(), id)
+	writeJSON(w, http.StatusOK, Status{View: v, History: h})
+}

@@ -1,0 +1,108 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/salyq/salyq/internal/board"
+	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/pkg/envelope"
+	"github.com/salyq/salyq/pkg/ncakey"
+	"github.com/salyq/salyq/pkg/statusfsm"
+	"github.com/salyq/salyq/pkg/xmldsig"
+)
+
+// KeySource finds a taxpayer's signing key.
+type KeySource interface {
+	ForTaxpayer(id string, at time.Time) (*ncakey.Key, error)
+}
+
+// Config configures an Intake.
+type Config struct {
+	JS        jetstream.JetStream
+	Board     *board.Board
+	Keys      KeySource
+	Templates *envelope.Templates
+	// AllowTestIdentities accepts NCA's test IIN/BIN (test environment).
+	AllowTestIdentities bool
+	Clock               func() time.Time
+}
+
+// Intake validates, signs and enqueues forms. It is safe for concurrent
+// use.
+type Intake struct {
+	cfg Config
+}
+
+// New returns an intake.
+func New(cfg Config) *Intake { return &Intake{cfg: cfg} }
+
+// Result is an accepted submission.
+type Result struct {
+	ID        string `json:"id"`
+	Duplicate bool   `json:"duplicate"`
+	Taxpayer  string `json:"taxpayer"`
+	Form      string `json:"form"`
+	Period    string `json:"period"`
+	Kind      string `json:"kind"`
+}
+
+// Submit checks, signs (unless signed already) and enqueues one form. It
+// returns only once JetStream has stored it. A refused form comes back as
+// an error naming the field or check (envelope.FieldError,
+// envelope.KeyError, xmldsig.CheckError) and nothing is enqueued.
+func (in *Intake) Submit(ctx context.Context, data []byte) (Result, error) {
+	now := in.cfg.Clock()
+	f, err := envelope.ParseForm(data, envelope.FormOptions{AllowTestIdentities: in.cfg.AllowTestIdentities})
+	if err != nil {
+		return Result{}, err
+	}
+	if err := in.cfg.Templates.Check(f); err != nil {
+		return Result{}, err
+	}
+	var signed []byte
+	if len(xmldsig.FindSignatures(f.Element())) > 0 {
+		// Signed by the ERP already: check it, send it as it is.
+		if _, err := envelope.VerifyForm(data, envelope.VerifyOptions{Now: now, AllowTestIdentities: in.cfg.AllowTestIdentities}); err != nil {
+			return Result{}, err
+		}
+		signed = data
+	} else {
+		key, err := in.cfg.Keys.ForTaxpayer(f.Taxpayer, now)
+		if err != nil {
+			return Result{}, err
+		}
+		if signed, err = envelope.SignForm(ctx, f, key.Signer(), envelope.SignOptions{Now: now, AllowTestIdentities: in.cfg.AllowTestIdentities}); err != nil {
+			return Result{}, err
+		}
+	}
+	res := Result{ID: SubmissionID(f), Taxpayer: f.Taxpayer, Form: f.Code, Period: f.Period.String(), Kind: string(f.Kind)}
+	if _, err := in.cfg.Board.Get(ctx, res.ID); err == nil {
+		// Known already (past JetStream's duplicate window too).
+		res.Duplicate = true
+		return res, nil
+	}
+	m := nats.NewMsg(streams.SubmitPrefix + res.ID)
+	m.Data = signed
+	m.Header.Set(jetstream.MsgIDHeader, res.ID)
+	m.Header.Set(streams.HeaderTaxpayer, res.Taxpayer)
+	m.Header.Set(streams.HeaderForm, res.Form)
+	m.Header.Set(streams.HeaderPeriod, res.Period)
+	m.Header.Set(streams.HeaderKind, res.Kind)
+	ack, err := in.cfg.JS.PublishMsg(ctx, m)
+	if err != nil {
+		return Result{}, fmt.Errorf("%w: %w", ErrPublish, err)
+	}
+	res.Duplicate = ack.Duplicate
+	if !ack.Duplicate {
+		v := board.View{ID: res.ID, Taxpayer: res.Taxpayer, Form: res.Form, Period: res.Period, Kind: res.Kind, Status: string(statusfsm.StateQueued), Updated: now}
+		// Create, not put: a fast worker may have moved it on already.
+		if err := in.cfg.Board.Create(ctx, v, &board.Event{ID: res.ID, To: string(statusfsm.StateQueued), At: now}); err != nil {
+			return res, nil // the form is stored; the view catches up
+		}
+	}
+	return res, nil
+}

@@ -1,0 +1,42 @@
+package sonosim_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/salyq/salyq/internal/sonosim"
+)
+
+func TestConfigRefusals(t *testing.T) {
+	k := mustKeys(t)
+	for name, mutate := range map[string]func(*sonosim.Config){
+		"no gateway key": func(c *sonosim.Config) { c.Gateway = nil },
+		"no trust":       func(c *sonosim.Config) { c.Roots = nil },
+		"rate above 1":   func(c *sonosim.Config) { c.Faults.HTTP503Rate = 1.5 },
+		"negative rate":  func(c *sonosim.Config) { c.Faults.DropAfterAcceptRate = -0.1 },
+		"break too long": func(c *sonosim.Config) { c.Faults.Maintenance = sonosim.Maintenance{Every: 1, For: 1} },
+		"negative step":  func(c *sonosim.Config) { c.StatusStep = -1 },
+	} {
+		cfg := sonosim.Config{Gateway: k.gateway.Signer(), Roots: k.pki.RootPool()}
+		mutate(&cfg)
+		if _, err := sonosim.New(cfg); !errors.Is(err, sonosim.ErrConfig) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for _, s := range []string{"", "posted=x", "bogus=1", "posted=-1", "posted=0"} {
+		if _, err := sonosim.ParseWeights(s); !errors.Is(err, sonosim.ErrConfig) {
+			t.Errorf("ParseWeights(%q): %v", s, err)
+		}
+	}
+	if w, err := sonosim.ParseWeights("rejected=3, posted=1"); err != nil || w != (sonosim.Weights{Posted: 1, Rejected: 3}) {
+		t.Errorf("ParseWeights: %+v %v", w, err)
+	}
+	for _, s := range []string{"21:00", "25:00-06:00", "06:00-06:00", "a-b"} {
+		if _, err := sonosim.ParseDailyWindows(s); !errors.Is(err, sonosim.ErrConfig) {
+			t.Errorf("ParseDailyWindows(%q): %v", s, err)
+		}
+	}
+	if w, err := sonosim.ParseDailyWindows("21:00-06:00, 13:00-13:30"); err != nil || len(w) != 2 || w[0].String() != "21:00-06:00" {
+		t.Errorf("ParseDailyWindows: %v %v", w, err)
+	}
+}

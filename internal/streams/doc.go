@@ -1,0 +1,25 @@
+// Package streams names and provisions everything salyq keeps in NATS
+// JetStream, idempotently at start of every service:
+//
+//	SALYQ_SUBMISSIONS  salyq.submit.<id>   work queue of taxpayer-signed forms
+//	                                       (intake → worker), deduplicated by
+//	                                       Nats-Msg-Id = submission id
+//	SALYQ_RECEIPTS     salyq.receipt.<id>  work queue of delivery receipts
+//	                                       (worker → poller)
+//	SALYQ_STATUS       salyq.status.<id>   status events for ERP subscribers,
+//	                                       kept StatusMaxAge
+//	SALYQ_DLQ          salyq.dlq.<id>      dead letters: the original message
+//	                                       with Salyq-Reason,
+//	                                       Salyq-Original-Subject and
+//	                                       Salyq-Attempts headers
+//
+// and three key-value buckets: salyq_delivery (the delivery journal that
+// makes sending exactly-once: per submission the attempt in flight, its
+// messageId and a lease, updated by compare-and-set), salyq_state (the
+// latest state of each submission, read by the HTTP API and the admin CLI)
+// and salyq_rate (the gateway rate limit shared by all workers).
+//
+// Every stream uses file storage. The duplicate window and the replica
+// count are configuration; the JetStream sync setting is the server's
+// (see package broker).
+package streams

@@ -1,0 +1,100 @@
+package streams
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Config is the JetStream layout configuration.
+type Config struct {
+	// Replicas of every stream and bucket: 1 on one machine, 3 on a
+	// cluster.
+	Replicas int
+	// DuplicateWindow is how long JetStream remembers a Nats-Msg-Id. A
+	// form submitted again within it is dropped by JetStream; after it,
+	// the delivery journal still refuses to send it twice.
+	DuplicateWindow time.Duration
+	// StatusMaxAge is how long status events are kept for subscribers.
+	StatusMaxAge time.Duration
+}
+
+// DefaultConfig is the single-machine default.
+func DefaultConfig() Config {
+	return Config{Replicas: 1, DuplicateWindow: 24 * time.Hour, StatusMaxAge: 30 * 24 * time.Hour}
+}
+
+// Set is the provisioned layout.
+type Set struct {
+	Submissions, Receipts, Status, DLQ jetstream.Stream
+	Delivery, State, Rate              jetstream.KeyValue
+}
+
+// Provision creates or updates every stream and bucket; running it again
+// with the same config changes nothing.
+func Provision(ctx context.Context, js jetstream.JetStream, cfg Config) (*Set, error) {
+	if cfg.Replicas <= 0 {
+		cfg.Replicas = 1
+	}
+	def := DefaultConfig()
+	if cfg.DuplicateWindow <= 0 {
+		cfg.DuplicateWindow = def.DuplicateWindow
+	}
+	if cfg.StatusMaxAge <= 0 {
+		cfg.StatusMaxAge = def.StatusMaxAge
+	}
+	stream := func(name, prefix string, retention jetstream.RetentionPolicy, maxAge time.Duration) (jetstream.Stream, error) {
+		s, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+			Name:       name,
+			Subjects:   []string{prefix + ">"},
+			Retention:  retention,
+			Storage:    jetstream.FileStorage,
+			Replicas:   cfg.Replicas,
+			Duplicates: cfg.DuplicateWindow,
+			MaxAge:     maxAge,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: stream %s: %w", ErrProvision, name, err)
+		}
+		return s, nil
+	}
+	bucket := func(name string, ttl time.Duration, history uint8) (jetstream.KeyValue, error) {
+		kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket:   name,
+			Storage:  jetstream.FileStorage,
+			Replicas: cfg.Replicas,
+			TTL:      ttl,
+			History:  history,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: bucket %s: %w", ErrProvision, name, err)
+		}
+		return kv, nil
+	}
+	var set Set
+	var err error
+	if set.Submissions, err = stream(Submissions, SubmitPrefix, jetstream.WorkQueuePolicy, 0); err != nil {
+		return nil, err
+	}
+	if set.Receipts, err = stream(Receipts, ReceiptPrefix, jetstream.WorkQueuePolicy, 0); err != nil {
+		return nil, err
+	}
+	if set.Status, err = stream(Status, StatusPrefix, jetstream.LimitsPolicy, cfg.StatusMaxAge); err != nil {
+		return nil, err
+	}
+	if set.DLQ, err = stream(DLQ, DLQPrefix, jetstream.LimitsPolicy, 0); err != nil {
+		return nil, err
+	}
+	if set.Delivery, err = bucket(BucketDelivery, 0, 1); err != nil {
+		return nil, err
+	}
+	if set.State, err = bucket(BucketState, 0, 1); err != nil {
+		return nil, err
+	}
+	if set.Rate, err = bucket(BucketRate, time.Minute, 1); err != nil {
+		return nil, err
+	}
+	return &set, nil
+}

@@ -1,0 +1,280 @@
+package statusfsm
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the layout version this build reads and writes.
+const SchemaVersion uint32 = 1
+
+// maxIDLen bounds submission ids; they are hex digests in practice.
+const maxIDLen = 512
+
+// Buckets. Every write touches forms, history, counts and schedule in the
+// same transaction, so they never disagree.
+var (
+	bucketMeta     = []byte("meta")     // "schema" → uint32 BE
+	bucketForms    = []byte("forms")    // id → Form JSON
+	bucketHistory  = []byte("history")  // id ‖ 0x00 ‖ seq BE8 → Entry JSON
+	bucketSchedule = []byte("schedule") // nextPoll BE8 (sign-flipped) ‖ id → nil
+	bucketCounts   = []byte("counts")   // state → uint64 BE
+	keySchema      = []byte("schema")
+)
+
+// Options configures a Store. The zero value is usable.
+type Options struct {
+	// Table classifies statuses; nil means DefaultTable().
+	Table *Table
+	// Clock returns the current time; nil means time.Now.
+	Clock func() time.Time
+	// Backoff spaces polls of unchanged forms.
+	Backoff Backoff
+	// Timeout bounds the wait for the file lock held by another process;
+	// zero means 1s (bbolt's zero would wait forever).
+	Timeout time.Duration
+	// NoSync skips fsync per transaction: for tests and benchmarks only,
+	// a crash can lose recent transitions.
+	NoSync bool
+}
+
+// Store is the bbolt-backed status store. It is safe for concurrent use;
+// bbolt serialises writers, which is what makes each Transition a
+// compare-and-set.
+type Store struct {
+	db      *bolt.DB
+	table   *Table
+	clock   func() time.Time
+	backoff Backoff
+}
+
+// Open opens or creates the store file at path.
+func Open(path string, opts *Options) (*Store, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Table == nil {
+		o.Table = DefaultTable()
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = time.Second
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout, NoSync: o.NoSync, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		return nil, fmt.Errorf("statusfsm: open %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketForms, bucketHistory, bucketSchedule, bucketCounts} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		v := meta.Get(keySchema)
+		if v == nil {
+			var b [4]byte
+			binary.BigEndian.PutUint32(b[:], SchemaVersion)
+			return meta.Put(keySchema, b[:])
+		}
+		if len(v) != 4 {
+			return &SchemaError{Want: SchemaVersion}
+		}
+		if have := binary.BigEndian.Uint32(v); have != SchemaVersion {
+			return &SchemaError{Have: have, Want: SchemaVersion}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("statusfsm: open %s: %w", path, err)
+	}
+	return &Store{db: db, table: o.Table, clock: o.Clock, backoff: o.Backoff}, nil
+}
+
+// Close closes the file.
+func (s *Store) Close() error {
+	return s.db.Close()
+}
+
+// Table returns the table the store classifies with.
+func (s *Store) Table() *Table { return s.table }
+
+// Path returns the file path.
+func (s *Store) Path() string { return s.db.Path() }
+
+func checkID(id string) error {
+	if id == "" || len(id) > maxIDLen {
+		return ErrInvalidID
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] == 0 {
+			return ErrInvalidID
+		}
+	}
+	return nil
+}
+
+// update runs fn in one write transaction after checking ctx and id.
+func (s *Store) update(ctx context.Context, id string, fn func(tx *bolt.Tx) error) error {
+	if err := checkID(id); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(fn)
+}
+
+func getForm(tx *bolt.Tx, id string) (*Form, error) {
+	v := tx.Bucket(bucketForms).Get([]byte(id))
+	if v == nil {
+		return nil, ErrNotFound
+	}
+	var f Form
+	if err := json.Unmarshal(v, &f); err != nil {
+		return nil, fmt.Errorf("%w: form %s: %v", ErrCorrupt, id, err)
+	}
+	return &f, nil
+}
+
+func putForm(tx *bolt.Tx, f *Form) error {
+	v, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketForms).Put([]byte(f.ID), v)
+}
+
+// historyKey is id ‖ 0x00 ‖ seq: ids contain no NUL, so one form's entries
+// are contiguous and ordered by seq.
+func historyKey(id string, seq uint64) []byte {
+	k := make([]byte, len(id)+1+8)
+	copy(k, id)
+	binary.BigEndian.PutUint64(k[len(id)+1:], seq)
+	return k
+}
+
+func historyPrefix(id string) []byte {
+	k := make([]byte, len(id)+1)
+	copy(k, id)
+	return k
+}
+
+// bumpCount adds delta to the counter of state st.
+func bumpCount(tx *bolt.Tx, st Status, delta int64) error {
+	b := tx.Bucket(bucketCounts)
+	var n int64
+	if v := b.Get([]byte(st)); len(v) == 8 {
+		n = int64(binary.BigEndian.Uint64(v))
+	}
+	n += delta
+	if n <= 0 {
+		return b.Delete([]byte(st))
+	}
+	var buf [8]byte
+	binary.BigEndian.PutUint64(buf[:], uint64(n))
+	return b.Put([]byte(st), buf[:])
+}
+
+// recordOpts are the rarely used knobs of record.
+type recordOpts struct {
+	eventKey string // SONO history fingerprint
+	late     bool   // record only, do not move
+	extra    Flags  // flags to raise besides the move's
+}
+
+// record appends one history entry for f and, unless late, moves f to the
+// entry's target with everything that goes with it: counters, flags and
+// the schedule. The caller writes f back.
+func (s *Store) record(tx *bolt.Tx, f *Form, to Status, m Meta, o recordOpts) (Entry, error) {
+	late := o.late
+	now := s.clock()
+	at := m.At
+	if at.IsZero() {
+		at = now
+	}
+	e := Entry{
+		From: f.State, To: to, At: at, Recorded: now,
+		Source: m.Source, Message: m.Message, Late: late, EventKey: o.eventKey,
+	}
+	unknown := !s.table.Known(to)
+	if late || e.From == "" {
+		// A late entry moves nothing; a creating entry has nothing to move from.
+		e.Flags = flagsOf(Expected, unknown)
+	} else {
+		e.Move = s.table.Classify(f.State, to)
+		e.Flags = flagsOf(e.Move, unknown)
+	}
+	e.Flags |= o.extra
+	f.Seq++
+	e.Seq = f.Seq
+	v, err := json.Marshal(e)
+	if err != nil {
+		return Entry{}, err
+	}
+	if err := tx.Bucket(bucketHistory).Put(historyKey(f.ID, e.Seq), v); err != nil {
+		return Entry{}, err
+	}
+	f.Flags |= e.Flags
+	f.Updated = now
+	if m.Message != "" || to == StateFailedDelivery {
+		f.Message = m.Message
+	}
+	if late {
+		return e, nil
+	}
+	if f.State != to || e.From == "" {
+		if e.From != "" {
+			if err := bumpCount(tx, f.State, -1); err != nil {
+				return Entry{}, err
+			}
+		}
+		if err := bumpCount(tx, to, 1); err != nil {
+			return Entry{}, err
+		}
+	}
+	f.State = to
+	if to == StateSending {
+		f.Attempts++
+	}
+	if m.RequestID != "" {
+		f.RequestID = m.RequestID
+	}
+	if m.MessageID != "" {
+		f.MessageID = m.MessageID
+	}
+	// Any recorded move is news: poll soon again.
+	f.PollStep = 0
+	if err := s.settleSchedule(tx, f, now); err != nil {
+		return Entry{}, err
+	}
+	return e, nil
+}
+
+// pollable reports whether forms in state st belong in the schedule: from
+// sent on, until terminal. Unknown statuses are pollable.
+func (s *Store) pollable(st Status) bool {
+	if s.table.Terminal(st) {
+		return false
+	}
+	in := s.table.Info(st)
+	return in.Kind != KindProduct || st == StateSent
+}
+
+// settleSchedule puts f in the schedule at now+NextPoll(PollStep) if its
+// state is pollable and takes it out otherwise.
+func (s *Store) settleSchedule(tx *bolt.Tx, f *Form, now time.Time) error {
+	if !s.pollable(f.State) {
+		return setNextPoll(tx, f, time.Time{})
+	}
+	return setNextPoll(tx, f, now.Add(s.backoff.NextPoll(f.PollStep)))
+}

@@ -1,0 +1,177 @@
+package test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/salyq/salyq/internal/app"
+	"github.com/salyq/salyq/internal/intake"
+	"github.com/salyq/salyq/internal/sonosim"
+	"github.com/salyq/salyq/pkg/envelope"
+	"github.com/salyq/salyq/pkg/statusfsm"
+)
+
+// faulty is the gateway of a bad quarter-end day.
+var faulty = sonosim.Faults{
+	HTTP503Rate:         0.04,
+	TransientRate:       0.04,
+	ThrottleRPS:         150,
+	Latency:             2 * time.Millisecond,
+	TailRate:            0.02,
+	TailLatency:         300 * time.Millisecond,
+	DropAfterAcceptRate: 0.04,
+	Maintenance:         sonosim.Maintenance{Every: 3 * time.Second, For: 150 * time.Millisecond},
+}
+
+type badForm struct {
+	name  string
+	doc   []byte
+	field string // the field the refusal must name
+}
+
+// badForms are refused at intake; they must not disturb anything else.
+func badForms(taxpayer string) []badForm {
+	good := string(app.SampleForms([]string{taxpayer}, 1)[0])
+	return []badForm{
+		{"malformed", []byte("<fno code="), "document"},
+		{"doctype", []byte(`<!DOCTYPE fno [<!ENTITY x "y">]><fno/>`), "DOCTYPE"},
+		{"bad check digit", []byte(strings.Replace(good, taxpayer, taxpayer[:11]+string(rune('0'+(taxpayer[11]-'0'+1)%10)), 1)), "iin"},
+		{"unknown version", []byte(strings.Replace(good, `version="27"`, `version="26"`, 1)), "fno/@version"},
+		{"period outside window", []byte(strings.ReplaceAll(good, `"period_year">2023`, `"period_year">2027`)), "period"},
+		{"no kind", []byte(strings.Replace(good, `name="dt_regular">1`, `name="dt_regular">0`, 1)), "dt_main"},
+		{"unknown field", []byte(strings.Replace(good, `<field name="currency_code">`, `<field name="no_such">1</field><field name="currency_code">`, 1)), "no_such"},
+		{"no key for taxpayer", []byte(strings.ReplaceAll(good, taxpayer, "880101300010")), ""},
+	}
+}
+
+type submitted struct {
+	ids       []string
+	duplicate string // id of the second regular form of a period: SONO refuses it
+}
+
+// submitAll puts the batch and the bad forms through the intake.
+func submitAll(t *testing.T, h *harness, n int) submitted {
+	t.Helper()
+	in, err := h.rt.NewIntake()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	forms := app.SampleForms(h.taxpayers, n)
+	var s submitted
+	seen := map[string]bool{}
+	for i, f := range forms {
+		res, err := in.Submit(ctx, f)
+		if err != nil {
+			t.Fatalf("form %d refused: %v", i, err)
+		}
+		if res.Duplicate || seen[res.ID] {
+			t.Fatalf("form %d reported as a duplicate", i)
+		}
+		seen[res.ID] = true
+		s.ids = append(s.ids, res.ID)
+	}
+	// The same form again is the same submission.
+	again, err := in.Submit(ctx, forms[0])
+	if err != nil || !again.Duplicate || again.ID != s.ids[0] {
+		t.Fatalf("resubmission: %+v %v", again, err)
+	}
+	// A second regular filing of a taxpayer and period that already has
+	// one: the intake cannot know, SONO refuses it, it is dead-lettered.
+	second := strings.Replace(string(forms[0]), `"field_910_00_001">`, `"field_910_00_001">9`, 1)
+	res, err := in.Submit(ctx, []byte(second))
+	if err != nil {
+		t.Fatalf("second regular form: %v", err)
+	}
+	s.duplicate = res.ID
+	for _, b := range badForms(h.taxpayers[0]) {
+		_, err := in.Submit(ctx, b.doc)
+		if err == nil {
+			t.Errorf("bad form %q accepted", b.name)
+			continue
+		}
+		r := intake.RefusalOf(err)
+		if b.field != "" && r.Field != b.field {
+			t.Errorf("bad form %q: refusal %+v does not name %q", b.name, r, b.field)
+		}
+		if r.Error == "" || (b.field != "" && r.Reason == "") {
+			t.Errorf("bad form %q: refusal without a reason: %+v", b.name, r)
+		}
+	}
+	return s
+}
+
+// checkOutcome asserts every form ended exactly once and nothing was filed
+// twice.
+func checkOutcome(t *testing.T, h *harness, s submitted, timeout time.Duration) {
+	t.Helper()
+	all := append(append([]string(nil), s.ids...), s.duplicate)
+	views := h.waitFinal(all, timeout)
+	table := statusfsm.DefaultTable()
+	outcomes := map[string]int{}
+	for _, id := range s.ids {
+		v := views[id]
+		info := table.Info(statusfsm.Status(v.Status))
+		if v.Status == string(statusfsm.StateFailedDelivery) || info.Kind != statusfsm.KindSONO || !info.Terminal {
+			t.Errorf("%s ended in %q (%s), want a terminal SONO status", id, v.Status, v.Reason)
+		}
+		outcomes[v.Status]++
+	}
+	dup := views[s.duplicate]
+	if dup.Status != string(statusfsm.StateFailedDelivery) || !strings.Contains(dup.Reason, envelope.CodeDuplicate) {
+		t.Errorf("second regular form ended %q (%s), want a dead letter naming DUPLICATE", dup.Status, dup.Reason)
+	}
+	st := h.sim.Stats()
+	if st.DuplicateFilings != 0 {
+		t.Errorf("the sandbox saw %d duplicate filings: %v", st.DuplicateFilings, st.RepeatedFilings)
+	}
+	if st.FilingsAccepted != int64(len(s.ids)) {
+		t.Errorf("the sandbox accepted %d filings, want exactly %d", st.FilingsAccepted, len(s.ids))
+	}
+	t.Logf("outcomes %v; sandbox: %d filings, faults %v, drops %d, refusals %v", outcomes, st.FilingsAccepted, st.Faults, st.Drops, st.Refusals)
+}
+
+// TestEndToEnd: 500 forms plus bad ones through a faulty gateway.
+func TestEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	h := newHarness(t, harnessOptions{taxpayers: 8, faults: faulty})
+	h.start()
+	s := submitAll(t, h, 500)
+	checkOutcome(t, h, s, 3*time.Minute)
+	if st := h.sim.Stats(); st.Drops == 0 || len(st.Faults) == 0 {
+		t.Errorf("the faults were not exercised: %+v", st)
+	}
+}
+
+// TestRestart stops worker and poller mid-batch, twice, and restarts them.
+func TestRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	h := newHarness(t, harnessOptions{taxpayers: 8, faults: faulty})
+	h.start()
+	s := submitAll(t, h, 200)
+	for _, filed := range []int64{40, 120} {
+		// Mid-batch: some forms filed, most not final.
+		waitFor(t, 2*time.Minute, func() bool { return h.sim.Stats().FilingsAccepted > filed })
+		h.halt()
+		h.start()
+	}
+	checkOutcome(t, h, s, 4*time.Minute)
+}
+
+func waitFor(t *testing.T, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal(errors.New("condition not met in time"))
+		}
+		time.Sleep(20 * time.Millisecond) // polling a condition, with a deadline
+	}
+}

@@ -1,0 +1,194 @@
+package test
+
+import (
+	"context"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/salyq/salyq/internal/app"
+	"github.com/salyq/salyq/internal/board"
+	"github.com/salyq/salyq/internal/broker"
+	"github.com/salyq/salyq/internal/sonosim"
+	"github.com/salyq/salyq/pkg/ncakey"
+	"github.com/salyq/salyq/pkg/ncakey/ncatest"
+	"github.com/salyq/salyq/pkg/statusfsm"
+)
+
+// harness is the whole product on one machine, as in production: a real
+// nats-server inside the test process with a temp file store, the sandbox
+// gateway over real HTTP, the pipeline in-process with a real bbolt file.
+type harness struct {
+	t         testing.TB
+	rt        *app.Runtime
+	sim       *sonosim.Server
+	taxpayers []string
+	stop      context.CancelFunc
+	done      chan error
+}
+
+type harnessOptions struct {
+	taxpayers int
+	faults    sonosim.Faults
+	step      time.Duration
+}
+
+// fixture keys are made once per test binary: RSA key generation is slow.
+var fixture = sync.OnceValues(func() (*fixtureKeys, error) {
+	pki, err := ncatest.New(ncatest.Options{})
+	if err != nil {
+		return nil, err
+	}
+	f := &fixtureKeys{pki: pki}
+	for i := range 8 {
+		is, err := pki.Issue(ncatest.Request{Role: ncakey.RoleIndividual, Usage: ncakey.UsageSign, IIN: ncatest.NewIIN(1000 + i)})
+		if err != nil {
+			return nil, err
+		}
+		f.taxpayers = append(f.taxpayers, is)
+	}
+	if f.transport, err = pki.Issue(ncatest.Request{Role: ncakey.RoleInfoSystem, Usage: ncakey.UsageSign}); err != nil {
+		return nil, err
+	}
+	if f.gateway, err = pki.Issue(ncatest.Request{Role: ncakey.RoleInfoSystem, Usage: ncakey.UsageSign}); err != nil {
+		return nil, err
+	}
+	return f, nil
+})
+
+type fixtureKeys struct {
+	pki                *ncatest.PKI
+	taxpayers          []*ncatest.Issued
+	transport, gateway *ncatest.Issued
+}
+
+func newHarness(t testing.TB, o harnessOptions) *harness {
+	t.Helper()
+	keys, err := fixture()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	keyDir := filepath.Join(dir, "keys")
+	os.MkdirAll(keyDir, 0o700)
+	var passwords []byte
+	h := &harness{t: t}
+	for i, k := range keys.taxpayers[:o.taxpayers] {
+		name := "taxpayer" + string(rune('a'+i)) + ".p12"
+		if err := k.WriteP12(filepath.Join(keyDir, name), "pw"); err != nil {
+			t.Fatal(err)
+		}
+		passwords = append(passwords, name+" pw\n"...)
+		h.taxpayers = append(h.taxpayers, k.Identity().IIN)
+	}
+	transportFile := filepath.Join(dir, "transport.p12")
+	keys.transport.WriteP12(transportFile, "tpw")
+	os.WriteFile(filepath.Join(keyDir, ncakey.PasswordsFile), passwords, 0o600)
+	gwCert := filepath.Join(dir, "gateway.pem")
+	os.WriteFile(gwCert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: keys.gateway.Certificate().Raw}), 0o600)
+
+	step := o.step
+	if step == 0 {
+		step = 40 * time.Millisecond
+	}
+	sim, err := sonosim.New(sonosim.Config{
+		Gateway:    keys.gateway.Signer(),
+		Roots:      keys.pki.RootPool(),
+		StatusStep: step,
+		Seed:       7,
+		Faults:     o.faults,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.sim = sim
+	hs := httptest.NewServer(sim)
+	t.Cleanup(hs.Close)
+
+	emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: filepath.Join(dir, "nats"), Durability: broker.Durability{SyncAlways: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emb.Shutdown)
+
+	cfg := app.Config{
+		NATS: emb.URL(), Data: filepath.Join(dir, "data"), Gateway: hs.URL + "/bip-sync-wss-gost/",
+		Keys: keyDir, TransportKey: transportFile, TransportPass: "tpw", GatewayCert: gwCert,
+		SenderID: "salyq-test", SenderPassword: "gateway-secret",
+		Concurrency: 16, MaxInFlight: 32, Timeout: 5 * time.Second,
+		Grace: 300 * time.Millisecond, MaxElapsed: 2 * time.Minute, DupWindow: time.Hour,
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() && os.Getenv("SALYQ_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	rt, err := app.Open(context.Background(), cfg, log, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rt.Close)
+	if err := rt.OpenGateway(context.Background(), sonosim.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	rt.DeliveryPolicy.InitialInterval = 50 * time.Millisecond
+	rt.DeliveryPolicy.MaxInterval = time.Second
+	rt.DeliveryPolicy.ThrottleDelay = 100 * time.Millisecond
+	rt.DeliveryPolicy.MaintenanceDelay = 200 * time.Millisecond
+	rt.PollBackoff = statusfsm.Backoff{Min: 50 * time.Millisecond, Max: 500 * time.Millisecond, Factor: 1.5}
+	h.rt = rt
+	return h
+}
+
+// start runs worker and poller (the intake is called directly).
+func (h *harness) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	h.stop = cancel
+	h.done = make(chan error, 1)
+	go func() { h.done <- app.Serve(ctx, h.rt, app.Parts{Worker: true, Poller: true}) }()
+	h.t.Cleanup(func() { h.halt() })
+}
+
+// halt stops worker and poller gracefully and waits for them.
+func (h *harness) halt() {
+	if h.stop == nil {
+		return
+	}
+	h.stop()
+	h.stop = nil
+	if err := <-h.done; err != nil {
+		h.t.Errorf("serve: %v", err)
+	}
+}
+
+// waitFinal polls the board until every id is in a terminal state.
+func (h *harness) waitFinal(ids []string, timeout time.Duration) map[string]board.View {
+	h.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		views := map[string]board.View{}
+		var open []string
+		for _, id := range ids {
+			v, err := h.rt.Board.Get(context.Background(), id)
+			if err == nil && v.Terminal {
+				views[id] = v
+			} else {
+				open = append(open, fmt.Sprintf("%s %q %s %v", id, v.Status, v.Reason, err))
+			}
+		}
+		if len(open) == 0 {
+			return views
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("%d of %d forms not final after %s:\n%s\nsandbox stats %+v", len(open), len(ids), timeout, strings.Join(open[:min(len(open), 10)], "\n"), h.sim.Stats())
+		}
+		time.Sleep(100 * time.Millisecond) // polling a condition, with a deadline
+	}
+}
