@@ -172,6 +172,10 @@ func (rt *Runtime) OpenGateway(ctx context.Context, sim sonosim.Config) error {
 			transportFile = pki.TransportKeyFile
 		}
 		certs = []*x509.Certificate{pki.Gateway.Certificate()}
+		// The in-process sandbox hands messages on at once and moves
+		// statuses every SimStep: wait and poll on its scale.
+		rt.DeliveryPolicy.Grace = min(rt.DeliveryPolicy.Grace, time.Second)
+		rt.PollBackoff = statusfsm.Backoff{Min: sim.StatusStep, Max: 10 * sim.StatusStep, Factor: 1.5}
 		rt.Log.Info("in-process sandbox gateway started", "url", url, "keys", pki.KeystoreDir)
 	}
 	transport, err := ncakey.LoadBeside(transportFile, rt.Cfg.TransportPass)
@@ -194,6 +198,12 @@ func (rt *Runtime) OpenGateway(ctx context.Context, sim sonosim.Config) error {
 		GatewayCerts: certs,
 	})
 	return nil
+}
+
+// sandboxConfig is the in-process sandbox of `salyq run` and the demo: no
+// faults, statuses moving every --sandbox-step.
+func (rt *Runtime) sandboxConfig() sonosim.Config {
+	return sonosim.Config{StatusStep: rt.Cfg.SimStep, Seed: rt.Cfg.SimSeed}
 }
 
 // readCerts reads every CERTIFICATE block of a PEM file.

@@ -1,0 +1,122 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+)
+
+// IO is where a command reads and writes.
+type IO struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+const usage = `salyq delivers tax forms (ФНО) to SONO through the e-government gateway.
+
+Usage:
+  salyq run                       intake API, worker and poller in one process
+  salyq submit [--wait] PATH...   submit forms (files, directories, - for stdin)
+  salyq status [ID] [--json]      the state of one submission, or of all
+  salyq dlq list [--json]         dead letters
+  salyq dlq replay ID|--all       send dead letters again once the cause is fixed
+  salyq demo [--forms N]          everything embedded: sample forms to final statuses
+  salyq keys inspect FILE.p12     what a key container holds
+
+Without --nats, run and demo start an embedded JetStream server under --data
+(the other commands find it there); without --gateway they start the sandbox
+gateway in-process with its test keys. Flags of every command: salyq CMD -h.
+`
+
+// Main runs the salyq command line.
+func Main(ctx context.Context, args []string, stdio IO) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdio.Err, usage)
+		return ErrUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "run":
+		return cmdRun(ctx, rest, stdio, All)
+	case "submit":
+		return cmdSubmit(ctx, rest, stdio)
+	case "status":
+		return cmdStatus(ctx, rest, stdio)
+	case "dlq":
+		return cmdDLQ(ctx, rest, stdio)
+	case "demo":
+		return cmdDemo(ctx, rest, stdio)
+	case "keys":
+		return cmdKeys(ctx, rest, stdio)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdio.Out, usage)
+		return nil
+	}
+	fmt.Fprint(stdio.Err, usage)
+	return fmt.Errorf("%w: unknown command %q", ErrUsage, cmd)
+}
+
+// newFlags makes a flag set with the shared configuration registered.
+func newFlags(name string, stdio IO, cfg *Config) *flag.FlagSet {
+	fs := flag.NewFlagSet("salyq "+name, flag.ContinueOnError)
+	fs.SetOutput(stdio.Err)
+	cfg.Register(fs)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	return nil
+}
+
+func logger(cfg Config, w io.Writer) *slog.Logger {
+	level := slog.LevelInfo
+	if cfg.Verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// RunService is the whole of a service binary (cmd/producer, cmd/worker,
+// cmd/poller): it runs the given parts against an existing NATS server and
+// gateway until ctx is cancelled.
+func RunService(ctx context.Context, args []string, stdio IO, parts Parts) error {
+	return cmdRun(ctx, args, stdio, parts)
+}
+
+func cmdRun(ctx context.Context, args []string, stdio IO, parts Parts) error {
+	var cfg Config
+	fs := newFlags("run", stdio, &cfg)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := logger(cfg, stdio.Err)
+	allInOne := parts == All
+	if !allInOne && (parts.Worker || parts.Poller) && cfg.Gateway == "" {
+		return fmt.Errorf("%w: a service needs --gateway (the in-process sandbox is for `salyq run`)", ErrConfig)
+	}
+	rt, err := Open(ctx, cfg, log, allInOne)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	if parts.Worker || parts.Poller {
+		if err := rt.OpenGateway(ctx, rt.sandboxConfig()); err != nil {
+			return err
+		}
+		if rt.SandboxPKI != nil {
+			rt.SandboxPKI.Describe(stdio.Err)
+		}
+	} else if err := rt.OpenKeys(); err != nil {
+		return err
+	}
+	return Serve(ctx, rt, parts)
+}

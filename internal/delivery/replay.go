@@ -1,0 +1,121 @@
+package delivery
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/salyq/salyq/internal/board"
+	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/pkg/statusfsm"
+)
+
+// Letter is one message on SALYQ_DLQ.
+type Letter struct {
+	ID              string    `json:"id"`
+	Seq             uint64    `json:"seq"`
+	Reason          string    `json:"reason"`
+	Code            string    `json:"code,omitempty"`
+	OriginalSubject string    `json:"originalSubject"`
+	Attempts        int       `json:"attempts"`
+	At              time.Time `json:"at"`
+
+	msg jetstream.Msg
+}
+
+// DeadLetters lists the dead-letter stream, oldest first.
+func DeadLetters(ctx context.Context, js jetstream.JetStream) ([]Letter, error) {
+	cons, err := js.OrderedConsumer(ctx, streams.DLQ, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		return nil, err
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Letter
+	for pending := info.NumPending; pending > 0; {
+		batch, err := cons.Fetch(int(min(pending, 256)), jetstream.FetchMaxWait(2*time.Second))
+		if err != nil {
+			return out, err
+		}
+		n := 0
+		for m := range batch.Messages() {
+			n++
+			md, err := m.Metadata()
+			if err != nil {
+				continue
+			}
+			attempts, _ := strconv.Atoi(m.Headers().Get(streams.HeaderAttempts))
+			out = append(out, Letter{
+				ID:              strings.TrimPrefix(m.Subject(), streams.DLQPrefix),
+				Seq:             md.Sequence.Stream,
+				Reason:          m.Headers().Get(streams.HeaderReason),
+				Code:            m.Headers().Get(streams.HeaderCode),
+				OriginalSubject: m.Headers().Get(streams.HeaderOriginalSubject),
+				Attempts:        attempts,
+				At:              md.Timestamp,
+				msg:             m,
+			})
+		}
+		if n == 0 {
+			break
+		}
+		pending -= uint64(n)
+	}
+	return out, nil
+}
+
+// Replay sends the dead letters that match back to SALYQ_SUBMISSIONS, once
+// their cause is fixed. The journal record is reset — except an attempt
+// still in flight, whose fate the worker settles with SONO before sending
+// anything — then the submission is republished and the dead letter
+// removed. It returns how many were replayed.
+func Replay(ctx context.Context, js jetstream.JetStream, set *streams.Set, b *board.Board, match func(id string) bool, clock func() time.Time) (int, error) {
+	letters, err := DeadLetters(ctx, js)
+	if err != nil {
+		return 0, err
+	}
+	journal := NewJournal(set.Delivery)
+	n := 0
+	for _, l := range letters {
+		if !match(l.ID) {
+			continue
+		}
+		rec, rev, err := journal.Load(ctx, l.ID)
+		if err != nil {
+			return n, err
+		}
+		inFlight := rec.InFlight
+		rec = Record{InFlight: inFlight}
+		if _, err := journal.Save(ctx, l.ID, rec, rev); err != nil {
+			return n, fmt.Errorf("replay %s: %w", l.ID, err)
+		}
+		m := nats.NewMsg(l.OriginalSubject)
+		if m.Subject == "" {
+			m.Subject = streams.SubmitPrefix + l.ID
+		}
+		m.Data = l.msg.Data()
+		for _, h := range []string{streams.HeaderTaxpayer, streams.HeaderForm, streams.HeaderPeriod, streams.HeaderKind} {
+			m.Header.Set(h, l.msg.Headers().Get(h))
+		}
+		// A new id: the original is still in the duplicate window.
+		m.Header.Set(jetstream.MsgIDHeader, l.ID+":replay:"+strconv.FormatUint(l.Seq, 10))
+		if _, err := js.PublishMsg(ctx, m); err != nil {
+			return n, fmt.Errorf("replay %s: %w", l.ID, err)
+		}
+		now := clock()
+		v, _ := b.Get(ctx, l.ID)
+		v.ID, v.Status, v.Terminal, v.Reason, v.Updated = l.ID, string(statusfsm.StateQueued), false, "", now
+		b.Set(ctx, v, &board.Event{ID: l.ID, From: string(statusfsm.StateFailedDelivery), To: string(statusfsm.StateQueued), At: now, Message: "replayed"})
+		if err := set.DLQ.DeleteMsg(ctx, l.Seq); err != nil {
+			return n, fmt.Errorf("replay %s: removing the dead letter: %w", l.ID, err)
+		}
+		n++
+	}
+	return n, nil
+}
