@@ -35,7 +35,9 @@ type Config struct {
 	Keys    KeySource
 	Board   *board.Board
 	Policy  Policy
-	// Concurrency is how many submissions this process handles at once.
+	// Concurrency is how many gateway requests this process has in flight
+	// at once; it handles twice as many submissions, so that journaling
+	// and publishing around one request overlap the next request.
 	Concurrency int
 	// MaxInFlight caps unacknowledged submissions across all workers (the
 	// shared consumer's MaxAckPending): the concurrency cap toward the
@@ -61,6 +63,8 @@ type Worker struct {
 	cons    jetstream.Consumer
 	journal *Journal
 	limiter *RateLimiter
+	// requests holds one token per gateway request in flight.
+	requests chan struct{}
 }
 
 // New creates or updates the shared durable consumer and returns a worker.
@@ -89,10 +93,11 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 		return nil, fmt.Errorf("delivery: consumer: %w", err)
 	}
 	return &Worker{
-		cfg:     cfg,
-		cons:    cons,
-		journal: NewJournal(cfg.Streams.Delivery),
-		limiter: NewRateLimiter(cfg.Streams.Rate, cfg.RatePerSecond, cfg.Clock),
+		cfg:      cfg,
+		cons:     cons,
+		journal:  NewJournal(cfg.Streams.Delivery),
+		limiter:  NewRateLimiter(cfg.Streams.Rate, cfg.RatePerSecond, cfg.Clock),
+		requests: make(chan struct{}, cfg.Concurrency),
 	}, nil
 }
 
@@ -100,7 +105,8 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 // and waits for the ones in flight to finish: a send already under way
 // completes and is journaled, so nothing is lost on SIGTERM.
 func (w *Worker) Run(ctx context.Context) error {
-	it, err := w.cons.Messages(jetstream.PullMaxMessages(w.cfg.Concurrency))
+	handlers := 2 * w.cfg.Concurrency
+	it, err := w.cons.Messages(jetstream.PullMaxMessages(handlers))
 	if err != nil {
 		return fmt.Errorf("delivery: %w", err)
 	}
@@ -108,7 +114,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer stop()
 	// In-flight work outlives ctx, bounded by AckWait.
 	work := context.WithoutCancel(ctx)
-	sem := make(chan struct{}, w.cfg.Concurrency)
+	sem := make(chan struct{}, handlers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for {
@@ -192,16 +198,15 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 	rec.Lease, rec.LeaseUntil = w.cfg.Name, now.Add(w.cfg.AckWait)
-	if rev, err = w.journal.Save(ctx, sub.id, rec, rev); err != nil {
-		nak(msg, 200*time.Millisecond)
-		return
-	}
 
 	if rec.InFlight != nil {
-		act, ok := w.resolve(ctx, sub, rec, now)
-		if !ok {
+		// Take the lease before asking SONO, so no other worker resends
+		// meanwhile.
+		if rev, err = w.journal.Save(ctx, sub.id, rec, rev); err != nil {
+			nak(msg, 200*time.Millisecond)
 			return
 		}
+		act := w.resolve(ctx, sub, rec, now)
 		if act.Verdict != Resend {
 			w.apply(ctx, msg, sub, rec, rev, act, rec.InFlight)
 			return
@@ -219,37 +224,40 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	if rec.FirstAttempt.IsZero() {
 		rec.FirstAttempt = attempt.At
 	}
-	// The attempt is journaled before the request leaves: a crash from
-	// here on is found as an in-flight attempt by the next delivery.
+	// The attempt is journaled, with the lease, before the request leaves:
+	// a crash from here on is found as an in-flight attempt by the next
+	// delivery.
 	if rev, err = w.journal.Save(ctx, sub.id, rec, rev); err != nil {
 		nak(msg, 200*time.Millisecond)
 		return
 	}
-	w.cfg.Board.Set(ctx, w.view(sub, string(statusfsm.StateSending), rec), nil)
+	w.requests <- struct{}{}
 	o := w.cfg.Gateway.Send(ctx, attempt.MessageID, sub.body)
+	<-w.requests
 	act := Decide(Input{Outcome: o, Attempts: rec.Attempts, FirstAttempt: rec.FirstAttempt, Now: w.cfg.Clock()}, w.cfg.Policy)
 	log.Debug("sent", "messageId", attempt.MessageID, "outcome", o.String(), "verdict", act.Verdict)
 	w.apply(ctx, msg, sub, rec, rev, act, attempt)
 }
 
-// resolve asks SONO whether the in-flight attempt was filed. ok is false
-// when the delivery was already answered (nak'd) here.
-func (w *Worker) resolve(ctx context.Context, sub *submission, rec Record, now time.Time) (Action, bool) {
+// resolve asks SONO whether the in-flight attempt was filed.
+func (w *Worker) resolve(ctx context.Context, sub *submission, rec Record, now time.Time) Action {
 	if wait := rec.InFlight.At.Add(w.cfg.Policy.Grace).Sub(now); wait > 0 {
 		// Too early for a NOT_FOUND to mean anything: come back later.
-		return Action{Verdict: Retry, Delay: wait, KeepInFlight: true, Reason: "waiting for the gateway's grace period"}, true
+		return Action{Verdict: Retry, Delay: wait, KeepInFlight: true, Reason: "waiting for the gateway's grace period"}
 	}
 	key, err := w.cfg.Keys.ForTaxpayer(sub.taxpayer, now)
 	if err != nil {
 		return Action{Verdict: DeadLetter, KeepInFlight: true,
-			Reason: "cannot ask SONO about the in-flight attempt: " + err.Error()}, true
+			Reason: "cannot ask SONO about the in-flight attempt: " + err.Error()}
 	}
 	if err := w.limiter.Wait(ctx); err != nil {
-		return Action{Verdict: Retry, Delay: time.Second, KeepInFlight: true, Reason: "shutting down"}, true
+		return Action{Verdict: Retry, Delay: time.Second, KeepInFlight: true, Reason: "shutting down"}
 	}
+	w.requests <- struct{}{}
 	o := w.cfg.Gateway.Status(ctx, envelope.StatusRequest{MessageID: rec.InFlight.MessageID}, key.Signer())
+	<-w.requests
 	return Decide(Input{Outcome: o, StatusCheck: true, Attempts: rec.Attempts, FirstAttempt: rec.FirstAttempt,
-		InFlightAt: rec.InFlight.At, Now: w.cfg.Clock()}, w.cfg.Policy), true
+		InFlightAt: rec.InFlight.At, Now: w.cfg.Clock()}, w.cfg.Policy)
 }
 
 // apply records an action in the journal, then acts on the message.
@@ -263,7 +271,7 @@ func (w *Worker) apply(ctx context.Context, msg jetstream.Msg, sub *submission, 
 			nak(msg, time.Second)
 			return
 		}
-		w.cfg.Board.Set(ctx, w.view(sub, string(statusfsm.StateSent), rec), &board.Event{ID: sub.id, From: string(statusfsm.StateSending), To: string(statusfsm.StateSent), At: w.cfg.Clock(), Message: "request " + rec.RequestID})
+		w.cfg.Board.Set(ctx, w.view(sub, string(statusfsm.StateSent), rec), &board.Event{ID: sub.id, From: string(statusfsm.StateQueued), To: string(statusfsm.StateSent), At: w.cfg.Clock(), Message: "request " + rec.RequestID})
 		if err := w.publishReceipt(ctx, sub, rec); err != nil {
 			nak(msg, time.Second)
 			return
