@@ -43,7 +43,7 @@ func badForms(taxpayer string) []badForm {
 		{"period outside window", []byte(strings.ReplaceAll(good, `"period_year">2023`, `"period_year">2027`)), "period"},
 		{"no kind", []byte(strings.Replace(good, `name="dt_regular">1`, `name="dt_regular">0`, 1)), "dt_main"},
 		{"unknown field", []byte(strings.Replace(good, `<field name="currency_code">`, `<field name="no_such">1</field><field name="currency_code">`, 1)), "no_such"},
-		{"no key for taxpayer", []byte(strings.ReplaceAll(good, taxpayer, "880101300010")), ""},
+		{"no key for taxpayer", []byte(strings.ReplaceAll(good, taxpayer, "880101300010")), "iin"},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/pkg/envelope"
+	"github.com/salyq/salyq/pkg/ncakey"
 	"github.com/salyq/salyq/pkg/xmldsig"
 )
 
@@ -27,7 +28,10 @@ func RefusalOf(err error) Refusal {
 	var fe *envelope.FieldError
 	var ke *envelope.KeyError
 	var ce *xmldsig.CheckError
+	var nk *ncakey.NoKeyError
 	switch {
+	case errors.As(err, &nk):
+		r.Field, r.Reason = "iin", "no signing key in the keystore for taxpayer "+nk.ID
 	case errors.As(err, &fe):
 		r.Field, r.Reason = fe.Field, fe.Reason
 	case errors.As(err, &ke):
