@@ -5,18 +5,11 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/binary"
-	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/salyq/salyq/internal/sonosim"
 )
@@ -36,49 +29,8 @@ func main() {
 	_ = fs.Parse(os.Args[1:]) // ExitOnError: a bad flag exits with usage
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, o); err != nil {
+	if err := sonosim.Run(ctx, o, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "sono-sim:", err)
 		os.Exit(1)
 	}
-}
-
-func run(ctx context.Context, o sonosim.Options) error {
-	pki, err := sonosim.OpenPKI(o.PKIDir, time.Now())
-	if err != nil {
-		return err
-	}
-	pki.Describe(os.Stdout)
-	if o.Config.Seed == 0 {
-		var b [8]byte
-		_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-		o.Config.Seed = binary.LittleEndian.Uint64(b[:])
-	}
-	pki.Apply(&o.Config)
-	o.Config.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	srv, err := sonosim.New(o.Config)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", o.Addr)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("listening on http://%s/ (seed %d; stats at /_sim/stats)\n", ln.Addr(), o.Config.Seed)
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }
