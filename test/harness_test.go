@@ -95,17 +95,20 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	gwCert := filepath.Join(dir, "gateway.pem")
 	os.WriteFile(gwCert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: keys.gateway.Certificate().Raw}), 0o600)
 
-	step := o.step
-	if step == 0 {
-		step = 40 * time.Millisecond
+	gw := keys.gateway
+	h.connect(dir, sonosim.Config{Gateway: gw.Signer(), Roots: keys.pki.RootPool(), StatusStep: o.step, Seed: 7, Faults: o.faults},
+		app.Config{Keys: keyDir, TransportKey: transportFile, TransportPass: "tpw", GatewayCert: gwCert})
+	return h
+}
+
+// connect starts the sandbox over HTTP and an embedded nats-server, and
+// opens the pipeline's runtime on them; cfg carries the keys.
+func (h *harness) connect(dir string, simCfg sonosim.Config, cfg app.Config) {
+	t := h.t
+	if simCfg.StatusStep == 0 {
+		simCfg.StatusStep = 40 * time.Millisecond
 	}
-	sim, err := sonosim.New(sonosim.Config{
-		Gateway:    keys.gateway.Signer(),
-		Roots:      keys.pki.RootPool(),
-		StatusStep: step,
-		Seed:       7,
-		Faults:     o.faults,
-	})
+	sim, err := sonosim.New(simCfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,13 +122,10 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	}
 	t.Cleanup(emb.Shutdown)
 
-	cfg := app.Config{
-		NATS: emb.URL(), Data: filepath.Join(dir, "data"), Gateway: hs.URL + "/bip-sync-wss-gost/",
-		Keys: keyDir, TransportKey: transportFile, TransportPass: "tpw", GatewayCert: gwCert,
-		SenderID: "salyq-test", SenderPassword: "gateway-secret",
-		Concurrency: 16, MaxInFlight: 32, Timeout: 5 * time.Second,
-		Grace: 300 * time.Millisecond, MaxElapsed: 2 * time.Minute, DupWindow: time.Hour,
-	}
+	cfg.NATS, cfg.Data, cfg.Gateway = emb.URL(), filepath.Join(dir, "data"), hs.URL+"/bip-sync-wss-gost/"
+	cfg.SenderID, cfg.SenderPassword = "salyq-test", "gateway-secret"
+	cfg.Concurrency, cfg.MaxInFlight, cfg.Timeout = 16, 32, 5*time.Second
+	cfg.Grace, cfg.MaxElapsed, cfg.DupWindow = 300*time.Millisecond, 2*time.Minute, time.Hour
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() && os.Getenv("SALYQ_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -144,7 +144,6 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	rt.DeliveryPolicy.MaintenanceDelay = 200 * time.Millisecond
 	rt.PollBackoff = statusfsm.Backoff{Min: 50 * time.Millisecond, Max: 500 * time.Millisecond, Factor: 1.5}
 	h.rt = rt
-	return h
 }
 
 // start runs worker and poller (the intake is called directly).

@@ -22,6 +22,11 @@ type Config struct {
 	SenderPassword string
 	GatewayCert    string // PEM certificate(s) the gateway signs answers with
 
+	Trust      string // NCA CA certificates (file or directory): chain checks
+	CRL        string // CRL source of the issuing CA: off, a path, a URL
+	DeltaCRL   string // delta CRL source
+	Revocation string // fail|warn when revocation status is unknown
+
 	HTTP           string        // intake API listen address
 	Sync           string        // JetStream sync: "always" or an interval
 	DupWindow      time.Duration // JetStream duplicate window
@@ -76,6 +81,10 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.SenderID, "sender-id", env("SALYQ_SENDER_ID", "salyq"), "requestInfo/sender/senderId (env SALYQ_SENDER_ID)")
 	fs.StringVar(&c.SenderPassword, "sender-password", env("SALYQ_SENDER_PASSWORD", ""), "requestInfo/sender/password (env SALYQ_SENDER_PASSWORD; prefer the variable: flags show in ps)")
 	fs.StringVar(&c.GatewayCert, "gateway-cert", env("SALYQ_GATEWAY_CERT", ""), "PEM file of the certificate(s) the gateway signs answers with; answers not signed by one are treated as ambiguous")
+	fs.StringVar(&c.Trust, "trust", env("SALYQ_TRUST", ""), "NCA CA certificates, a file or directory of DER/PEM (env SALYQ_TRUST): keys must chain to them before they sign; empty: no chain check")
+	fs.StringVar(&c.CRL, "crl", env("SALYQ_CRL", "off"), "CRL of the issuing CA: off, a file path, or an http(s) URL (env SALYQ_CRL)")
+	fs.StringVar(&c.DeltaCRL, "delta-crl", env("SALYQ_DELTA_CRL", "off"), "delta CRL: off, a file path, or an http(s) URL (env SALYQ_DELTA_CRL)")
+	fs.StringVar(&c.Revocation, "revocation", env("SALYQ_REVOCATION", "fail"), "when revocation status cannot be determined: fail (refuse the key) or warn")
 	fs.StringVar(&c.HTTP, "http", env("SALYQ_HTTP", "127.0.0.1:8480"), "intake API listen address (env SALYQ_HTTP); empty disables")
 	fs.StringVar(&c.Sync, "sync", env("SALYQ_SYNC", "always"), `embedded JetStream fsync: "always" (every write on disk before it is acknowledged) or an interval such as 1s`)
 	fs.DurationVar(&c.DupWindow, "dup-window", envDuration("SALYQ_DUP_WINDOW", 24*time.Hour), "JetStream duplicate window of submissions")

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/pem"
@@ -21,6 +22,7 @@ import (
 	"github.com/salyq/salyq/internal/ids"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/pkg/certcheck"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/ncakey"
 	"github.com/salyq/salyq/pkg/statusfsm"
@@ -44,6 +46,9 @@ type Runtime struct {
 	// shorten them.
 	DeliveryPolicy delivery.Policy
 	PollBackoff    statusfsm.Backoff
+
+	// Checker verifies chains and revocation when --trust is given.
+	Checker *certcheck.Checker
 
 	// Keys and Gateway are set by OpenGateway.
 	Keys    *ncakey.Keystore
@@ -108,9 +113,72 @@ func (rt *Runtime) Close() {
 // sandboxDir is where the in-process sandbox keeps its PKI.
 func (rt *Runtime) sandboxDir() string { return filepath.Join(rt.Cfg.Data, "sandbox") }
 
+// OpenChecker builds the certificate checker from --trust, --crl,
+// --delta-crl and --revocation; without --trust there is none.
+func (rt *Runtime) OpenChecker() error {
+	if rt.Cfg.Trust == "" || rt.Checker != nil {
+		return nil
+	}
+	certs, err := certcheck.LoadCertificates(rt.Cfg.Trust)
+	if err != nil {
+		return fmt.Errorf("%w: --trust: %w", ErrConfig, err)
+	}
+	opts := certcheck.Options{Clock: rt.Clock}
+	for _, c := range certs {
+		if c.CheckSignatureFrom(c) == nil || bytes.Equal(c.RawSubject, c.RawIssuer) {
+			opts.Roots = append(opts.Roots, c)
+		} else {
+			opts.Intermediates = append(opts.Intermediates, c)
+		}
+	}
+	crl, err := certcheck.ParseSource(rt.Cfg.CRL, nil)
+	if err != nil {
+		return fmt.Errorf("%w: --crl: %w", ErrConfig, err)
+	}
+	delta, err := certcheck.ParseSource(rt.Cfg.DeltaCRL, nil)
+	if err != nil {
+		return fmt.Errorf("%w: --delta-crl: %w", ErrConfig, err)
+	}
+	if crl != nil {
+		// One issuing CA is the usual set-up: its CRL covers the keys.
+		for _, ca := range opts.Intermediates {
+			opts.Revocation = append(opts.Revocation, certcheck.RevocationConfig{Issuer: ca, CRL: crl, DeltaCRL: delta})
+		}
+	}
+	switch rt.Cfg.Revocation {
+	case "", "fail":
+	case "warn":
+		opts.Policy = certcheck.PolicyWarn
+	default:
+		return fmt.Errorf("%w: --revocation %q: want fail or warn", ErrConfig, rt.Cfg.Revocation)
+	}
+	ch, err := certcheck.New(opts)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	rt.Checker = ch
+	return nil
+}
+
+// CheckKey refuses a certificate that does not chain to the trust anchors
+// or is revoked at t; without a checker it accepts everything.
+func (rt *Runtime) CheckKey(ctx context.Context, cert *x509.Certificate, t time.Time) error {
+	if rt.Checker == nil {
+		return nil
+	}
+	chain, err := rt.Checker.VerifyContext(ctx, cert, nil, t)
+	for _, w := range chain.Warnings {
+		rt.Log.Warn("certificate check", "subject", cert.Subject.String(), "warning", w)
+	}
+	return err
+}
+
 // OpenKeys opens the taxpayer keystore: --keys, or the sandbox's sample
 // keys when no gateway is configured.
 func (rt *Runtime) OpenKeys() error {
+	if err := rt.OpenChecker(); err != nil {
+		return err
+	}
 	dir := rt.Cfg.Keys
 	if dir == "" && rt.Cfg.Gateway == "" {
 		pki, err := sonosim.OpenPKI(rt.sandboxDir(), rt.Clock())
@@ -180,6 +248,11 @@ func (rt *Runtime) OpenGateway(ctx context.Context, sim sonosim.Config) error {
 	}
 	transport, err := ncakey.LoadBeside(transportFile, rt.Cfg.TransportPass)
 	if err != nil {
+		return fmt.Errorf("transport key: %w", err)
+	}
+	// A revoked or unchainable transport key is refused before anything
+	// is sent.
+	if err := rt.CheckKey(ctx, transport.Certificate(), rt.Clock()); err != nil {
 		return fmt.Errorf("transport key: %w", err)
 	}
 	if rt.Cfg.GatewayCert != "" {

@@ -33,7 +33,7 @@ func (rt *Runtime) NewIntake() (*intake.Intake, error) {
 		return nil, err
 	}
 	return intake.New(intake.Config{
-		JS: rt.JS, Board: rt.Board, Keys: rt.Keys, Templates: ts,
+		JS: rt.JS, Board: rt.Board, Keys: rt.Keys, Templates: ts, CheckKey: rt.CheckKey,
 		AllowTestIdentities: rt.Cfg.TestIdentities, Clock: rt.Clock,
 	}), nil
 }

@@ -29,7 +29,10 @@ func RefusalOf(err error) Refusal {
 	var ke *envelope.KeyError
 	var ce *xmldsig.CheckError
 	var nk *ncakey.NoKeyError
+	var kc *KeyCheckError
 	switch {
+	case errors.As(err, &kc):
+		r.Field, r.Reason = "certificate", kc.Err.Error()
 	case errors.As(err, &nk):
 		r.Field, r.Reason = "iin", "no signing key in the keystore for taxpayer "+nk.ID
 	case errors.As(err, &fe):

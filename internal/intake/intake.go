@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"time"
 
@@ -26,6 +27,9 @@ type Config struct {
 	Board     *board.Board
 	Keys      KeySource
 	Templates *envelope.Templates
+	// CheckKey, when set, refuses a signer's certificate (chain,
+	// revocation) before a form is signed or accepted.
+	CheckKey func(ctx context.Context, cert *x509.Certificate, at time.Time) error
 	// AllowTestIdentities accepts NCA's test IIN/BIN (test environment).
 	AllowTestIdentities bool
 	Clock               func() time.Time
@@ -50,6 +54,25 @@ type Result struct {
 	Kind      string `json:"kind"`
 }
 
+// KeyCheckError is a signer certificate refused by the chain or
+// revocation check.
+type KeyCheckError struct{ Err error }
+
+func (e *KeyCheckError) Error() string { return "taxpayer certificate refused: " + e.Err.Error() }
+
+// Unwrap returns the certcheck error.
+func (e *KeyCheckError) Unwrap() error { return e.Err }
+
+func (in *Intake) checkKey(ctx context.Context, cert *x509.Certificate, at time.Time) error {
+	if in.cfg.CheckKey == nil {
+		return nil
+	}
+	if err := in.cfg.CheckKey(ctx, cert, at); err != nil {
+		return &KeyCheckError{Err: err}
+	}
+	return nil
+}
+
 // Submit checks, signs (unless signed already) and enqueues one form. It
 // returns only once JetStream has stored it. A refused form comes back as
 // an error naming the field or check (envelope.FieldError,
@@ -66,13 +89,20 @@ func (in *Intake) Submit(ctx context.Context, data []byte) (Result, error) {
 	var signed []byte
 	if len(xmldsig.FindSignatures(f.Element())) > 0 {
 		// Signed by the ERP already: check it, send it as it is.
-		if _, err := envelope.VerifyForm(data, envelope.VerifyOptions{Now: now, AllowTestIdentities: in.cfg.AllowTestIdentities}); err != nil {
+		sf, err := envelope.VerifyForm(data, envelope.VerifyOptions{Now: now, AllowTestIdentities: in.cfg.AllowTestIdentities})
+		if err != nil {
+			return Result{}, err
+		}
+		if err := in.checkKey(ctx, sf.Certificate, now); err != nil {
 			return Result{}, err
 		}
 		signed = data
 	} else {
 		key, err := in.cfg.Keys.ForTaxpayer(f.Taxpayer, now)
 		if err != nil {
+			return Result{}, err
+		}
+		if err := in.checkKey(ctx, key.Certificate(), now); err != nil {
 			return Result{}, err
 		}
 		if signed, err = envelope.SignForm(ctx, f, key.Signer(), envelope.SignOptions{Now: now, AllowTestIdentities: in.cfg.AllowTestIdentities}); err != nil {
