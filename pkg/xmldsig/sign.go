@@ -39,7 +39,7 @@ type SignSpec struct {
 // in the signature value made by signer. It returns the Signature element.
 func Sign(ctx context.Context, signer Signer, spec SignSpec) (*etree.Element, error) {
 	alg := signer.Algorithm()
-	if _, ok := canonicalizer(spec.C14N); !ok {
+	if _, ok := c14nModeOf(spec.C14N); !ok {
 		return nil, checkErr("CanonicalizationMethod", ErrUnsupportedAlgorithm, "%q", spec.C14N)
 	}
 	sig := etree.NewElement("ds:Signature")

@@ -127,17 +127,12 @@ func digestTarget(target, sig *etree.Element, transforms []string, newHash func(
 	if target == nil {
 		return nil, checkErr("Reference", ErrReference, "nothing to sign")
 	}
-	copied, err := detach(target)
-	if err != nil {
-		return nil, checkErr("namespaces", ErrMalformed, "%v", err)
-	}
 	c14n := C14N10 // the default when no canonicalization transform is given
+	var exclude *etree.Element
 	for i, t := range transforms {
 		switch t {
 		case TransformEnveloped:
-			if sig != nil {
-				removeCorresponding(target, copied, sig)
-			}
+			exclude = sig
 		case C14N10, C14N10Comments, ExcC14N, ExcC14NComments:
 			if i != len(transforms)-1 {
 				return nil, checkErr("Transform", ErrUnsupportedAlgorithm, "canonicalization %q must be the last transform", t)
@@ -147,37 +142,11 @@ func digestTarget(target, sig *etree.Element, transforms []string, newHash func(
 			return nil, checkErr("Transform", ErrUnsupportedAlgorithm, "%q", t)
 		}
 	}
-	c, _ := canonicalizer(c14n)
-	canon, err := c.Canonicalize(copied)
-	if err != nil {
-		return nil, checkErr("canonicalization", ErrMalformed, "%v", err)
-	}
 	h := newHash()
-	h.Write(canon)
+	if err := canonicalTo(h, target, c14n, exclude); err != nil {
+		return nil, err
+	}
 	return h.Sum(nil), nil
-}
-
-// removeCorresponding removes from copied (a deep copy of target) the
-// element standing where sig stands under target.
-func removeCorresponding(target, copied, sig *etree.Element) {
-	var path []int
-	for e := sig; e != nil && e != target; e = e.Parent() {
-		path = append(path, e.Index())
-		if e.Parent() == nil {
-			return // sig is not inside target: nothing to remove
-		}
-	}
-	cur := copied
-	for i := len(path) - 1; i > 0; i-- {
-		next, ok := cur.Child[path[i]].(*etree.Element)
-		if !ok {
-			return
-		}
-		cur = next
-	}
-	if len(path) > 0 {
-		cur.RemoveChildAt(path[0])
-	}
 }
 
 func childrenNS(parent *etree.Element, tag string) []*etree.Element {
@@ -235,8 +204,10 @@ func FindSignatures(root *etree.Element) []*etree.Element {
 		if e.Tag == "Signature" && e.NamespaceURI() == Namespace {
 			out = append(out, e)
 		}
-		for _, c := range e.ChildElements() {
-			walk(c)
+		for _, t := range e.Child {
+			if c, ok := t.(*etree.Element); ok {
+				walk(c)
+			}
 		}
 	}
 	walk(root)
