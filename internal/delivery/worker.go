@@ -22,17 +22,12 @@ import (
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
-// KeySource finds the taxpayer key that signs status requests.
-type KeySource interface {
-	ForTaxpayer(id string, at time.Time) (*ncakey.Key, error)
-}
-
 // Config configures a Worker.
 type Config struct {
 	JS      jetstream.JetStream
 	Streams *streams.Set
 	Gateway *gateway.Client
-	Keys    KeySource
+	Keys    ncakey.Source
 	Board   *board.Board
 	Policy  Policy
 	// Concurrency is how many gateway requests this process has in flight

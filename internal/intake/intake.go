@@ -16,16 +16,11 @@ import (
 	"github.com/salyq/salyq/pkg/xmldsig"
 )
 
-// KeySource finds a taxpayer's signing key.
-type KeySource interface {
-	ForTaxpayer(id string, at time.Time) (*ncakey.Key, error)
-}
-
 // Config configures an Intake.
 type Config struct {
 	JS        jetstream.JetStream
 	Board     *board.Board
-	Keys      KeySource
+	Keys      ncakey.Source
 	Templates *envelope.Templates
 	// CheckKey, when set, refuses a signer's certificate (chain,
 	// revocation) before a form is signed or accepted.

@@ -18,17 +18,12 @@ import (
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
-// KeySource finds the taxpayer key that signs status requests.
-type KeySource interface {
-	ForTaxpayer(id string, at time.Time) (*ncakey.Key, error)
-}
-
 // Config configures a Poller.
 type Config struct {
 	JS      jetstream.JetStream
 	Store   *statusfsm.Store
 	Gateway *gateway.Client
-	Keys    KeySource
+	Keys    ncakey.Source
 	Board   *board.Board
 	// Concurrency bounds polls in flight.
 	Concurrency int
