@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testenv"
+
 	"github.com/salyq/salyq/internal/app"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/pkg/ncakey"
@@ -16,24 +18,7 @@ import (
 )
 
 // ncaDir finds the NCA test material beside the repository.
-func ncaDir(t *testing.T) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = filepath.Dir(dir)
-	}
-	p := filepath.Join(dir, "..", "shared", "testdata", "nca")
-	if _, err := os.Stat(p); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+func ncaDir(t *testing.T) string { return testenv.Shared(t, "testdata", "nca") }
 
 // TestEndToEndGOST runs the pipeline with NCA's real GOST 2015-512 test
 // keys: an individual's and a legal entity head's key sign the forms and

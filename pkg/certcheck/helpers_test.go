@@ -10,30 +10,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/salyq/salyq/internal/testenv"
 )
 
-// ncaDir finds ../shared/testdata/nca beside the module root.
-func ncaDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = filepath.Dir(dir)
-	}
-	nca := filepath.Join(dir, "..", "shared", "testdata", "nca")
-	if _, err := os.Stat(nca); err != nil {
-		t.Fatalf("NCA test data missing: %v", err)
-	}
-	return nca
-}
+// ncaDir is the NCA test material beside the repository.
+func ncaDir(t testing.TB) string { return testenv.Shared(t, "testdata", "nca") }
 
 func ncaFile(t testing.TB, rel string) string {
 	t.Helper()

@@ -5,11 +5,12 @@ import (
 	"encoding/pem"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/salyq/salyq/internal/testenv"
 
 	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 )
@@ -129,19 +130,8 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-// tool returns the path of an external oracle. CI installs them, so there
-// a missing tool fails the test; elsewhere it skips.
-func tool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not installed", name)
-		}
-		t.Skipf("%s is not installed", name)
-	}
-	return p
-}
+// tool returns the path of an external oracle (see testenv.Tool).
+func tool(t *testing.T, name string) string { return testenv.Tool(t, name) }
 
 func writeTemp(t *testing.T, name string, data []byte) string {
 	t.Helper()

@@ -13,33 +13,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testenv"
+
 	"github.com/beevik/etree"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and distilled templates")
 
-// sharedDir finds ../shared beside the repository root.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			s := filepath.Join(dir, "..", "shared")
-			if _, err := os.Stat(s); err != nil {
-				t.Fatalf("shared test material not found beside the repository: %v", err)
-			}
-			return s
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-}
+// sharedDir finds ../shared beside the repository.
+func sharedDir(t testing.TB) string { return testenv.Shared(t) }
 
 // distill reduces an official machine template to what Template holds.
 func distill(t *testing.T, tarball string) *Template {

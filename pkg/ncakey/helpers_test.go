@@ -3,11 +3,11 @@ package ncakey_test
 import (
 	"crypto/rsa"
 	"errors"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/salyq/salyq/internal/testenv"
 
 	"github.com/salyq/salyq/pkg/ncakey"
 	"github.com/salyq/salyq/pkg/ncakey/ncatest"
@@ -48,30 +48,8 @@ func getFixture(t testing.TB) *fixture {
 // identity tests need no key generation.
 func (f *fixture) reuseKey() *rsa.PrivateKey { return f.set.HeadAuth.PrivateKey() }
 
-// sharedTestdata finds /…/shared/testdata beside the module root: the
-// directory holding go.mod, walking up from the package directory.
-func sharedTestdata(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package directory")
-		}
-		dir = parent
-	}
-	td := filepath.Join(dir, "..", "shared", "testdata")
-	if _, err := os.Stat(td); err != nil {
-		t.Fatalf("shared test data missing: %v", err)
-	}
-	return td
-}
+// sharedTestdata is the shared test material beside the repository.
+func sharedTestdata(t testing.TB) string { return testenv.Shared(t, "testdata") }
 
 func wantErr(t testing.TB, err error, targets ...error) {
 	t.Helper()

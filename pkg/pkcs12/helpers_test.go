@@ -4,33 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/salyq/salyq/internal/testenv"
 )
 
-// ncaTestdata returns <repo>/../shared/testdata/nca, found by walking up
-// from the package directory to the one holding go.mod. Missing data is a
-// test failure: CI must provide it.
-func ncaTestdata(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-	nca := filepath.Join(dir, "..", "shared", "testdata", "nca")
-	if _, err := os.Stat(filepath.Join(nca, "p12")); err != nil {
-		t.Fatalf("NCA test data missing: %v", err)
-	}
-	return nca
-}
+// ncaTestdata is the NCA test material beside the repository.
+func ncaTestdata(t testing.TB) string { return testenv.Shared(t, "testdata", "nca") }
 
 // realContainers returns the paths and contents of the NCA .p12 files.
 func realContainers(t testing.TB) map[string][]byte {

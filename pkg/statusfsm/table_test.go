@@ -14,29 +14,14 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/salyq/salyq/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/transitions.golden")
 
-// sharedDir walks up from the package directory to the one holding go.mod
-// and returns ../shared beside it.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-}
+// sharedDir is the shared material beside the repository.
+func sharedDir(t testing.TB) string { return testenv.Shared(t) }
 
 // TestDefaultTableMatchesSpec compares the compiled-in table with the
 // table in STATUSES.md, row by row.

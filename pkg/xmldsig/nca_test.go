@@ -2,31 +2,16 @@ package xmldsig
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/salyq/salyq/internal/testenv"
 
 	"github.com/beevik/etree"
 )
 
 func ncaFile(t *testing.T, rel string) []byte {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = filepath.Dir(dir)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "..", "shared", "testdata", "nca", rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return testenv.ReadShared(t, "testdata", "nca", rel)
 }
 
 // TestKalkanEnvelopedGOST2015 verifies a real enveloped signature Kalkan

@@ -4,36 +4,15 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/salyq/salyq/internal/testenv"
 
 	"github.com/salyq/salyq/pkg/crypto/streebog"
 )
 
-// sharedTestdata finds ../shared/testdata beside the module root (the
-// directory holding go.mod).
-func sharedTestdata(t *testing.T, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "testdata", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("test data missing: %v", err)
-	}
-	return p
-}
+// sharedTestdata is a path in the shared test material.
+func sharedTestdata(t *testing.T, rel string) string { return testenv.Shared(t, "testdata", rel) }
 
 // ncaCert is the part of an NCA GOST certificate the signature check needs.
 type ncaCert struct {

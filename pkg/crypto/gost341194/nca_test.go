@@ -4,35 +4,13 @@ import (
 	"bytes"
 	"encoding/base64"
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/salyq/salyq/internal/testenv"
 )
 
-// sharedTestdata finds shared/testdata beside the module root: it walks up
-// from the package directory to the directory holding go.mod, then goes to
-// ../shared/testdata. Missing data is a failure, not a skip.
-func sharedTestdata(t *testing.T, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("getwd: %v", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("no go.mod above the package directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "testdata", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("test data missing: %v", err)
-	}
-	return p
-}
+// sharedTestdata is a path in the shared test material.
+func sharedTestdata(t *testing.T, rel string) string { return testenv.Shared(t, "testdata", rel) }
 
 // between returns the part of s from the first start marker through the
 // first end marker after it.

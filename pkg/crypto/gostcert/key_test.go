@@ -4,29 +4,14 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
-	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
+
+	"github.com/salyq/salyq/internal/testenv"
 )
 
 func sharedFile(t *testing.T, rel string) []byte {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = filepath.Dir(dir)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "..", "shared", "testdata", "nca", rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return testenv.ReadShared(t, "testdata", "nca", rel)
 }
 
 func cert(t *testing.T, der []byte) *x509.Certificate {

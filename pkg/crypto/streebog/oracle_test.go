@@ -4,26 +4,15 @@ import (
 	"bytes"
 	"encoding/hex"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/salyq/salyq/internal/testenv"
 )
 
-// requireTool returns the path of an external oracle. CI installs the GOST
-// tools, so there a missing tool is a failure; elsewhere the cross-check is
-// skipped.
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not found but CI=true: %v", name, err)
-		}
-		t.Skipf("%s not installed: %v", name, err)
-	}
-	return path
-}
+// requireTool returns an external oracle (see testenv.Tool).
+func requireTool(t *testing.T, name string) string { return testenv.Tool(t, name) }
 
 // oracleInputs returns random messages of lengths that straddle block
 // boundaries, from a fixed seed so failures reproduce.

@@ -1,0 +1,59 @@
+package testenv
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// Shared returns the path of rel inside ../shared beside the repository
+// root (the directory holding go.mod), as CI lays it out. Missing test
+// material fails the test: a test that silently skipped would prove
+// nothing.
+func Shared(t testing.TB, rel ...string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("testenv: go.mod not found above the package directory")
+		}
+		dir = parent
+	}
+	p := filepath.Join(append([]string{dir, "..", "shared"}, rel...)...)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("testenv: shared test material missing: %v", err)
+	}
+	return p
+}
+
+// ReadShared reads a file of the shared material.
+func ReadShared(t testing.TB, rel ...string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(Shared(t, rel...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// Tool returns the path of an external oracle. Under CI (CI set), which
+// installs them, a missing tool fails the test; elsewhere it skips.
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("testenv: %s is not installed", name)
+		}
+		t.Skipf("testenv: %s is not installed", name)
+	}
+	return p
+}
