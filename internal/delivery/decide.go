@@ -25,8 +25,13 @@ const (
 	DeadLetter
 )
 
+var verdictNames = [...]string{"?", "filed", "resend", "retry", "dead-letter"}
+
 func (v Verdict) String() string {
-	return [...]string{"?", "filed", "resend", "retry", "dead-letter"}[v]
+	if v < 0 || int(v) >= len(verdictNames) {
+		return fmt.Sprintf("verdict(%d)", int(v))
+	}
+	return verdictNames[v]
 }
 
 // Action is the decision about one delivery.
@@ -114,6 +119,9 @@ func Decide(in Input, p Policy) Action {
 		if !ok && !in.StatusCheck {
 			return Action{Verdict: DeadLetter, Code: o.Code,
 				Reason: fmt.Sprintf("gave up after %d attempts over %s: %s", in.Attempts+1, in.Now.Sub(in.FirstAttempt).Round(time.Second), reason)}
+		}
+		if !ok {
+			d = p.MaxInterval
 		}
 		// A status check is never given up: its form may be filed, and
 		// only SONO can say.

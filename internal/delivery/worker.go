@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/gateway"
+	"github.com/salyq/salyq/internal/ids"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/ncakey"
@@ -75,6 +76,12 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = ids.UUID
 	}
 	cons, err := cfg.JS.CreateOrUpdateConsumer(ctx, streams.Submissions, jetstream.ConsumerConfig{
 		Durable:       streams.ConsumerWorker,
@@ -349,7 +356,7 @@ func (w *Worker) deadLetter(ctx context.Context, msg jetstream.Msg, sub *submiss
 	if md, err := msg.Metadata(); err == nil {
 		seq = md.Sequence.Stream
 	}
-	m.Header.Set(jetstream.MsgIDHeader, "dlq:"+sub.id+":"+strconv.FormatUint(seq, 10))
+	m.Header.Set(jetstream.MsgIDHeader, "dlq:"+id+":"+strconv.FormatUint(seq, 10))
 	m.Header.Set(streams.HeaderReason, act.Reason)
 	m.Header.Set(streams.HeaderCode, act.Code)
 	m.Header.Set(streams.HeaderOriginalSubject, msg.Subject())
@@ -359,7 +366,7 @@ func (w *Worker) deadLetter(ctx context.Context, msg jetstream.Msg, sub *submiss
 		nak(msg, time.Second)
 		return
 	}
-	if sub != nil && sub.id != "" {
+	if sub.id != "" {
 		v := w.view(sub, string(statusfsm.StateFailedDelivery), rec)
 		v.Terminal, v.Reason = true, act.Reason
 		w.cfg.Board.Set(ctx, v, &board.Event{ID: sub.id, To: string(statusfsm.StateFailedDelivery), At: w.cfg.Clock(), Message: act.Reason})

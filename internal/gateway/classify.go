@@ -41,7 +41,8 @@ func DefaultTable() Table {
 
 // With returns a copy of t with extra entries.
 func (t Table) With(extra map[string]Class) Table {
-	out := maps.Clone(t)
+	out := make(Table, len(t)+len(extra))
+	maps.Copy(out, t)
 	maps.Copy(out, extra)
 	return out
 }

@@ -25,7 +25,10 @@ func (in *Intake) SubmitPaths(ctx context.Context, paths []string, stdin io.Read
 			return err
 		}
 		if p == "-" {
-			data, err := io.ReadAll(io.LimitReader(stdin, MaxFormSize))
+			data, err := io.ReadAll(io.LimitReader(stdin, MaxFormSize+1))
+			if err == nil && len(data) > MaxFormSize {
+				err = ErrTooLarge
+			}
 			r := FileResult{Path: "-", Err: err}
 			if err == nil {
 				r.Result, r.Err = in.Submit(ctx, data)

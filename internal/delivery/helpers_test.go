@@ -1,0 +1,284 @@
+package delivery_test
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/salyq/salyq/internal/board"
+	"github.com/salyq/salyq/internal/broker"
+	"github.com/salyq/salyq/internal/delivery"
+	"github.com/salyq/salyq/internal/gateway"
+	"github.com/salyq/salyq/internal/ids"
+	"github.com/salyq/salyq/internal/sonosim"
+	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/pkg/envelope"
+	"github.com/salyq/salyq/pkg/ncakey"
+	"github.com/salyq/salyq/pkg/ncakey/ncatest"
+)
+
+var ctx = context.Background()
+
+// startStreams provisions the layout on a real nats-server in the test
+// process (random loopback port, temp store).
+func startStreams(t *testing.T) (jetstream.JetStream, *streams.Set) {
+	t.Helper()
+	emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: t.TempDir(), Durability: broker.Durability{SyncInterval: time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emb.Shutdown)
+	nc, js, err := broker.Connect(emb.URL(), "delivery-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	set, err := streams.Provision(ctx, js, streams.Config{DuplicateWindow: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js, set
+}
+
+type testKeys struct {
+	pki                          *ncatest.PKI
+	taxpayer, transport, gateway *ncatest.Issued
+}
+
+// keys are made once for the package: RSA key generation is slow.
+var keys = sync.OnceValues(func() (*testKeys, error) {
+	pki, err := ncatest.New(ncatest.Options{})
+	if err != nil {
+		return nil, err
+	}
+	k := &testKeys{pki: pki}
+	if k.taxpayer, err = pki.Issue(ncatest.Request{Role: ncakey.RoleIndividual, Usage: ncakey.UsageSign}); err != nil {
+		return nil, err
+	}
+	if k.transport, err = pki.Issue(ncatest.Request{Role: ncakey.RoleInfoSystem}); err != nil {
+		return nil, err
+	}
+	if k.gateway, err = pki.Issue(ncatest.Request{Role: ncakey.RoleInfoSystem, Surname: "ШЛЮЗ", Key: k.transport.PrivateKey()}); err != nil {
+		return nil, err
+	}
+	return k, nil
+})
+
+func mustKeys(t testing.TB) *testKeys {
+	t.Helper()
+	k, err := keys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// keySource hands out the one taxpayer key, as a keystore would.
+type keySource map[string]*ncakey.Key
+
+func (ks keySource) ForTaxpayer(id string, _ time.Time) (*ncakey.Key, error) {
+	if k, ok := ks[id]; ok {
+		return k, nil
+	}
+	return nil, &ncakey.NoKeyError{ID: id}
+}
+
+// rig is a worker's world: streams, the sandbox over HTTP, a client.
+type rig struct {
+	js     jetstream.JetStream
+	set    *streams.Set
+	sim    *sonosim.Server
+	client *gateway.Client
+	board  *board.Board
+	keys   keySource
+	policy delivery.Policy
+}
+
+func newRig(t *testing.T, faults sonosim.Faults) *rig {
+	t.Helper()
+	k := mustKeys(t)
+	js, set := startStreams(t)
+	sim, err := sonosim.New(sonosim.Config{
+		Gateway: k.gateway.Signer(), Roots: k.pki.RootPool(),
+		StatusStep: time.Hour, Seed: 11, Faults: faults,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(sim)
+	t.Cleanup(hs.Close)
+	return &rig{
+		js: js, set: set, sim: sim,
+		client: gateway.NewClient(gateway.Config{
+			URL: hs.URL + "/bip-sync-wss-gost/", Timeout: 5 * time.Second,
+			Codec:        &envelope.Codec{Signer: k.transport.Signer(), NewID: ids.UUID},
+			Sender:       envelope.Sender{ID: "salyq-test", Password: "pw"},
+			GatewayCerts: []*x509.Certificate{k.gateway.Certificate()},
+		}),
+		board: board.New(js, set),
+		keys:  keySource{k.taxpayer.Identity().IIN: k.taxpayer.Key},
+		policy: delivery.Policy{
+			InitialInterval: 20 * time.Millisecond, Multiplier: 2, MaxInterval: 200 * time.Millisecond,
+			RandomizationFactor: 0.2, MaxElapsed: 30 * time.Second, Grace: 200 * time.Millisecond,
+			ThrottleDelay: 50 * time.Millisecond, MaintenanceDelay: 100 * time.Millisecond,
+		},
+	}
+}
+
+// run starts a worker; the returned func stops it and waits until its
+// in-flight work is done.
+func (r *rig) run(t *testing.T, concurrency int) (stop func()) {
+	t.Helper()
+	w, err := delivery.New(ctx, delivery.Config{
+		JS: r.js, Streams: r.set, Gateway: r.client, Keys: r.keys, Board: r.board, Policy: r.policy,
+		Concurrency: concurrency, MaxInFlight: 8, AckWait: 30 * time.Second,
+		Name: "worker-" + ids.UUID()[:8], Clock: time.Now, NewID: ids.UUID,
+		Log: testLog(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(wctx) }()
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("worker: %v", err)
+		}
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// submission is a taxpayer-signed form as the intake enqueues it.
+type submission struct {
+	id   string
+	form []byte
+}
+
+func (r *rig) signedForm(t *testing.T, kind envelope.Kind, amount int) []byte {
+	t.Helper()
+	k := mustKeys(t)
+	sheets := []envelope.Sheet{
+		{Name: "page_910_00_01", Fields: []envelope.FieldValue{
+			{Name: "iin", Value: k.taxpayer.Identity().IIN},
+			{Name: "period_year", Value: "2025"},
+			{Name: "period_half_year", Value: "1"},
+			{Name: string(kind), Value: "1"},
+			{Name: "currency_code", Value: "398"},
+			{Name: "payer_name1", Value: "ТЕСТОВ"},
+			{Name: "field_910_00_001", Value: fmt.Sprint(amount)},
+		}},
+		{Name: "page_910_00_02", Fields: []envelope.FieldValue{
+			{Name: "period_year", Value: "2025"},
+			{Name: "period_half_year", Value: "1"},
+		}},
+	}
+	f, err := envelope.ParseForm(envelope.BuildForm("910.00", "27", sheets), envelope.FormOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := envelope.SignForm(ctx, f, k.taxpayer.Signer(), envelope.SignOptions{Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// publish enqueues a submission the way the intake does.
+func (r *rig) publish(t *testing.T, id string, form []byte, kind envelope.Kind) submission {
+	t.Helper()
+	m := nats.NewMsg(streams.SubmitPrefix + id)
+	m.Data = form
+	m.Header.Set(jetstream.MsgIDHeader, id)
+	m.Header.Set(streams.HeaderTaxpayer, mustKeys(t).taxpayer.Identity().IIN)
+	m.Header.Set(streams.HeaderForm, "910.00")
+	m.Header.Set(streams.HeaderPeriod, "2025-H1")
+	m.Header.Set(streams.HeaderKind, string(kind))
+	if _, err := r.js.PublishMsg(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	return submission{id: id, form: form}
+}
+
+// next waits for the next message of a stream and acknowledges it,
+// failing the test after timeout.
+func next(t *testing.T, cons jetstream.Consumer, timeout time.Duration) jetstream.Msg {
+	t.Helper()
+	m, err := cons.Next(jetstream.FetchMaxWait(timeout))
+	if err != nil {
+		t.Fatalf("no message within %v: %v", timeout, err)
+	}
+	if err := m.Ack(); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// reader is an ephemeral consumer of a whole stream; it takes the place
+// of the poller on the work-queue stream of receipts.
+func reader(t *testing.T, js jetstream.JetStream, stream string) jetstream.Consumer {
+	t.Helper()
+	c, err := js.CreateConsumer(ctx, stream, jetstream.ConsumerConfig{AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// settle waits until the worker consumer has nothing pending or
+// unacknowledged: polling a condition, with a deadline.
+func settle(t *testing.T, js jetstream.JetStream, timeout time.Duration) {
+	t.Helper()
+	cons, err := js.Consumer(ctx, streams.Submissions, streams.ConsumerWorker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		info, err := cons.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.NumPending == 0 && info.NumAckPending == 0 && info.NumRedelivered == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("worker consumer not settled: pending %d, ack pending %d, redelivered %d", info.NumPending, info.NumAckPending, info.NumRedelivered)
+		}
+		time.Sleep(20 * time.Millisecond) // polling a condition, with a deadline
+	}
+}
+
+func element(t *testing.T, data []byte) *etree.Element {
+	t.Helper()
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(data); err != nil {
+		t.Fatal(err)
+	}
+	return doc.Root()
+}
+
+// testLog discards the worker's log unless SALYQ_TEST_LOG is set.
+func testLog() *slog.Logger {
+	if os.Getenv("SALYQ_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}

@@ -1,0 +1,106 @@
+package delivery_test
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/salyq/salyq/internal/delivery"
+)
+
+func TestJournalLoadSave(t *testing.T) {
+	_, set := startStreams(t)
+	j := delivery.NewJournal(set.Delivery)
+
+	r, rev, err := j.Load(ctx, "unknown")
+	if err != nil || rev != 0 || r.State != delivery.StatePending || r.InFlight != nil || r.Attempts != 0 {
+		t.Fatalf("Load of an unknown id: %+v rev %d err %v; want an empty record, revision 0", r, rev, err)
+	}
+
+	at := time.Date(2025, 7, 15, 10, 0, 0, 0, time.UTC)
+	rec := delivery.Record{Attempts: 1, FirstAttempt: at, InFlight: &delivery.Attempt{MessageID: "m1", At: at}, Lease: "w1", LeaseUntil: at.Add(time.Minute)}
+	rev1, err := j.Save(ctx, "s1", rec, 0)
+	if err != nil || rev1 == 0 {
+		t.Fatalf("create: rev %d err %v", rev1, err)
+	}
+	got, rev, err := j.Load(ctx, "s1")
+	if err != nil || rev != rev1 {
+		t.Fatalf("Load after create: rev %d (want %d) err %v", rev, rev1, err)
+	}
+	if got.Attempts != 1 || got.InFlight == nil || got.InFlight.MessageID != "m1" || !got.InFlight.At.Equal(at) ||
+		!got.FirstAttempt.Equal(at) || got.Lease != "w1" || !got.LeaseUntil.Equal(at.Add(time.Minute)) {
+		t.Errorf("record not kept: %+v", got)
+	}
+
+	got.State, got.RequestID, got.MessageID, got.InFlight = delivery.StateSent, "req-1", "m1", nil
+	rev2, err := j.Save(ctx, "s1", got, rev1)
+	if err != nil || rev2 <= rev1 {
+		t.Fatalf("update: rev %d err %v", rev2, err)
+	}
+	got, rev, _ = j.Load(ctx, "s1")
+	if rev != rev2 || got.State != delivery.StateSent || got.RequestID != "req-1" || got.InFlight != nil {
+		t.Errorf("after update: %+v rev %d", got, rev)
+	}
+
+	stale := []struct {
+		name string
+		rev  uint64
+	}{{"create over an existing record", 0}, {"update from a stale revision", rev1}, {"update from a future revision", rev2 + 10}}
+	for _, s := range stale {
+		if _, err := j.Save(ctx, "s1", delivery.Record{}, s.rev); !errors.Is(err, delivery.ErrConflict) {
+			t.Errorf("%s: err %v, want ErrConflict", s.name, err)
+		}
+	}
+	if got, _, _ := j.Load(ctx, "s1"); got.State != delivery.StateSent {
+		t.Errorf("a refused Save changed the record: %+v", got)
+	}
+	// An update of a record that does not exist is a conflict too.
+	if _, err := j.Save(ctx, "s2", delivery.Record{}, 5); !errors.Is(err, delivery.ErrConflict) {
+		t.Errorf("update of a missing record: err %v, want ErrConflict", err)
+	}
+}
+
+// TestJournalConcurrentSave: ten writers holding the same revision; one
+// wins, nine are told ErrConflict — for a create and for an update.
+func TestJournalConcurrentSave(t *testing.T) {
+	_, set := startStreams(t)
+	j := delivery.NewJournal(set.Delivery)
+	race := func(t *testing.T, rev uint64) uint64 {
+		t.Helper()
+		const writers = 10
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		revs := make([]uint64, writers)
+		errs := make([]error, writers)
+		for i := range writers {
+			wg.Go(func() {
+				<-start
+				revs[i], errs[i] = j.Save(ctx, "s", delivery.Record{Lease: string(rune('a' + i))}, rev)
+			})
+		}
+		close(start)
+		wg.Wait()
+		winner, won := -1, uint64(0)
+		for i, err := range errs {
+			switch {
+			case err == nil && winner >= 0:
+				t.Fatalf("two writers won: %d and %d", winner, i)
+			case err == nil:
+				winner, won = i, revs[i]
+			case !errors.Is(err, delivery.ErrConflict):
+				t.Errorf("writer %d: %v, want ErrConflict", i, err)
+			}
+		}
+		if winner < 0 {
+			t.Fatal("nobody won")
+		}
+		r, rev, err := j.Load(ctx, "s")
+		if err != nil || rev != won || r.Lease != string(rune('a'+winner)) {
+			t.Fatalf("stored %+v rev %d, want the winner's (%d, rev %d)", r, rev, winner, won)
+		}
+		return won
+	}
+	rev := race(t, 0)
+	race(t, rev)
+}
