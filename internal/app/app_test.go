@@ -1,0 +1,62 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/salyq/salyq/internal/testenv"
+)
+
+// TestDemo runs `salyq demo` small: everything embedded, to a summary.
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the whole pipeline")
+	}
+	var out, errs bytes.Buffer
+	err := Main(context.Background(), []string{"demo", "--forms", "12", "--sandbox-step", "50ms"}, IO{Out: &out, Err: &errs})
+	if err != nil {
+		t.Fatalf("demo: %v\n%s\n%s", err, out.String(), errs.String())
+	}
+	for _, want := range []string{"OUTCOME", "DEAD LETTERS", "FORMS/S", "12 filings accepted, 0 filed twice"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	var out, errs bytes.Buffer
+	if err := Main(context.Background(), nil, IO{Out: &out, Err: &errs}); !errors.Is(err, ErrUsage) || !strings.Contains(errs.String(), "salyq demo") {
+		t.Fatalf("no command: %v\n%s", err, errs.String())
+	}
+	if err := Main(context.Background(), []string{"frobnicate"}, IO{Out: &out, Err: &errs}); !errors.Is(err, ErrUsage) {
+		t.Fatalf("unknown command: %v", err)
+	}
+	if err := Main(context.Background(), []string{"status", "--data", t.TempDir()}, IO{Out: &out, Err: &errs}); err == nil {
+		t.Fatal("status without a running salyq succeeded")
+	}
+}
+
+// TestKeysInspect reports a real NCA key, revoked per NCA's CRL.
+func TestKeysInspect(t *testing.T) {
+	nca := testenv.Shared(t, "testdata", "nca")
+	t.Setenv("SALYQ_KEYS_PASSWORD", "Qwerty12")
+	args := []string{"keys", "inspect", "--trust", filepath.Join(nca, "certs"), "--crl", filepath.Join(nca, "crl", "nca_gost2022_test_2026.crl"), "--at", "2026-07-01T00:00:00Z"}
+	var out, errs bytes.Buffer
+	if err := Main(context.Background(), append(args, filepath.Join(nca, "p12", "legal_valid_head.p12")), IO{Out: &out, Err: &errs}); err != nil {
+		t.Fatalf("valid key: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"BIN123456789021", "GOST 2015-512", "Revocation:  good"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if err := Main(context.Background(), append(args, filepath.Join(nca, "p12", "legal_revoked_head.p12")), IO{Out: &out, Err: &errs}); err == nil || !strings.Contains(out.String(), "REFUSED") {
+		t.Fatalf("revoked key: %v\n%s", err, out.String())
+	}
+}
