@@ -124,8 +124,9 @@ func Decide(in Input, p Policy) Action {
 			d = p.MaxInterval
 		}
 		// A status check is never given up: its form may be filed, and
-		// only SONO can say.
-		return Action{Verdict: Retry, Delay: max(d, o.RetryAfter), SpendAttempt: !in.StatusCheck, KeepInFlight: in.StatusCheck, Reason: reason, Code: o.Code}
+		// only SONO can say. Its failures still spend attempts, so that
+		// the checks space out during a long outage.
+		return Action{Verdict: Retry, Delay: max(d, o.RetryAfter), SpendAttempt: true, KeepInFlight: in.StatusCheck, Reason: reason, Code: o.Code}
 	case gateway.Ambiguous:
 		// The form may have been filed: wait out the grace period, then ask.
 		d := p.Grace
