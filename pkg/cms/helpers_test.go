@@ -1,0 +1,67 @@
+package cms
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// sharedFile reads testdata/nca/rel from the shared tree beside the
+// module root; missing data fails the test.
+func sharedFile(t testing.TB, rel string) []byte {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the package directory")
+		}
+		dir = parent
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "..", "shared", "testdata", "nca", rel))
+	if err != nil {
+		t.Fatalf("test data: %v", err)
+	}
+	return b
+}
+
+const samplePath = "signed/kalkan-cms-gost2015-tsa-gost2004.b64"
+
+// sample returns the DER of the real Kalkan CMS.
+func sample(t testing.TB) []byte {
+	t.Helper()
+	der, err := base64.StdEncoding.DecodeString(string(bytes.TrimSpace(sharedFile(t, samplePath))))
+	if err != nil {
+		t.Fatalf("sample base64: %v", err)
+	}
+	return der
+}
+
+// sharedCert parses a certificate from the shared certs directory.
+func sharedCert(t testing.TB, rel string) *x509.Certificate {
+	t.Helper()
+	c, err := x509.ParseCertificate(sharedFile(t, rel))
+	if err != nil {
+		t.Fatalf("%s: %v", rel, err)
+	}
+	return c
+}
+
+// indexOnce returns the offset of the single occurrence of pat in b.
+func indexOnce(t testing.TB, b, pat []byte) int {
+	t.Helper()
+	i := bytes.Index(b, pat)
+	if i < 0 || bytes.Index(b[i+1:], pat) >= 0 {
+		t.Fatalf("pattern %x not found exactly once", pat)
+	}
+	return i
+}
