@@ -37,10 +37,10 @@ var (
 // its own, so that the sandbox's memory (it keeps every filing) does not
 // count in salyq's RSS.
 type benchEnv struct {
-	rt      *app.Runtime
-	simURL  string
-	forms   func(n int) [][]byte
-	signers int
+	rt        *app.Runtime
+	simURL    string
+	taxpayers []string
+	next      int // index of the next sample form: every form is new
 }
 
 func newBenchEnv(b *testing.B, latency time.Duration, inFlight int) *benchEnv {
@@ -102,20 +102,23 @@ func newBenchEnv(b *testing.B, latency time.Duration, inFlight int) *benchEnv {
 	// Production polling (first poll 5 s after filing): the batch is
 	// measured to its filing, and polls of the same forms would compete.
 	rt.PollBackoff = statusfsm.Backoff{}
-	var taxpayers []string
-	for _, e := range rt.Keys.Entries() {
-		if _, err := rt.Keys.ForTaxpayer(e.Key.Identity().TaxpayerID(), time.Now()); err == nil {
-			taxpayers = append(taxpayers, e.Key.Identity().TaxpayerID())
+	e := &benchEnv{rt: rt, simURL: url}
+	for _, k := range rt.Keys.Entries() {
+		if _, err := rt.Keys.ForTaxpayer(k.Key.Identity().TaxpayerID(), time.Now()); err == nil {
+			e.taxpayers = append(e.taxpayers, k.Key.Identity().TaxpayerID())
 		}
 	}
-	seq := 0
-	return &benchEnv{rt: rt, simURL: url, forms: func(n int) [][]byte {
-		// Additional filings only, each with other amounts: SONO takes any
-		// number of them, so every form of every run is a new filing.
-		out := app.SampleForms(taxpayers[:1], n+seq+1)[seq+1:]
-		seq += n
-		return out
-	}}
+	// Additional filings only (past the regular ones), each with other
+	// amounts: SONO takes any number, so every form of every run is new.
+	e.next = 7 * len(e.taxpayers)
+	return e
+}
+
+// take reserves n new sample forms and returns the index of the first.
+func (e *benchEnv) take(n int) int {
+	first := e.next
+	e.next += n
+	return first
 }
 
 func (e *benchEnv) filings(b *testing.B) int64 {
@@ -134,20 +137,22 @@ func (e *benchEnv) filings(b *testing.B) int64 {
 	return st.FilingsAccepted
 }
 
-// submit runs the intake over forms on every core.
-func (e *benchEnv) submit(b *testing.B, forms [][]byte) {
+// submit runs the intake over n new forms on every core, making each
+// form as it goes: a batch is never held in memory.
+func (e *benchEnv) submit(b *testing.B, n int) {
 	in, err := e.rt.NewIntake()
 	if err != nil {
 		b.Fatal(err)
 	}
+	first := e.take(n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := next.Add(1) - 1; i < int64(len(forms)); i = next.Add(1) - 1 {
-				if _, err := in.Submit(context.Background(), forms[i]); err != nil {
+			for i := next.Add(1) - 1; i < int64(n); i = next.Add(1) - 1 {
+				if _, err := in.Submit(context.Background(), app.SampleForm(e.taxpayers, first+int(i))); err != nil {
 					b.Error(err)
 					return
 				}
@@ -158,10 +163,11 @@ func (e *benchEnv) submit(b *testing.B, forms [][]byte) {
 }
 
 // signOnly measures the taxpayer signing rate alone, on every core.
-func (e *benchEnv) signOnly(b *testing.B, forms [][]byte) float64 {
-	key, err := e.rt.Keys.ForTaxpayer(mustParse(b, forms[0]).Taxpayer, time.Now())
-	if err != nil {
-		b.Fatal(err)
+func (e *benchEnv) signOnly(b *testing.B, n int) float64 {
+	first := e.take(n)
+	forms := make([][]byte, n)
+	for i := range forms {
+		forms[i] = app.SampleForm(e.taxpayers, first+i)
 	}
 	start := time.Now()
 	var next atomic.Int64
@@ -172,6 +178,11 @@ func (e *benchEnv) signOnly(b *testing.B, forms [][]byte) float64 {
 			defer wg.Done()
 			for i := next.Add(1) - 1; i < int64(len(forms)); i = next.Add(1) - 1 {
 				f := mustParse(b, forms[i])
+				key, err := e.rt.Keys.ForTaxpayer(f.Taxpayer, time.Now())
+				if err != nil {
+					b.Error(err)
+					return
+				}
 				if _, err := envelope.SignForm(context.Background(), f, key.Signer(), envelope.SignOptions{Now: time.Now()}); err != nil {
 					b.Error(err)
 				}
@@ -190,26 +201,32 @@ func mustParse(b *testing.B, data []byte) *envelope.Form {
 	return f
 }
 
-// runBatch submits forms with worker and poller running and returns the
-// rate at which SONO took them (submission of the first to filing of the
-// last).
-func (e *benchEnv) runBatch(b *testing.B, forms [][]byte) float64 {
+// runBatch submits n new forms with worker and poller running and returns
+// the rate at which SONO took them (submission of the first to filing of
+// the last).
+func (e *benchEnv) runBatch(b *testing.B, n int) float64 {
+	return e.run(b, func() { e.submit(b, n) }, n)
+}
+
+// run starts worker and poller, calls during, and waits until SONO has
+// filed n more forms than before.
+func (e *benchEnv) run(b *testing.B, during func(), n int) float64 {
+	before := e.filings(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- app.Serve(ctx, e.rt, app.Parts{Worker: true, Poller: true}) }()
 	defer func() { cancel(); <-done }()
-	before := e.filings(b)
 	start := time.Now()
-	e.submit(b, forms)
-	want := before + int64(len(forms))
-	deadline := time.Now().Add(30 * time.Minute)
+	during()
+	want := before + int64(n)
+	deadline := time.Now().Add(60 * time.Minute)
 	for e.filings(b) < want {
 		if time.Now().After(deadline) {
 			b.Fatal("batch not filed in time")
 		}
 		time.Sleep(50 * time.Millisecond) // polling a condition, with a deadline
 	}
-	return float64(len(forms)) / time.Since(start).Seconds()
+	return float64(n) / time.Since(start).Seconds()
 }
 
 // BenchmarkPipeline reports end-to-end forms/s (intake, JetStream with
@@ -220,8 +237,8 @@ func BenchmarkPipeline(b *testing.B) {
 	b.Run("latency=0", func(b *testing.B) {
 		e := newBenchEnv(b, 0, 32)
 		for range b.N {
-			sign := e.signOnly(b, e.forms(*benchBatch/2))
-			rate := e.runBatch(b, e.forms(*benchBatch))
+			sign := e.signOnly(b, *benchBatch/2)
+			rate := e.runBatch(b, *benchBatch)
 			b.ReportMetric(rate, "forms/s")
 			b.ReportMetric(sign, "sign-only-forms/s")
 			b.ReportMetric(100*rate/sign, "%-of-signing")
@@ -231,7 +248,7 @@ func BenchmarkPipeline(b *testing.B) {
 	b.Run("latency=200ms", func(b *testing.B) {
 		e := newBenchEnv(b, 200*time.Millisecond, *benchInFlght)
 		for range b.N {
-			rate := e.runBatch(b, e.forms(*benchBatch/2))
+			rate := e.runBatch(b, *benchBatch/2)
 			ideal := float64(*benchInFlght) / 0.2
 			b.ReportMetric(rate, "forms/s")
 			b.ReportMetric(ideal, "cap/latency-forms/s")
@@ -241,9 +258,11 @@ func BenchmarkPipeline(b *testing.B) {
 }
 
 // BenchmarkQueuedRSS queues each size of -queued with the worker stopped,
-// then drains it, and reports the peak RSS after each: it must not grow
-// with the queue. Each size runs in a fresh process (go test -run '^$'
-// -bench QueuedRSS/queued=N): peak RSS is per process.
+// then drains it, and reports the peak memory of the process: VmHWM (all
+// resident pages, including bbolt's and JetStream's file-backed pages,
+// which the kernel reclaims at will) and the peak anonymous RSS sampled
+// every 50 ms (heap and stacks: what would grow if salyq held forms in
+// memory). Run each size in its own process: VmHWM is per process.
 func BenchmarkQueuedRSS(b *testing.B) {
 	for _, s := range strings.Split(*benchQueued, ",") {
 		n, err := strconv.Atoi(s)
@@ -253,27 +272,57 @@ func BenchmarkQueuedRSS(b *testing.B) {
 		b.Run(fmt.Sprintf("queued=%d", n), func(b *testing.B) {
 			e := newBenchEnv(b, 0, 32)
 			for range b.N {
-				forms := e.forms(n)
-				e.submit(b, forms)
-				forms = nil
-				rate := e.runBatch(b, nil)
-				_ = rate
+				anon := sampleAnonRSS()
+				e.submit(b, n) // queued with the worker stopped
+				e.run(b, func() {}, n)
 				b.ReportMetric(peakRSSMB(), "peak-RSS-MB")
+				b.ReportMetric(anon(), "peak-anon-RSS-MB")
 			}
 		})
 	}
 }
 
+// sampleAnonRSS samples RssAnon until the returned function is called,
+// which returns the highest value seen, in MB.
+func sampleAnonRSS() func() float64 {
+	var peak atomic.Int64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if kb := procStatusKB("RssAnon:"); kb > peak.Load() {
+				peak.Store(kb)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() float64 {
+		close(stop)
+		<-done
+		return float64(peak.Load()) / 1024
+	}
+}
+
 // peakRSSMB reads the process's peak resident set (VmHWM).
-func peakRSSMB() float64 {
+func peakRSSMB() float64 { return float64(procStatusKB("VmHWM:")) / 1024 }
+
+// procStatusKB reads one kB field of /proc/self/status.
+func procStatusKB(field string) int64 {
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			kb, _ := strconv.Atoi(strings.Fields(line)[1])
-			return float64(kb) / 1024
+		if strings.HasPrefix(line, field) {
+			kb, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
+			return kb
 		}
 	}
 	return 0

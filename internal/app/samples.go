@@ -7,33 +7,36 @@ import (
 	"github.com/salyq/salyq/pkg/envelope"
 )
 
+// samplePeriods are the half-years of 910.00 version 27's window that
+// have ended.
+var samplePeriods = []struct{ year, half int }{
+	{2023, 1}, {2023, 2}, {2024, 1}, {2024, 2}, {2025, 1}, {2025, 2}, {2026, 1},
+}
+
 // SampleForms makes n unsigned 910.00 forms for the given taxpayers, as an
 // accounting firm's quarter-end batch would look: first each taxpayer's
 // regular filings for the half-years of the template's window, then
 // additional filings (which SONO takes any number of) with other amounts.
 // The same arguments always give the same forms.
 func SampleForms(taxpayers []string, n int) [][]byte {
-	periods := []struct{ year, half int }{
-		{2023, 1}, {2023, 2}, {2024, 1}, {2024, 2}, {2025, 1}, {2025, 2}, {2026, 1},
-	}
-	var out [][]byte
-	add := func(tp string, year, half int, kind envelope.Kind, amount int) {
-		out = append(out, envelope.BuildForm("910.00", "27", sampleSheets(tp, year, half, kind, amount)))
-	}
-	for _, p := range periods {
-		for _, tp := range taxpayers {
-			if len(out) == n {
-				return out
-			}
-			add(tp, p.year, p.half, envelope.KindRegular, 1_000_000+len(out)*1000)
-		}
-	}
-	for i := 0; len(out) < n; i++ {
-		tp := taxpayers[i%len(taxpayers)]
-		p := periods[i/len(taxpayers)%len(periods)]
-		add(tp, p.year, p.half, envelope.KindAdditional, 2_000_000+i*10)
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = SampleForm(taxpayers, i)
 	}
 	return out
+}
+
+// SampleForm is the i-th form of SampleForms, made alone so that large
+// batches can be streamed.
+func SampleForm(taxpayers []string, i int) []byte {
+	regular := len(samplePeriods) * len(taxpayers)
+	if i < regular {
+		p := samplePeriods[i/len(taxpayers)]
+		return envelope.BuildForm("910.00", "27", sampleSheets(taxpayers[i%len(taxpayers)], p.year, p.half, envelope.KindRegular, 1_000_000+i*1000))
+	}
+	j := i - regular
+	p := samplePeriods[j/len(taxpayers)%len(samplePeriods)]
+	return envelope.BuildForm("910.00", "27", sampleSheets(taxpayers[j%len(taxpayers)], p.year, p.half, envelope.KindAdditional, 2_000_000+j*10))
 }
 
 func sampleSheets(taxpayer string, year, half int, kind envelope.Kind, income int) []envelope.Sheet {
