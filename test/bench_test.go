@@ -13,6 +13,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -275,6 +277,9 @@ func BenchmarkQueuedRSS(b *testing.B) {
 				anon := sampleAnonRSS()
 				e.submit(b, n) // queued with the worker stopped
 				e.run(b, func() {}, n)
+				if p := os.Getenv("SALYQ_BENCH_HEAPPROFILE"); p != "" {
+					writeHeapProfile(b, p)
+				}
 				b.ReportMetric(peakRSSMB(), "peak-RSS-MB")
 				b.ReportMetric(anon(), "peak-anon-RSS-MB")
 			}
@@ -326,4 +331,18 @@ func procStatusKB(field string) int64 {
 		}
 	}
 	return 0
+}
+
+// writeHeapProfile writes the live heap to path (SALYQ_BENCH_HEAPPROFILE),
+// to see what memory a queue size leaves behind.
+func writeHeapProfile(b *testing.B, path string) {
+	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
+	}
 }
