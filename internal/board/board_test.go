@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testenv"
+
 	"github.com/salyq/salyq/internal/board"
-	"github.com/salyq/salyq/internal/broker"
 	"github.com/salyq/salyq/internal/streams"
 )
 
@@ -20,20 +21,7 @@ var ctx = context.Background()
 // process (random loopback port, temp store).
 func newBoard(t *testing.T) (*board.Board, *streams.Set) {
 	t.Helper()
-	emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: t.TempDir(), Durability: broker.Durability{SyncInterval: time.Minute}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emb.Shutdown)
-	nc, js, err := broker.Connect(emb.URL(), "board-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	set, err := streams.Provision(ctx, js, streams.Config{DuplicateWindow: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
+	js, set := testenv.JetStream(t)
 	return board.New(js, set), set
 }
 

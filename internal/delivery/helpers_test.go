@@ -12,11 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testenv"
+
 	"github.com/beevik/etree"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/board"
-	"github.com/salyq/salyq/internal/broker"
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/gateway"
 	"github.com/salyq/salyq/internal/ids"
@@ -30,25 +31,8 @@ import (
 var ctx = context.Background()
 
 // startStreams provisions the layout on a real nats-server in the test
-// process (random loopback port, temp store).
-func startStreams(t *testing.T) (jetstream.JetStream, *streams.Set) {
-	t.Helper()
-	emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: t.TempDir(), Durability: broker.Durability{SyncInterval: time.Minute}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emb.Shutdown)
-	nc, js, err := broker.Connect(emb.URL(), "delivery-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	set, err := streams.Provision(ctx, js, streams.Config{DuplicateWindow: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return js, set
-}
+// process.
+func startStreams(t *testing.T) (jetstream.JetStream, *streams.Set) { return testenv.JetStream(t) }
 
 type testKeys struct {
 	pki                          *ncatest.PKI

@@ -9,9 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testenv"
+
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/board"
-	"github.com/salyq/salyq/internal/broker"
 	"github.com/salyq/salyq/internal/intake"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
@@ -69,20 +70,7 @@ type rig struct {
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	k := mustKeys(t)
-	emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: t.TempDir(), Durability: broker.Durability{SyncInterval: time.Minute}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emb.Shutdown)
-	nc, js, err := broker.Connect(emb.URL(), "intake-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	set, err := streams.Provision(ctx, js, streams.Config{DuplicateWindow: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
+	js, set := testenv.JetStream(t)
 	dir := t.TempDir()
 	if err := k.taxpayer.WriteP12(filepath.Join(dir, "taxpayer.p12"), "pw"); err != nil {
 		t.Fatal(err)
