@@ -276,6 +276,9 @@ func BenchmarkQueuedRSS(b *testing.B) {
 			for range b.N {
 				anon := sampleAnonRSS()
 				e.submit(b, n) // queued with the worker stopped
+				if p := os.Getenv("SALYQ_BENCH_HEAPPROFILE_QUEUED"); p != "" {
+					writeHeapProfile(b, p)
+				}
 				e.run(b, func() {}, n)
 				if p := os.Getenv("SALYQ_BENCH_HEAPPROFILE"); p != "" {
 					writeHeapProfile(b, p)
