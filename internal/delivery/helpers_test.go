@@ -3,7 +3,6 @@ package delivery_test
 import (
 	"context"
 	"crypto/x509"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -159,22 +158,7 @@ type submission struct {
 func (r *rig) signedForm(t *testing.T, kind envelope.Kind, amount int) []byte {
 	t.Helper()
 	k := mustKeys(t)
-	sheets := []envelope.Sheet{
-		{Name: "page_910_00_01", Fields: []envelope.FieldValue{
-			{Name: "iin", Value: k.taxpayer.Identity().IIN},
-			{Name: "period_year", Value: "2025"},
-			{Name: "period_half_year", Value: "1"},
-			{Name: string(kind), Value: "1"},
-			{Name: "currency_code", Value: "398"},
-			{Name: "payer_name1", Value: "ТЕСТОВ"},
-			{Name: "field_910_00_001", Value: fmt.Sprint(amount)},
-		}},
-		{Name: "page_910_00_02", Fields: []envelope.FieldValue{
-			{Name: "period_year", Value: "2025"},
-			{Name: "period_half_year", Value: "1"},
-		}},
-	}
-	f, err := envelope.ParseForm(envelope.BuildForm("910.00", "27", sheets), envelope.FormOptions{})
+	f, err := envelope.ParseForm(testenv.Form910(k.taxpayer.Identity().IIN, kind, amount), envelope.FormOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,26 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testenv"
+
 	"github.com/salyq/salyq/internal/delivery"
 )
 
 // clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
+type clock = testenv.Clock
 
 // wait calls Wait with a deadline; it returns whether Wait passed, and
 // fails the test on any error but context.DeadlineExceeded.
@@ -53,7 +40,7 @@ func TestRateLimiter(t *testing.T) {
 	_, set := startStreams(t)
 	// The injected clock stands still: only Set moves it to the next
 	// second.
-	clk := &clock{t: time.Date(2025, 7, 15, 10, 0, 0, 500_000_000, time.UTC)}
+	clk := testenv.NewClock(time.Date(2025, 7, 15, 10, 0, 0, 500_000_000, time.UTC))
 	l := delivery.NewRateLimiter(set.Rate, 5, clk.Now)
 	for i := range 5 {
 		if !passes(t, l) {
@@ -79,7 +66,7 @@ func TestRateLimiter(t *testing.T) {
 // bucket share the cap.
 func TestRateLimiterShared(t *testing.T) {
 	_, set := startStreams(t)
-	clk := &clock{t: time.Date(2025, 7, 15, 10, 0, 0, 500_000_000, time.UTC)}
+	clk := testenv.NewClock(time.Date(2025, 7, 15, 10, 0, 0, 500_000_000, time.UTC))
 	a := delivery.NewRateLimiter(set.Rate, 5, clk.Now)
 	b := delivery.NewRateLimiter(set.Rate, 5, clk.Now)
 	for i, l := range []*delivery.RateLimiter{a, b, a, b, a} {
@@ -95,7 +82,7 @@ func TestRateLimiterShared(t *testing.T) {
 // TestRateLimiterConcurrent: racing takers never exceed the cap.
 func TestRateLimiterConcurrent(t *testing.T) {
 	_, set := startStreams(t)
-	clk := &clock{t: time.Date(2025, 7, 15, 10, 0, 0, 500_000_000, time.UTC)}
+	clk := testenv.NewClock(time.Date(2025, 7, 15, 10, 0, 0, 500_000_000, time.UTC))
 	const perSecond, takers = 5, 12
 	var wg sync.WaitGroup
 	var mu sync.Mutex

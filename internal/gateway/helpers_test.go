@@ -3,11 +3,12 @@ package gateway_test
 import (
 	"context"
 	"crypto/x509"
-	"fmt"
 	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/salyq/salyq/internal/testenv"
 
 	"github.com/beevik/etree"
 	"github.com/salyq/salyq/internal/gateway"
@@ -66,22 +67,7 @@ func mustKeys(t testing.TB) *testKeys {
 }
 
 // clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
+type clock = testenv.Clock
 
 // sim is the sandbox gateway behind a real HTTP server.
 type sim struct {
@@ -94,7 +80,7 @@ type sim struct {
 func newSim(t *testing.T, faults sonosim.Faults, configure func(*sonosim.Config)) *sim {
 	t.Helper()
 	k := mustKeys(t)
-	c := &clock{t: time.Now()}
+	c := testenv.NewClock(time.Now())
 	cfg := sonosim.Config{
 		Gateway:    k.gateway.Signer(),
 		Roots:      k.pki.RootPool(),
@@ -139,22 +125,7 @@ func form(t *testing.T, kind envelope.Kind, amount int) *etree.Element {
 	t.Helper()
 	k := mustKeys(t)
 	iin := k.taxpayer.Identity().IIN
-	sheets := []envelope.Sheet{
-		{Name: "page_910_00_01", Fields: []envelope.FieldValue{
-			{Name: "iin", Value: iin},
-			{Name: "period_year", Value: "2025"},
-			{Name: "period_half_year", Value: "1"},
-			{Name: string(kind), Value: "1"},
-			{Name: "currency_code", Value: "398"},
-			{Name: "payer_name1", Value: "ТЕСТОВ"},
-			{Name: "field_910_00_001", Value: fmt.Sprint(amount)},
-		}},
-		{Name: "page_910_00_02", Fields: []envelope.FieldValue{
-			{Name: "period_year", Value: "2025"},
-			{Name: "period_half_year", Value: "1"},
-		}},
-	}
-	f, err := envelope.ParseForm(envelope.BuildForm("910.00", "27", sheets), envelope.FormOptions{})
+	f, err := envelope.ParseForm(testenv.Form910(iin, kind, amount), envelope.FormOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
