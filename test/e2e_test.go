@@ -184,3 +184,24 @@ func waitFor(t *testing.T, timeout time.Duration, cond func() bool) {
 		time.Sleep(20 * time.Millisecond) // polling a condition, with a deadline
 	}
 }
+
+// TestTwoWorkers runs two workers on one consumer (as two processes
+// would): the journal's leases keep each submission to one sender.
+func TestTwoWorkers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	h := newHarness(t, harnessOptions{taxpayers: 8, faults: sonosim.Faults{DropAfterAcceptRate: 0.05, TransientRate: 0.05}})
+	h.start()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- app.Serve(ctx, h.rt, app.Parts{Worker: true}) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("second worker: %v", err)
+		}
+	})
+	s := submitGood(t, h, 200)
+	checkOutcome(t, h, s, 2*time.Minute)
+}
