@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -256,8 +254,8 @@ func (rt *Runtime) OpenGateway(ctx context.Context, sim sonosim.Config) error {
 		return fmt.Errorf("transport key: %w", err)
 	}
 	if rt.Cfg.GatewayCert != "" {
-		if certs, err = readCerts(rt.Cfg.GatewayCert); err != nil {
-			return err
+		if certs, err = certcheck.LoadCertificates(rt.Cfg.GatewayCert); err != nil {
+			return fmt.Errorf("%w: --gateway-cert: %w", ErrConfig, err)
 		}
 	}
 	if len(certs) == 0 {
@@ -277,32 +275,4 @@ func (rt *Runtime) OpenGateway(ctx context.Context, sim sonosim.Config) error {
 // faults, statuses moving every --sandbox-step.
 func (rt *Runtime) sandboxConfig() sonosim.Config {
 	return sonosim.Config{StatusStep: rt.Cfg.SimStep, Seed: rt.Cfg.SimSeed}
-}
-
-// readCerts reads every CERTIFICATE block of a PEM file.
-func readCerts(path string) ([]*x509.Certificate, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var out []*x509.Certificate
-	for {
-		var b *pem.Block
-		b, data = pem.Decode(data)
-		if b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		out = append(out, c)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: %s holds no certificate", ErrConfig, path)
-	}
-	return out, nil
 }
