@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/salyq/salyq/internal/testenv"
+	"github.com/salyq/salyq/internal/testkit"
 
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/streams"
@@ -21,7 +21,7 @@ var ctx = context.Background()
 // process (random loopback port, temp store).
 func newBoard(t *testing.T) (*board.Board, *streams.Set) {
 	t.Helper()
-	js, set := testenv.JetStream(t)
+	js, set := testkit.JetStream(t)
 	return board.New(js, set), set
 }
 

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/salyq/salyq/internal/testenv"
+	"github.com/salyq/salyq/internal/testkit"
 
 	"github.com/beevik/etree"
 	"github.com/nats-io/nats.go"
@@ -31,7 +31,7 @@ var ctx = context.Background()
 
 // startStreams provisions the layout on a real nats-server in the test
 // process.
-func startStreams(t *testing.T) (jetstream.JetStream, *streams.Set) { return testenv.JetStream(t) }
+func startStreams(t *testing.T) (jetstream.JetStream, *streams.Set) { return testkit.JetStream(t) }
 
 type testKeys struct {
 	pki                          *ncatest.PKI
@@ -158,7 +158,7 @@ type submission struct {
 func (r *rig) signedForm(t *testing.T, kind envelope.Kind, amount int) []byte {
 	t.Helper()
 	k := mustKeys(t)
-	f, err := envelope.ParseForm(testenv.Form910(k.taxpayer.Identity().IIN, kind, amount), envelope.FormOptions{})
+	f, err := envelope.ParseForm(testkit.Form910(k.taxpayer.Identity().IIN, kind, amount), envelope.FormOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testkit"
+
 	"github.com/salyq/salyq/internal/testenv"
 
 	"github.com/beevik/etree"
@@ -125,7 +127,7 @@ func form(t *testing.T, kind envelope.Kind, amount int) *etree.Element {
 	t.Helper()
 	k := mustKeys(t)
 	iin := k.taxpayer.Identity().IIN
-	f, err := envelope.ParseForm(testenv.Form910(iin, kind, amount), envelope.FormOptions{})
+	f, err := envelope.ParseForm(testkit.Form910(iin, kind, amount), envelope.FormOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/salyq/salyq/internal/testenv"
+	"github.com/salyq/salyq/internal/testkit"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/board"
@@ -70,7 +70,7 @@ type rig struct {
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	k := mustKeys(t)
-	js, set := testenv.JetStream(t)
+	js, set := testkit.JetStream(t)
 	dir := t.TempDir()
 	if err := k.taxpayer.WriteP12(filepath.Join(dir, "taxpayer.p12"), "pw"); err != nil {
 		t.Fatal(err)
