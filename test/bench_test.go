@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/salyq/salyq/internal/app"
 	"github.com/salyq/salyq/internal/broker"
 	"github.com/salyq/salyq/internal/sonosim"
@@ -78,17 +79,9 @@ func newBenchEnv(b *testing.B, latency time.Duration, inFlight int) *benchEnv {
 	}
 	go io.Copy(io.Discard, stdout)
 
-	dur := broker.Durability{SyncAlways: true}
-	if os.Getenv("SALYQ_BENCH_SYNC") != "" {
-		dur, _ = broker.ParseDurability(os.Getenv("SALYQ_BENCH_SYNC"))
-	}
-	emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: filepath.Join(dir, "nats"), Durability: dur})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(emb.Shutdown)
+	natsURL := startNATS(b, dir)
 	cfg := app.Config{
-		NATS: emb.URL(), Data: filepath.Join(dir, "data"), Gateway: url + "bip-sync-wss-gost/",
+		NATS: natsURL, Data: filepath.Join(dir, "data"), Gateway: url + "bip-sync-wss-gost/",
 		Keys: pki.KeystoreDir, TransportKey: pki.TransportKeyFile, GatewayCert: pki.GatewayCertFile,
 		SenderID: "salyq-bench", Concurrency: inFlight, MaxInFlight: 2 * inFlight, Timeout: 10 * time.Second,
 		Grace: time.Second, MaxElapsed: time.Hour, DupWindow: time.Hour,
@@ -121,6 +114,52 @@ func (e *benchEnv) take(n int) int {
 	first := e.next
 	e.next += n
 	return first
+}
+
+// startNATS starts JetStream with fsync on every write: embedded, as
+// `salyq run` does, or — with SALYQ_BENCH_EXTERNAL_NATS=1 — as a
+// nats-server process of its own, so that the measured RSS is salyq's
+// alone. SALYQ_BENCH_SYNC overrides the sync setting.
+func startNATS(b *testing.B, dir string) string {
+	dur := broker.Durability{SyncAlways: true}
+	if v := os.Getenv("SALYQ_BENCH_SYNC"); v != "" {
+		dur, _ = broker.ParseDurability(v)
+	}
+	if os.Getenv("SALYQ_BENCH_EXTERNAL_NATS") == "" {
+		emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: filepath.Join(dir, "nats"), Durability: dur})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(emb.Shutdown)
+		return emb.URL()
+	}
+	bin := filepath.Join(dir, "nats-server")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/nats-io/nats-server/v2").CombinedOutput(); err != nil {
+		b.Fatalf("building nats-server: %v\n%s", err, out)
+	}
+	conf := filepath.Join(dir, "nats.conf")
+	sync := "always"
+	if !dur.SyncAlways {
+		sync = dur.SyncInterval.String()
+	}
+	os.WriteFile(conf, []byte(fmt.Sprintf("listen: 127.0.0.1:14222\njetstream { store_dir: %q\n sync_interval: %s }\n", filepath.Join(dir, "nats"), sync)), 0o600)
+	cmd := exec.Command(bin, "-c", conf)
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	url := "nats://127.0.0.1:14222"
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if nc, err := nats.Connect(url); err == nil {
+			nc.Close()
+			return url
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("nats-server did not start")
+		}
+		time.Sleep(50 * time.Millisecond) // polling a condition, with a deadline
+	}
 }
 
 func (e *benchEnv) filings(b *testing.B) int64 {
