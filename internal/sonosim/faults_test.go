@@ -40,12 +40,12 @@ func TestInjectedFaults(t *testing.T) {
 				t.Fatalf("request %d: %d %q", i, r.status, errCode(r))
 			}
 		}
-		s.clock.Advance(400 * time.Millisecond)
+		s.clock.Add(400 * time.Millisecond)
 		r := s.postXML(body)
 		if r.status != http.StatusTooManyRequests || errCode(r) != envelope.FaultThrottled || r.header.Get("Retry-After") != "1" {
 			t.Fatalf("third: %d %q Retry-After %q", r.status, errCode(r), r.header.Get("Retry-After"))
 		}
-		s.clock.Advance(600 * time.Millisecond)
+		s.clock.Add(600 * time.Millisecond)
 		if r := s.postXML(body); errCode(r) != envelope.FaultRequest {
 			t.Fatalf("next second: %q", errCode(r))
 		}
@@ -106,12 +106,12 @@ func TestInjectedFaults(t *testing.T) {
 		})
 		form := s.k.individualForm(t, envelope.KindAdditional)
 		s.accept(form)
-		s.clock.Advance(8*time.Minute + 30*time.Second)
+		s.clock.Add(8*time.Minute + 30*time.Second)
 		r, _ := s.send(form)
 		if r.status != http.StatusServiceUnavailable || errCode(r) != envelope.FaultMaintenance || r.header.Get("Retry-After") != "90" {
 			t.Fatalf("in the break: %d %q Retry-After %q", r.status, errCode(r), r.header.Get("Retry-After"))
 		}
-		s.clock.Advance(90 * time.Second)
+		s.clock.Add(90 * time.Second)
 		s.accept(form)
 		if st := s.srv.Stats(); st.Faults["maintenance"] != 1 || st.FilingsAccepted != 2 {
 			t.Errorf("stats %+v", st)

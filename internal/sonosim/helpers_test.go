@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testenv"
+
 	"github.com/beevik/etree"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/pkg/envelope"
@@ -80,28 +82,7 @@ func mustKeys(t testing.TB) *testKeys {
 }
 
 // fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
+type fakeClock = testenv.Clock
 
 func seqIDs(prefix string) func() string {
 	var mu sync.Mutex
@@ -128,7 +109,7 @@ type sim struct {
 func newSim(t testing.TB, configure func(*sonosim.Config)) *sim {
 	t.Helper()
 	k := mustKeys(t)
-	clock := &fakeClock{t: testNow}
+	clock := testenv.NewClock(testNow)
 	cfg := sonosim.Config{
 		Gateway: k.gateway.Signer(),
 		Roots:   k.pki.RootPool(),

@@ -200,6 +200,6 @@ func TestRejectedFreesSlot(t *testing.T) {
 	if r, _ := s.send(second); errCode(r) != envelope.CodeDuplicate {
 		t.Fatalf("while live: %q", errCode(r))
 	}
-	s.clock.Advance(4 * time.Minute)
+	s.clock.Add(4 * time.Minute)
 	s.accept(second)
 }

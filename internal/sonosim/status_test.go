@@ -40,11 +40,11 @@ func TestStatusProgression(t *testing.T) {
 			if len(st.History) != 1 || st.History[0].Status != sonosim.StatusSent || st.RegistrationNumber != "" {
 				t.Fatalf("at filing: %+v", st)
 			}
-			s.clock.Advance(3 * step)
+			s.clock.Add(3 * step)
 			if st = ask(); len(st.History) != 4 || st.RegistrationNumber == "" {
 				t.Fatalf("after 3 steps: %+v", st)
 			}
-			s.clock.Advance(time.Hour)
+			s.clock.Add(time.Hour)
 			st = ask()
 			var got []string
 			for i, h := range st.History {
@@ -80,7 +80,7 @@ func TestStatusLookup(t *testing.T) {
 		{"unknown messageId", 0, envelope.StatusRequest{MessageID: "00000000-0000-4000-8000-000000000000"}, envelope.CodeNotFound},
 		{"unknown requestId", 0, envelope.StatusRequest{RequestID: "nope"}, envelope.CodeNotFound},
 	} {
-		s.clock.Advance(tc.advance)
+		s.clock.Add(tc.advance)
 		r := s.status(tc.q, own)
 		if r.st == nil || errCode(r) != tc.code {
 			t.Fatalf("%s: code %q, want %q\n%s", tc.name, errCode(r), tc.code, r.body)

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testenv"
+
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -46,7 +48,7 @@ func populate(b *testing.B, s *Store, n, due int, st Status, notDueAt time.Time)
 func BenchmarkDue(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		b.Run(fmt.Sprintf("notdue=%d", n), func(b *testing.B) {
-			clk := &fakeClock{now: t0}
+			clk := testenv.NewClock(t0)
 			s := openTest(b, filepath.Join(b.TempDir(), "bench.db"), clk)
 			populate(b, s, n, 100, StateSent, t0.Add(time.Hour))
 			b.ReportAllocs()
@@ -68,7 +70,7 @@ func BenchmarkTransition(b *testing.B) {
 	for _, sync := range []bool{true, false} {
 		b.Run(fmt.Sprintf("forms=100000/fsync=%v", sync), func(b *testing.B) {
 			const n = 100_000
-			clk := &fakeClock{now: t0}
+			clk := testenv.NewClock(t0)
 			path := filepath.Join(b.TempDir(), "bench.db")
 			s := openTest(b, path, clk)
 			populate(b, s, n, 0, StateQueued, time.Time{})

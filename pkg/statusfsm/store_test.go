@@ -11,26 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testenv"
+
 	bolt "go.etcd.io/bbolt"
 )
 
 // fakeClock is an injected clock the test moves by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+type fakeClock = testenv.Clock
 
 var t0 = time.Date(2025, 4, 15, 9, 0, 0, 0, time.UTC)
 
@@ -47,7 +34,7 @@ func openTest(t testing.TB, path string, clk *fakeClock) *Store {
 }
 
 func newTest(t testing.TB) (*Store, *fakeClock) {
-	clk := &fakeClock{now: t0}
+	clk := testenv.NewClock(t0)
 	return openTest(t, filepath.Join(t.TempDir(), "status.db"), clk), clk
 }
 
@@ -433,7 +420,7 @@ func checkIndex(t testing.TB, s *Store) {
 
 func TestRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "status.db")
-	clk := &fakeClock{now: t0}
+	clk := testenv.NewClock(t0)
 	s, err := Open(path, &Options{Clock: clk.Now, Backoff: testBackoff()})
 	if err != nil {
 		t.Fatal(err)
