@@ -60,22 +60,7 @@ var (
 )
 
 // testClock is an injected clock the test moves by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
+type testClock = testenv.Clock
 
 // countingSource counts fetches and can serve changing bytes.
 type countingSource struct {

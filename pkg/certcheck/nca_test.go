@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testenv"
+
 	"github.com/salyq/salyq/pkg/ncakey"
 )
 
@@ -174,7 +176,7 @@ func TestNCAURLSource(t *testing.T) {
 
 func TestNCACacheAndStaleness(t *testing.T) {
 	src := &countingSource{name: "counting", data: readNCA(t, crlFile)}
-	clock := &testClock{now: crlNow}
+	clock := testenv.NewClock(crlNow)
 	leaf := loadNCAKey(t, "individual_valid_individual_valid.p12").Certificate()
 	fail := ncaChecker(t, src, clock.Now, PolicyFail)
 	for i := range 3 {

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testenv"
+
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/salyq/salyq/pkg/ncakey"
@@ -235,7 +237,7 @@ func TestRSACRLWithDelta(t *testing.T) {
 // TestRSACacheRefresh: a newer CRL is fetched only after nextUpdate.
 func TestRSACacheRefresh(t *testing.T) {
 	p := rsaPKIFor(t)
-	clock := &testClock{now: at}
+	clock := testenv.NewClock(at)
 	next := at.Add(24 * time.Hour)
 	src := &countingSource{name: "crl", data: makeCRL(t, p.ca, 1, 0, next)}
 	c, _ := New(Options{Roots: []*x509.Certificate{p.root.cert}, Intermediates: []*x509.Certificate{p.ca.cert},

@@ -4,34 +4,15 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/base64"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/salyq/salyq/internal/testenv"
 )
 
 // sharedFile reads testdata/nca/rel from the shared tree beside the
 // module root; missing data fails the test.
 func sharedFile(t testing.TB, rel string) []byte {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "..", "shared", "testdata", "nca", rel))
-	if err != nil {
-		t.Fatalf("test data: %v", err)
-	}
-	return b
+	return testenv.ReadShared(t, "testdata", "nca", rel)
 }
 
 const samplePath = "signed/kalkan-cms-gost2015-tsa-gost2004.b64"
