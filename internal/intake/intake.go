@@ -84,7 +84,7 @@ func (in *Intake) Submit(ctx context.Context, data []byte) (Result, error) {
 	var signed []byte
 	if len(xmldsig.FindSignatures(f.Element())) > 0 {
 		// Signed by the ERP already: check it, send it as it is.
-		sf, err := envelope.VerifyForm(data, envelope.VerifyOptions{Now: now, AllowTestIdentities: in.cfg.AllowTestIdentities})
+		sf, err := f.Verify(envelope.VerifyOptions{Now: now, AllowTestIdentities: in.cfg.AllowTestIdentities})
 		if err != nil {
 			return Result{}, err
 		}

@@ -153,6 +153,12 @@ func VerifyForm(data []byte, opts VerifyOptions) (*SignedForm, error) {
 	return verifyFormDoc(doc, opts)
 }
 
+// Verify checks the taxpayer signature of a parsed form, as VerifyForm
+// does, without parsing the bytes again.
+func (f *Form) Verify(opts VerifyOptions) (*SignedForm, error) {
+	return verifyFormDoc(f.doc, opts)
+}
+
 // FormFromElement verifies a signed fno element found inside another
 // document (requestData/data), as a standalone document: the namespaces of
 // the envelope around it are not part of what the taxpayer signed.
