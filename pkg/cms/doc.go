@@ -3,13 +3,13 @@
 // attributes, embedded or detached content, and an RFC 3161 timestamp token
 // in the signer's unsigned attributes.
 //
-// Parse accepts DER and BER (indefinite lengths, constructed OCTET STRINGs
-// are normalised first); Verify checks every SignerInfo and every timestamp
-// token it carries and reports who signed and when. Whether the signer
-// certificates chain to a trusted NCA root, and whether they were valid and
-// unrevoked at the signing time, is the caller's decision (see certcheck):
-// this package only proves that the embedded certificates' keys made the
-// signatures.
+// Parse accepts DER and BER (package ber normalises indefinite lengths and
+// constructed strings first); Verify checks every SignerInfo and every
+// timestamp token it carries and reports who signed and when. Whether the
+// signer certificates chain to a trusted NCA root, and whether they were
+// valid and unrevoked at the signing time, is the caller's decision (see
+// certcheck): this package only proves that the embedded certificates' keys
+// made the signatures.
 //
 // Conventions established against a real Kalkan CMS (testdata
 // nca/signed/kalkan-cms-gost2015-tsa-gost2004.b64):

@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/salyq/salyq/pkg/ber"
 )
 
 // SignedData is a parsed CMS SignedData. Parse fills it; Verify checks it.
@@ -62,12 +64,12 @@ var (
 
 // Parse reads a ContentInfo carrying a SignedData, in DER or BER. It checks
 // structure only; Verify checks signatures.
-func Parse(der []byte) (*SignedData, error) {
-	norm, err := berToDER(der)
+func Parse(in []byte) (*SignedData, error) {
+	der, err := ber.ToDER(in, berLimits())
 	if err != nil {
 		return nil, &MalformedError{Where: "encoding", Err: err}
 	}
-	return parseContentInfo(norm)
+	return parseContentInfo(der)
 }
 
 // parseContentInfo reads a DER ContentInfo.

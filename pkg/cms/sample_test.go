@@ -6,6 +6,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/salyq/salyq/pkg/ber"
 )
 
 // The facts below were read off the sample with openssl asn1parse.
@@ -80,18 +82,18 @@ func TestKalkanSampleVerifies(t *testing.T) {
 
 func TestBERFormVerifies(t *testing.T) {
 	der := sample(t)
-	ber := parseTree(t, der).ber()
-	if bytes.Equal(ber, der) || len(ber) <= len(der) {
+	berForm := parseTree(t, der).ber()
+	if bytes.Equal(berForm, der) || len(berForm) <= len(der) {
 		t.Fatal("BER rewrite did not change the encoding")
 	}
-	norm, err := berToDER(ber)
+	norm, err := ber.ToDER(berForm, berLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(norm, der) {
 		t.Fatal("BER normalisation does not give back the DER sample")
 	}
-	sd, err := Parse(ber)
+	sd, err := Parse(berForm)
 	if err != nil {
 		t.Fatal(err)
 	}

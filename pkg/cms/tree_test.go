@@ -1,6 +1,9 @@
 package cms
 
-import "testing"
+import (
+	"encoding/asn1"
+	"testing"
+)
 
 // node is a decoded DER element, used by tests to rewrite the sample into
 // structurally different but equivalent (or deliberately broken) forms.
@@ -23,27 +26,29 @@ func parseTree(t testing.TB, b []byte) *node {
 
 func parseNode(t testing.TB, b []byte) (*node, int) {
 	t.Helper()
-	tl, err := berTagLen(b)
+	var rv asn1.RawValue
+	rest, err := asn1.Unmarshal(b, &rv)
 	if err != nil {
-		t.Fatal(err)
-	}
-	l, ll, indef, err := berLength(b[tl:])
-	if err != nil || indef {
 		t.Fatalf("tree: not DER: %v", err)
 	}
-	start := tl + ll
-	n := &node{tag: b[:tl], isCon: b[0]&0x20 != 0}
-	body := b[start : start+l]
-	if !n.isCon {
-		n.prim = body
-		return n, start + l
+	tl := 1
+	if b[0]&0x1f == 0x1f {
+		for b[tl]&0x80 != 0 {
+			tl++
+		}
+		tl++
 	}
-	for len(body) > 0 {
+	n := &node{tag: b[:tl], isCon: rv.IsCompound}
+	if !n.isCon {
+		n.prim = rv.Bytes
+		return n, len(b) - len(rest)
+	}
+	for body := rv.Bytes; len(body) > 0; {
 		k, used := parseNode(t, body)
 		n.kids = append(n.kids, k)
 		body = body[used:]
 	}
-	return n, start + l
+	return n, len(b) - len(rest)
 }
 
 // der encodes the tree in DER.
@@ -82,7 +87,15 @@ func (n *node) ber() []byte {
 
 func appendTLV(tag, body []byte) []byte {
 	out := append([]byte{}, tag...)
-	out = appendLength(out, len(body))
+	if l := len(body); l < 0x80 {
+		out = append(out, byte(l))
+	} else {
+		var octets []byte
+		for ; l > 0; l >>= 8 {
+			octets = append([]byte{byte(l)}, octets...)
+		}
+		out = append(append(out, 0x80|byte(len(octets))), octets...)
+	}
 	return append(out, body...)
 }
 

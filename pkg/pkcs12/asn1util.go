@@ -3,6 +3,8 @@ package pkcs12
 import (
 	"encoding/asn1"
 	"errors"
+
+	"github.com/salyq/salyq/pkg/ber"
 )
 
 var errTrailingData = errors.New("trailing data")
@@ -20,16 +22,12 @@ func unmarshalDER(der []byte, v any, where string) error {
 	return nil
 }
 
-// unmarshalBER normalises ber to DER and parses it into v. It returns the
-// DER so callers can clear it when it held secrets.
-func unmarshalBER(ber []byte, v any, where string) ([]byte, error) {
-	der, err := berToDER(ber)
+// unmarshalBER normalises in from BER to DER and parses it into v. It
+// returns the DER so callers can clear it when it held secrets.
+func unmarshalBER(in []byte, v any, where string) ([]byte, error) {
+	der, err := ber.ToDER(in, berLimits())
 	if err != nil {
-		var me *MalformedError
-		if errors.As(err, &me) {
-			me.Where = where + " (BER)"
-		}
-		return nil, err
+		return nil, berMalformed(where, err)
 	}
 	return der, unmarshalDER(der, v, where)
 }

@@ -8,6 +8,8 @@ import (
 	"math/big"
 	"strings"
 	"testing"
+
+	"github.com/salyq/salyq/pkg/ber"
 )
 
 var oidSerialNumberAttr = asn1.ObjectIdentifier{2, 5, 4, 5}
@@ -95,7 +97,7 @@ func TestKalkanMACIsOverRawBER(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		der, err := berToDER(inner.Bytes)
+		der, err := ber.ToDER(inner.Bytes, berLimits())
 		if err != nil {
 			t.Fatal(err)
 		}

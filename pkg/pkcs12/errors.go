@@ -4,6 +4,8 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+
+	"github.com/salyq/salyq/pkg/ber"
 )
 
 // Sentinel errors; match them with errors.Is.
@@ -73,6 +75,19 @@ func (e *MalformedError) Unwrap() error { return e.Err }
 // malformed builds a MalformedError without an offset.
 func malformed(where string, err error) error {
 	return &MalformedError{Where: where, Offset: -1, Err: err}
+}
+
+// berMalformed turns a BER normalisation error into a MalformedError. The
+// offset moves into MalformedError.Offset and the cause is the ber
+// sentinel, so errors.Is works for both ErrMalformed and ber.ErrTruncated
+// and friends without the offset appearing twice in the message.
+func berMalformed(where string, err error) error {
+	me := &MalformedError{Where: where + " (BER)", Offset: -1, Err: err}
+	var se *ber.SyntaxError
+	if errors.As(err, &se) {
+		me.Offset, me.Err = se.Offset, se.Err
+	}
+	return me
 }
 
 // unsupported builds an UnsupportedError.
