@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/salyq/salyq/internal/app"
+	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/intake"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/pkg/envelope"
@@ -204,4 +205,20 @@ func TestTwoWorkers(t *testing.T) {
 	})
 	s := submitGood(t, h, 200)
 	checkOutcome(t, h, s, 2*time.Minute)
+	// Both workers must have filed forms: with one idle, this test would
+	// prove nothing about two workers sharing the consumer and the journal.
+	journal := delivery.NewJournal(h.rt.Streams.Delivery)
+	by := map[string]int{}
+	for _, id := range s.ids {
+		rec, _, err := journal.Load(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		by[rec.SentBy]++
+	}
+	if len(by) != 2 || by[""] != 0 {
+		t.Errorf("forms filed per worker: %v; want two workers sharing the batch", by)
+	} else {
+		t.Logf("forms filed per worker: %v", by)
+	}
 }

@@ -100,6 +100,9 @@ func cmdRun(ctx context.Context, args []string, stdio IO, parts Parts) error {
 	}
 	log := logger(cfg, stdio.Err)
 	allInOne := parts == All
+	if err := applyMemoryLimit(cfg, allInOne && cfg.NATS == "", log); err != nil {
+		return err
+	}
 	if !allInOne && (parts.Worker || parts.Poller) && cfg.Gateway == "" {
 		return fmt.Errorf("%w: a service needs --gateway (the in-process sandbox is for `salyq run`)", ErrConfig)
 	}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/salyq/salyq/internal/streams"
 )
 
 // Config is the configuration shared by every salyq program.
@@ -42,6 +44,10 @@ type Config struct {
 	// Sandbox settings for the in-process gateway.
 	SimStep time.Duration
 	SimSeed uint64
+
+	// MemoryLimit is the Go soft memory limit: "auto", 0 (none) or a size
+	// such as 256MiB.
+	MemoryLimit string
 
 	Verbose bool
 }
@@ -87,7 +93,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Revocation, "revocation", env("SALYQ_REVOCATION", "fail"), "when revocation status cannot be determined: fail (refuse the key) or warn")
 	fs.StringVar(&c.HTTP, "http", env("SALYQ_HTTP", "127.0.0.1:8480"), "intake API listen address (env SALYQ_HTTP); empty disables")
 	fs.StringVar(&c.Sync, "sync", env("SALYQ_SYNC", "always"), `embedded JetStream fsync: "always" (every write on disk before it is acknowledged) or an interval such as 1s`)
-	fs.DurationVar(&c.DupWindow, "dup-window", envDuration("SALYQ_DUP_WINDOW", 24*time.Hour), "JetStream duplicate window of submissions")
+	fs.DurationVar(&c.DupWindow, "dup-window", envDuration("SALYQ_DUP_WINDOW", streams.DefaultDuplicateWindow), "JetStream duplicate window of submissions (env SALYQ_DUP_WINDOW); past it the board and the delivery journal still keep a form from being filed twice")
 	fs.IntVar(&c.Replicas, "replicas", envInt("SALYQ_REPLICAS", 1), "replicas of streams and buckets (3 on a cluster)")
 	fs.IntVar(&c.Concurrency, "concurrency", envInt("SALYQ_CONCURRENCY", 32), "submissions one worker process handles at once")
 	fs.IntVar(&c.MaxInFlight, "max-in-flight", envInt("SALYQ_MAX_IN_FLIGHT", 64), "cap on unacknowledged submissions across all workers")
@@ -98,6 +104,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.TestIdentities, "test-identities", env("SALYQ_TEST_IDENTITIES", "") == "1", "accept NCA's test IIN/BIN (the NCA test environment only)")
 	fs.DurationVar(&c.SimStep, "sandbox-step", 500*time.Millisecond, "in-process sandbox: time a filing spends in each status")
 	fs.Uint64Var(&c.SimSeed, "sandbox-seed", 1, "in-process sandbox: seed of outcomes and faults")
+	fs.StringVar(&c.MemoryLimit, "memory-limit", env("SALYQ_MEMORY_LIMIT", "auto"), "Go soft memory limit such as 256MiB, or 0 for none (env SALYQ_MEMORY_LIMIT); auto: 128MiB when JetStream is embedded and GOMEMLIMIT is not set")
 	fs.BoolVar(&c.Verbose, "v", false, "verbose logging")
 }
 

@@ -42,7 +42,10 @@ type Record struct {
 
 	RequestID string `json:"requestId,omitempty"`
 	MessageID string `json:"messageId,omitempty"`
-	Reason    string `json:"reason,omitempty"`
+	// SentBy names the worker whose attempt SONO took, for operators
+	// tracing a filing.
+	SentBy string `json:"sentBy,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // Journal stores records in a JetStream key-value bucket.

@@ -268,6 +268,7 @@ func (w *Worker) apply(ctx context.Context, msg jetstream.Msg, sub *submission, 
 	switch act.Verdict {
 	case Filed:
 		rec.State, rec.RequestID, rec.MessageID, rec.InFlight = StateSent, act.RequestID, attempt.MessageID, nil
+		rec.SentBy = w.cfg.Name
 		if _, err := w.journal.Save(ctx, sub.id, rec, rev); err != nil {
 			// The attempt stays in flight; the next delivery asks SONO.
 			nak(msg, time.Second)

@@ -13,9 +13,13 @@ type Config struct {
 	// Replicas of every stream and bucket: 1 on one machine, 3 on a
 	// cluster.
 	Replicas int
-	// DuplicateWindow is how long JetStream remembers a Nats-Msg-Id. A
-	// form submitted again within it is dropped by JetStream; after it,
-	// the delivery journal still refuses to send it twice.
+	// DuplicateWindow is how long JetStream remembers the Nats-Msg-Id of
+	// a submission. A form submitted again within it is dropped by
+	// JetStream; after it, the intake finds the submission on the board
+	// and the delivery journal refuses to send it twice. The window only
+	// has to cover concurrent and retried publishes of one form; JetStream
+	// keeps every id of the window in memory, so a long one costs memory
+	// in proportion to the batch.
 	DuplicateWindow time.Duration
 	// StatusMaxAge is how long status events are kept for subscribers.
 	StatusMaxAge time.Duration
@@ -23,8 +27,14 @@ type Config struct {
 
 // DefaultConfig is the single-machine default.
 func DefaultConfig() Config {
-	return Config{Replicas: 1, DuplicateWindow: 24 * time.Hour, StatusMaxAge: 30 * 24 * time.Hour}
+	return Config{Replicas: 1, DuplicateWindow: DefaultDuplicateWindow, StatusMaxAge: 30 * 24 * time.Hour}
 }
+
+// DefaultDuplicateWindow is the duplicate window of submissions, and the
+// fixed one of receipts, status events and dead letters, whose consumers
+// are idempotent: a republish after a lost acknowledgement comes within
+// seconds.
+const DefaultDuplicateWindow = 2 * time.Minute
 
 // Set is the provisioned layout.
 type Set struct {
@@ -45,14 +55,14 @@ func Provision(ctx context.Context, js jetstream.JetStream, cfg Config) (*Set, e
 	if cfg.StatusMaxAge <= 0 {
 		cfg.StatusMaxAge = def.StatusMaxAge
 	}
-	stream := func(name, prefix string, retention jetstream.RetentionPolicy, maxAge time.Duration) (jetstream.Stream, error) {
+	stream := func(name, prefix string, retention jetstream.RetentionPolicy, maxAge, dupWindow time.Duration) (jetstream.Stream, error) {
 		s, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 			Name:       name,
 			Subjects:   []string{prefix + ">"},
 			Retention:  retention,
 			Storage:    jetstream.FileStorage,
 			Replicas:   cfg.Replicas,
-			Duplicates: cfg.DuplicateWindow,
+			Duplicates: dupWindow,
 			MaxAge:     maxAge,
 		})
 		if err != nil {
@@ -75,16 +85,16 @@ func Provision(ctx context.Context, js jetstream.JetStream, cfg Config) (*Set, e
 	}
 	var set Set
 	var err error
-	if set.Submissions, err = stream(Submissions, SubmitPrefix, jetstream.WorkQueuePolicy, 0); err != nil {
+	if set.Submissions, err = stream(Submissions, SubmitPrefix, jetstream.WorkQueuePolicy, 0, cfg.DuplicateWindow); err != nil {
 		return nil, err
 	}
-	if set.Receipts, err = stream(Receipts, ReceiptPrefix, jetstream.WorkQueuePolicy, 0); err != nil {
+	if set.Receipts, err = stream(Receipts, ReceiptPrefix, jetstream.WorkQueuePolicy, 0, DefaultDuplicateWindow); err != nil {
 		return nil, err
 	}
-	if set.Status, err = stream(Status, StatusPrefix, jetstream.LimitsPolicy, cfg.StatusMaxAge); err != nil {
+	if set.Status, err = stream(Status, StatusPrefix, jetstream.LimitsPolicy, cfg.StatusMaxAge, DefaultDuplicateWindow); err != nil {
 		return nil, err
 	}
-	if set.DLQ, err = stream(DLQ, DLQPrefix, jetstream.LimitsPolicy, 0); err != nil {
+	if set.DLQ, err = stream(DLQ, DLQPrefix, jetstream.LimitsPolicy, 0, DefaultDuplicateWindow); err != nil {
 		return nil, err
 	}
 	if set.Delivery, err = bucket(BucketDelivery, 0, 1); err != nil {

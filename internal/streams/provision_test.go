@@ -42,11 +42,14 @@ func TestProvisionLayout(t *testing.T) {
 		subject   string
 		retention jetstream.RetentionPolicy
 		maxAge    time.Duration
+		dupWindow time.Duration
 	}{
-		{set.Submissions, streams.Submissions, streams.SubmitPrefix + ">", jetstream.WorkQueuePolicy, 0},
-		{set.Receipts, streams.Receipts, streams.ReceiptPrefix + ">", jetstream.WorkQueuePolicy, 0},
-		{set.Status, streams.Status, streams.StatusPrefix + ">", jetstream.LimitsPolicy, cfg.StatusMaxAge},
-		{set.DLQ, streams.DLQ, streams.DLQPrefix + ">", jetstream.LimitsPolicy, 0},
+		// Only submissions take the configured window; the others' consumers
+		// are idempotent and need only cover a republish.
+		{set.Submissions, streams.Submissions, streams.SubmitPrefix + ">", jetstream.WorkQueuePolicy, 0, cfg.DuplicateWindow},
+		{set.Receipts, streams.Receipts, streams.ReceiptPrefix + ">", jetstream.WorkQueuePolicy, 0, streams.DefaultDuplicateWindow},
+		{set.Status, streams.Status, streams.StatusPrefix + ">", jetstream.LimitsPolicy, cfg.StatusMaxAge, streams.DefaultDuplicateWindow},
+		{set.DLQ, streams.DLQ, streams.DLQPrefix + ">", jetstream.LimitsPolicy, 0, streams.DefaultDuplicateWindow},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,8 +67,8 @@ func TestProvisionLayout(t *testing.T) {
 			if c.Storage != jetstream.FileStorage {
 				t.Errorf("storage %v, want file", c.Storage)
 			}
-			if c.Duplicates != cfg.DuplicateWindow {
-				t.Errorf("duplicate window %v, want %v", c.Duplicates, cfg.DuplicateWindow)
+			if c.Duplicates != tc.dupWindow {
+				t.Errorf("duplicate window %v, want %v", c.Duplicates, tc.dupWindow)
 			}
 			if c.Retention != tc.retention {
 				t.Errorf("retention %v, want %v", c.Retention, tc.retention)
