@@ -33,14 +33,16 @@ type View struct {
 	Seq uint64 `json:"seq,omitempty"`
 }
 
-// Event is one status change on SALYQ_STATUS.
+// Event is one status change on SALYQ_STATUS, published on the subject
+// of the submission's taxpayer (streams.StatusSubject).
 type Event struct {
-	ID      string    `json:"id"`
-	From    string    `json:"from,omitempty"`
-	To      string    `json:"to"`
-	At      time.Time `json:"at"`
-	Message string    `json:"message,omitempty"`
-	Flagged bool      `json:"flagged,omitempty"`
+	ID       string    `json:"id"`
+	Taxpayer string    `json:"taxpayer,omitempty"`
+	From     string    `json:"from,omitempty"`
+	To       string    `json:"to"`
+	At       time.Time `json:"at"`
+	Message  string    `json:"message,omitempty"`
+	Flagged  bool      `json:"flagged,omitempty"`
 }
 
 // Board writes and reads submission views.
@@ -85,15 +87,16 @@ func (b *Board) write(ctx context.Context, v View, ev *Event, create bool) error
 	if ev == nil {
 		return nil
 	}
-	return b.publish(ctx, ev)
+	return b.publish(ctx, v.Taxpayer, ev)
 }
 
-func (b *Board) publish(ctx context.Context, ev *Event) error {
+func (b *Board) publish(ctx context.Context, taxpayer string, ev *Event) error {
+	ev.Taxpayer = taxpayer
 	data, err := json.Marshal(ev)
 	if err != nil {
 		return err
 	}
-	msg := &nats.Msg{Subject: streams.StatusPrefix + ev.ID, Data: data, Header: nats.Header{}}
+	msg := &nats.Msg{Subject: streams.StatusSubject(taxpayer), Data: data, Header: nats.Header{}}
 	msg.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("%s:%s:%d", ev.ID, ev.To, ev.At.UnixNano()))
 	if _, err := b.js.PublishMsg(ctx, msg); err != nil {
 		return fmt.Errorf("board: event %s: %w", ev.ID, err)
@@ -133,7 +136,7 @@ func (b *Board) Advance(ctx context.Context, v View, evs []*Event) error {
 		}
 	}
 	for _, ev := range evs {
-		if err := b.publish(ctx, ev); err != nil {
+		if err := b.publish(ctx, v.Taxpayer, ev); err != nil {
 			return err
 		}
 	}
@@ -173,10 +176,20 @@ func (b *Board) All(ctx context.Context) ([]View, error) {
 	return out, nil
 }
 
-// History returns the status events of a submission, oldest first.
+// History returns the status events of a submission, oldest first, or
+// none if the board does not know it. Events are kept per taxpayer, who
+// files a handful of forms a quarter, so reading the taxpayer's subject
+// and keeping the submission's events is cheap.
 func (b *Board) History(ctx context.Context, id string) ([]Event, error) {
+	v, err := b.Get(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	cons, err := b.js.OrderedConsumer(ctx, streams.Status, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{streams.StatusPrefix + id},
+		FilterSubjects: []string{streams.StatusSubject(v.Taxpayer)},
 	})
 	if err != nil {
 		return nil, err
@@ -196,7 +209,7 @@ func (b *Board) History(ctx context.Context, id string) ([]Event, error) {
 		for m := range batch.Messages() {
 			n++
 			var ev Event
-			if json.Unmarshal(m.Data(), &ev) == nil {
+			if json.Unmarshal(m.Data(), &ev) == nil && ev.ID == id {
 				out = append(out, ev)
 			}
 		}

@@ -111,6 +111,9 @@ func Replay(ctx context.Context, js jetstream.JetStream, set *streams.Set, b *bo
 		now := clock()
 		v, _ := b.Get(ctx, l.ID)
 		v.ID, v.Status, v.Terminal, v.Reason, v.Updated = l.ID, string(statusfsm.StateQueued), false, "", now
+		if v.Taxpayer == "" {
+			v.Taxpayer = l.msg.Headers().Get(streams.HeaderTaxpayer)
+		}
 		b.Set(ctx, v, &board.Event{ID: l.ID, From: string(statusfsm.StateFailedDelivery), To: string(statusfsm.StateQueued), At: now, Message: "replayed"})
 		if err := set.DLQ.DeleteMsg(ctx, l.Seq); err != nil {
 			return n, fmt.Errorf("replay %s: removing the dead letter: %w", l.ID, err)

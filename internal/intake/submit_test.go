@@ -108,6 +108,10 @@ func TestSubmitTwice(t *testing.T) {
 	if !again.Duplicate || again.ID != first.ID {
 		t.Errorf("second submission %+v, want a duplicate of %s", again, first.ID)
 	}
+	h, err := r.board.History(ctx, first.ID)
+	if err != nil || len(h) != 1 || h[0].To != "queued" || h[0].Taxpayer != first.Taxpayer {
+		t.Errorf("history %+v %v, want one queued event of the taxpayer", h, err)
+	}
 	// Without the board's view (say, lost), JetStream's duplicate window
 	// still drops it.
 	if err := r.set.State.Delete(ctx, first.ID); err != nil {
@@ -124,10 +128,6 @@ func TestSubmitTwice(t *testing.T) {
 		t.Errorf("%d messages queued, want 1", n)
 	}
 
-	h, err := r.board.History(ctx, first.ID)
-	if err != nil || len(h) != 1 || h[0].To != "queued" {
-		t.Errorf("history %+v %v, want one queued event", h, err)
-	}
 }
 
 // TestSubmitSigned: a form the ERP signed already is checked and queued

@@ -6,8 +6,8 @@
 //	                                       Nats-Msg-Id = submission id
 //	SALYQ_RECEIPTS     salyq.receipt.<id>  work queue of delivery receipts
 //	                                       (worker → poller)
-//	SALYQ_STATUS       salyq.status.<id>   status events for ERP subscribers,
-//	                                       kept StatusMaxAge
+//	SALYQ_STATUS       salyq.status.<taxpayer>  status events for ERP
+//	                                       subscribers, kept StatusMaxAge
 //	SALYQ_DLQ          salyq.dlq.<id>      dead letters: the original message
 //	                                       with Salyq-Reason,
 //	                                       Salyq-Original-Subject and

@@ -15,13 +15,26 @@ const (
 	ConsumerPoller = "poller"
 )
 
-// Subject prefixes; a submission id is appended.
+// Subject prefixes; a submission id is appended, but to StatusPrefix the
+// taxpayer (StatusSubject).
 const (
 	SubmitPrefix  = "salyq.submit."
 	ReceiptPrefix = "salyq.receipt."
 	StatusPrefix  = "salyq.status."
 	DLQPrefix     = "salyq.dlq."
 )
+
+// StatusSubject is the subject of a taxpayer's status events. Events are
+// kept per taxpayer, not per submission: JetStream holds an index entry
+// per subject in memory for as long as events are kept (30 days), which
+// per submission would grow with every batch. ERP systems subscribe to
+// their taxpayers' subjects, or to salyq.status.>, and match the id.
+func StatusSubject(taxpayer string) string {
+	if taxpayer == "" {
+		taxpayer = "unknown"
+	}
+	return StatusPrefix + taxpayer
+}
 
 // Message headers.
 const (
