@@ -20,7 +20,7 @@ import (
 type Config struct {
 	JS        jetstream.JetStream
 	Board     *board.Board
-	Keys      ncakey.Source
+	Keys      Keys
 	Templates *envelope.Templates
 	// CheckKey, when set, refuses a signer's certificate (chain,
 	// revocation) before a form is signed or accepted.
@@ -28,6 +28,12 @@ type Config struct {
 	// AllowTestIdentities accepts NCA's test IIN/BIN (test environment).
 	AllowTestIdentities bool
 	Clock               func() time.Time
+}
+
+// Keys finds the keys that may sign a taxpayer's form, best first;
+// *ncakey.Keystore is one.
+type Keys interface {
+	TaxpayerKeys(id string, at time.Time) ([]*ncakey.Key, error)
 }
 
 // Intake validates, signs and enqueues forms. It is safe for concurrent
@@ -68,6 +74,26 @@ func (in *Intake) checkKey(ctx context.Context, cert *x509.Certificate, at time.
 	return nil
 }
 
+// signingKey returns the taxpayer's best key that passes CheckKey, or the
+// refusal of the best key if none does.
+func (in *Intake) signingKey(ctx context.Context, taxpayer string, at time.Time) (*ncakey.Key, error) {
+	keys, err := in.cfg.Keys.TaxpayerKeys(taxpayer, at)
+	if err != nil {
+		return nil, err
+	}
+	var first error
+	for _, k := range keys {
+		err := in.checkKey(ctx, k.Certificate(), at)
+		if err == nil {
+			return k, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, first
+}
+
 // Submit checks, signs (unless signed already) and enqueues one form. It
 // returns only once JetStream has stored it. A refused form comes back as
 // an error naming the field or check (envelope.FieldError,
@@ -93,11 +119,8 @@ func (in *Intake) Submit(ctx context.Context, data []byte) (Result, error) {
 		}
 		signed = data
 	} else {
-		key, err := in.cfg.Keys.ForTaxpayer(f.Taxpayer, now)
+		key, err := in.signingKey(ctx, f.Taxpayer, now)
 		if err != nil {
-			return Result{}, err
-		}
-		if err := in.checkKey(ctx, key.Certificate(), now); err != nil {
 			return Result{}, err
 		}
 		if signed, err = envelope.SignForm(ctx, f, key.Signer(), envelope.SignOptions{Now: now, AllowTestIdentities: in.cfg.AllowTestIdentities}); err != nil {

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
-
 	"errors"
-	"github.com/beevik/etree"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/beevik/etree"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/intake"
@@ -263,5 +264,64 @@ func TestSubmitCheckKey(t *testing.T) {
 	}
 	if n := r.queued(t); n != 0 {
 		t.Errorf("%d queued, want 0", n)
+	}
+}
+
+// TestSubmitPassesOverRefusedKey: when the taxpayer's preferred key is
+// refused by the check (revoked, say), the form is signed with the next
+// key of the same taxpayer; when every key is refused, the preferred
+// key's refusal is returned.
+func TestSubmitPassesOverRefusedKey(t *testing.T) {
+	r := newRig(t)
+	k := mustKeys(t)
+	renewed, err := k.pki.Issue(ncatest.Request{Role: ncakey.RoleIndividual, Usage: ncakey.UsageSign, IIN: iin(t),
+		Key: k.taxpayer.PrivateKey(), NotAfter: k.taxpayer.Certificate().NotAfter.AddDate(1, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, is := range map[string]*ncatest.Issued{"old.p12": k.taxpayer, "renewed.p12": renewed} {
+		if err := is.WriteP12(filepath.Join(dir, name), "pw"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ks, err := ncakey.OpenKeystore(dir, ncakey.KeystoreOptions{Password: "pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if best, err := ks.ForTaxpayer(iin(t), time.Now()); err != nil || !best.Certificate().Equal(renewed.Certificate()) {
+		t.Fatalf("precondition: the renewed key must be preferred (%v)", err)
+	}
+	refuse := map[string]bool{renewed.Certificate().SerialNumber.String(): true}
+	in := intake.New(intake.Config{JS: r.js, Board: r.board, Keys: ks, Templates: r.templates, Clock: time.Now,
+		CheckKey: func(_ context.Context, cert *x509.Certificate, _ time.Time) error {
+			if refuse[cert.SerialNumber.String()] {
+				return fmt.Errorf("certificate %s revoked", cert.SerialNumber)
+			}
+			return nil
+		}})
+
+	res, err := in.Submit(ctx, good(t).build())
+	if err != nil {
+		t.Fatalf("submit with one of two keys revoked: %v", err)
+	}
+	msg, err := r.set.Submissions.GetLastMsgForSubject(ctx, streams.SubmitPrefix+res.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sf, err := envelope.VerifyForm(msg.Data, envelope.VerifyOptions{Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sf.Certificate.Equal(k.taxpayer.Certificate()) {
+		t.Errorf("signed with serial %s, want the key that is not revoked", sf.Certificate.SerialNumber)
+	}
+
+	refuse[k.taxpayer.Certificate().SerialNumber.String()] = true
+	spec := good(t)
+	spec.income++
+	_, err = in.Submit(ctx, spec.build())
+	if ref := intake.RefusalOf(err); err == nil || !strings.Contains(ref.Reason, renewed.Certificate().SerialNumber.String()) {
+		t.Errorf("every key revoked: %v, want the preferred key's refusal", err)
 	}
 }

@@ -137,13 +137,29 @@ func (ks *Keystore) Problems() []Problem { return slices.Clone(ks.problems) }
 // entity, employee), then the certificate that stays valid longest, then
 // the file name. ErrNoKey (*NoKeyError) says what was found instead.
 func (ks *Keystore) ForTaxpayer(id string, at time.Time) (*Key, error) {
-	return ks.pick(id, at, func(r Role) bool { return r != RoleInfoSystem })
+	keys, err := ks.TaxpayerKeys(id, at)
+	if err != nil {
+		return nil, err
+	}
+	return keys[0], nil
+}
+
+// TaxpayerKeys returns every key that may sign a form of taxpayer id at
+// time at, the one ForTaxpayer would choose first. A caller that checks
+// revocation, which the keystore cannot do, takes the first key that
+// passes: a revoked key is passed over for the taxpayer's renewed one.
+func (ks *Keystore) TaxpayerKeys(id string, at time.Time) ([]*Key, error) {
+	return ks.candidates(id, at, func(r Role) bool { return r != RoleInfoSystem })
 }
 
 // ForInfoSystem returns the information-system (transport) signing key of
 // the legal entity bin valid at time at.
 func (ks *Keystore) ForInfoSystem(bin string, at time.Time) (*Key, error) {
-	return ks.pick(bin, at, func(r Role) bool { return r == RoleInfoSystem })
+	keys, err := ks.candidates(bin, at, func(r Role) bool { return r == RoleInfoSystem })
+	if err != nil {
+		return nil, err
+	}
+	return keys[0], nil
 }
 
 // roleRank orders roles by how clearly they entitle signing a tax form
@@ -164,13 +180,15 @@ func roleRank(r Role) int {
 	return 5
 }
 
-func (ks *Keystore) pick(id string, at time.Time, roleOK func(Role) bool) (*Key, error) {
+// candidates returns the usable keys of id at at, best first, or a
+// NoKeyError saying why there are none.
+func (ks *Keystore) candidates(id string, at time.Time, roleOK func(Role) bool) ([]*Key, error) {
 	if err := ValidIdentifier(id, ks.allowTest); err != nil {
 		return nil, err
 	}
-	var best *Entry
+	var usable []Entry
 	var expired, notYet, authOnly, otherRole int
-	for i, e := range ks.byID[id] {
+	for _, e := range ks.byID[id] {
 		ident := e.Key.Identity()
 		if !roleOK(ident.Role) {
 			otherRole++
@@ -188,12 +206,23 @@ func (ks *Keystore) pick(id string, at time.Time, roleOK func(Role) bool) (*Key,
 			}
 			continue
 		}
-		if best == nil || better(e, *best) {
-			best = &ks.byID[id][i]
-		}
+		usable = append(usable, e)
 	}
-	if best != nil {
-		return best.Key, nil
+	if len(usable) > 0 {
+		slices.SortFunc(usable, func(a, b Entry) int {
+			switch {
+			case better(a, b):
+				return -1
+			case better(b, a):
+				return 1
+			}
+			return 0
+		})
+		keys := make([]*Key, len(usable))
+		for i, e := range usable {
+			keys[i] = e.Key
+		}
+		return keys, nil
 	}
 	var parts []string
 	for _, c := range []struct {
