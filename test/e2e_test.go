@@ -207,7 +207,7 @@ func TestTwoWorkers(t *testing.T) {
 	checkOutcome(t, h, s, 2*time.Minute)
 	// Both workers must have filed forms: with one idle, this test would
 	// prove nothing about two workers sharing the consumer and the journal.
-	journal := delivery.NewJournal(h.rt.Streams.Delivery)
+	journal := delivery.NewJournal(h.rt.Board)
 	by := map[string]int{}
 	for _, id := range s.ids {
 		rec, _, err := journal.Load(context.Background(), id)

@@ -45,7 +45,17 @@ type Event struct {
 	Flagged  bool      `json:"flagged,omitempty"`
 }
 
-// Board writes and reads submission views.
+// Record is what the salyq_state bucket holds under a submission's id: the
+// view every process reads, and the delivery journal's section, which the
+// board keeps as it is (package delivery owns its content). One key per
+// submission, not one per concern: JetStream keeps an index entry per key
+// in memory for as long as the key exists.
+type Record struct {
+	View     *View           `json:"view,omitempty"`
+	Delivery json.RawMessage `json:"delivery,omitempty"`
+}
+
+// Board writes and reads submission records.
 type Board struct {
 	js jetstream.JetStream
 	kv jetstream.KeyValue
@@ -56,41 +66,89 @@ func New(js jetstream.JetStream, set *streams.Set) *Board {
 	return &Board{js: js, kv: set.State}
 }
 
-// Set records v as the submission's state and publishes ev, if not nil.
+// Load returns the record of id and its revision; an id never written has
+// an empty record and revision 0.
+func (b *Board) Load(ctx context.Context, id string) (Record, uint64, error) {
+	e, err := b.kv.Get(ctx, id)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return Record{}, 0, nil
+	}
+	if err != nil {
+		return Record{}, 0, fmt.Errorf("board: %s: %w", id, err)
+	}
+	var r Record
+	if err := json.Unmarshal(e.Value(), &r); err != nil {
+		return Record{}, 0, fmt.Errorf("board: %s: %w", id, err)
+	}
+	return r, e.Revision(), nil
+}
+
+// Store writes r if the stored revision is still rev (0: no record yet)
+// and returns the new revision; ErrConflict if another writer came first.
+func (b *Board) Store(ctx context.Context, id string, r Record, rev uint64) (uint64, error) {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	if rev == 0 {
+		n, err = b.kv.Create(ctx, id, data)
+	} else {
+		n, err = b.kv.Update(ctx, id, data, rev)
+	}
+	var apiErr *jetstream.APIError
+	if errors.Is(err, jetstream.ErrKeyExists) || (errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence) {
+		return 0, fmt.Errorf("board: %s: %w", id, ErrConflict)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("board: %s: %w", id, err)
+	}
+	return n, nil
+}
+
+// update applies change to the record of id by compare-and-set until it
+// sticks; change reports whether there is anything to write.
+func (b *Board) update(ctx context.Context, id string, change func(*Record) bool) error {
+	for {
+		r, rev, err := b.Load(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !change(&r) {
+			return nil
+		}
+		if _, err = b.Store(ctx, id, r, rev); !errors.Is(err, ErrConflict) {
+			return err
+		}
+	}
+}
+
+// Set records v as the submission's view and publishes ev, if not nil.
 // The event id makes republishing the same change harmless.
 func (b *Board) Set(ctx context.Context, v View, ev *Event) error {
-	return b.write(ctx, v, ev, false)
+	if err := b.update(ctx, v.ID, func(r *Record) bool { r.View = &v; return true }); err != nil {
+		return err
+	}
+	return b.Publish(ctx, v.Taxpayer, ev)
 }
 
 // Create is Set for a submission the board does not know yet; it does
 // nothing if it does.
 func (b *Board) Create(ctx context.Context, v View, ev *Event) error {
-	return b.write(ctx, v, ev, true)
-}
-
-func (b *Board) write(ctx context.Context, v View, ev *Event, create bool) error {
-	data, err := json.Marshal(v)
-	if err != nil {
+	if _, err := b.Store(ctx, v.ID, Record{View: &v}, 0); errors.Is(err, ErrConflict) {
+		return nil
+	} else if err != nil {
 		return err
 	}
-	if create {
-		_, err = b.kv.Create(ctx, v.ID, data)
-		if errors.Is(err, jetstream.ErrKeyExists) {
-			return nil
-		}
-	} else {
-		_, err = b.kv.Put(ctx, v.ID, data)
-	}
-	if err != nil {
-		return fmt.Errorf("board: %s: %w", v.ID, err)
-	}
+	return b.Publish(ctx, v.Taxpayer, ev)
+}
+
+// Publish puts ev, if not nil, on the status stream under the subject of
+// taxpayer.
+func (b *Board) Publish(ctx context.Context, taxpayer string, ev *Event) error {
 	if ev == nil {
 		return nil
 	}
-	return b.publish(ctx, v.Taxpayer, ev)
-}
-
-func (b *Board) publish(ctx context.Context, taxpayer string, ev *Event) error {
 	ev.Taxpayer = taxpayer
 	data, err := json.Marshal(ev)
 	if err != nil {
@@ -108,35 +166,18 @@ func (b *Board) publish(ctx context.Context, taxpayer string, ev *Event) error {
 // or a higher Seq, then publishes evs. Pollers of one form can overlap (a
 // slow publish and the next poll); compare-and-set keeps the newest.
 func (b *Board) Advance(ctx context.Context, v View, evs []*Event) error {
-	data, err := json.Marshal(v)
+	err := b.update(ctx, v.ID, func(r *Record) bool {
+		if r.View != nil && r.View.Seq >= v.Seq {
+			return false
+		}
+		r.View = &v
+		return true
+	})
 	if err != nil {
 		return err
 	}
-	for {
-		e, err := b.kv.Get(ctx, v.ID)
-		switch {
-		case errors.Is(err, jetstream.ErrKeyNotFound):
-			_, err = b.kv.Create(ctx, v.ID, data)
-		case err != nil:
-			return fmt.Errorf("board: %s: %w", v.ID, err)
-		default:
-			var cur View
-			if json.Unmarshal(e.Value(), &cur) == nil && cur.Seq >= v.Seq {
-				err = nil
-				break
-			}
-			_, err = b.kv.Update(ctx, v.ID, data, e.Revision())
-		}
-		if err == nil {
-			break
-		}
-		var apiErr *jetstream.APIError
-		if !errors.Is(err, jetstream.ErrKeyExists) && !(errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence) {
-			return fmt.Errorf("board: %s: %w", v.ID, err)
-		}
-	}
 	for _, ev := range evs {
-		if err := b.publish(ctx, v.Taxpayer, ev); err != nil {
+		if err := b.Publish(ctx, v.Taxpayer, ev); err != nil {
 			return err
 		}
 	}
@@ -145,18 +186,14 @@ func (b *Board) Advance(ctx context.Context, v View, evs []*Event) error {
 
 // Get returns the view of one submission.
 func (b *Board) Get(ctx context.Context, id string) (View, error) {
-	e, err := b.kv.Get(ctx, id)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return View{}, fmt.Errorf("board: %s: %w", id, ErrNotFound)
-	}
+	r, _, err := b.Load(ctx, id)
 	if err != nil {
 		return View{}, err
 	}
-	var v View
-	if err := json.Unmarshal(e.Value(), &v); err != nil {
-		return View{}, fmt.Errorf("board: %s: %w", id, err)
+	if r.View == nil {
+		return View{}, fmt.Errorf("board: %s: %w", id, ErrNotFound)
 	}
-	return v, nil
+	return *r.View, nil
 }
 
 // All returns every view.

@@ -2,5 +2,10 @@ package board
 
 import "errors"
 
-// ErrNotFound means no submission has that id.
-var ErrNotFound = errors.New("submission not found")
+var (
+	// ErrNotFound means no submission has that id.
+	ErrNotFound = errors.New("submission not found")
+	// ErrConflict means another writer changed the record since it was
+	// loaded.
+	ErrConflict = errors.New("record changed concurrently")
+)

@@ -1,7 +1,8 @@
 // Package delivery is the worker: it takes signed forms off
 // SALYQ_SUBMISSIONS and files each with SONO_FNO_SEND exactly once.
 //
-// Exactly once rests on the delivery journal (the salyq_delivery bucket),
+// Exactly once rests on the delivery journal (the delivery section of each
+// submission's record in the salyq_state bucket, beside the board's view),
 // updated by compare-and-set: before a request leaves, the attempt and its
 // messageId are recorded as in flight. An attempt whose answer never came
 // (a crash, a timeout, a lost connection, an answer that cannot be

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
+	"github.com/salyq/salyq/internal/board"
 )
 
 // State of a submission in the journal.
@@ -46,56 +46,53 @@ type Record struct {
 	// tracing a filing.
 	SentBy string `json:"sentBy,omitempty"`
 	Reason string `json:"reason,omitempty"`
+
+	// View is the board's view stored with the record; Save writes it.
+	View *board.View `json:"-"`
 }
 
-// Journal stores records in a JetStream key-value bucket.
+// Journal stores records in the delivery section of the board's record
+// of each submission (board.Record): the view and the journal of a
+// submission are one key, and the worker updates both in one write.
 type Journal struct {
-	kv jetstream.KeyValue
+	board *board.Board
 }
 
-// NewJournal returns a journal on the salyq_delivery bucket.
-func NewJournal(kv jetstream.KeyValue) *Journal { return &Journal{kv: kv} }
+// NewJournal returns a journal on the board's records.
+func NewJournal(b *board.Board) *Journal { return &Journal{board: b} }
 
-// Load returns the record of id and its revision; a submission never seen
-// has an empty record and revision 0.
+// Load returns the record of id, with the board's view of it in r.View,
+// and the revision to save it against; a submission never seen has an
+// empty record and revision 0.
 func (j *Journal) Load(ctx context.Context, id string) (Record, uint64, error) {
-	e, err := j.kv.Get(ctx, id)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return Record{}, 0, nil
-	}
+	br, rev, err := j.board.Load(ctx, id)
 	if err != nil {
-		return Record{}, 0, fmt.Errorf("journal: %s: %w", id, err)
+		return Record{}, 0, fmt.Errorf("journal: %w", err)
 	}
 	var r Record
-	if err := json.Unmarshal(e.Value(), &r); err != nil {
-		return Record{}, 0, fmt.Errorf("journal: %s: %w", id, err)
+	if len(br.Delivery) > 0 {
+		if err := json.Unmarshal(br.Delivery, &r); err != nil {
+			return Record{}, 0, fmt.Errorf("journal: %s: %w", id, err)
+		}
 	}
-	return r, e.Revision(), nil
+	r.View = br.View
+	return r, rev, nil
 }
 
-// Save writes r if the stored revision is still rev, and returns the new
-// revision; ErrConflict if another writer came first.
+// Save writes r, and r.View as the board's view, if the stored revision is
+// still rev, and returns the new revision; ErrConflict if another writer
+// came first.
 func (j *Journal) Save(ctx context.Context, id string, r Record, rev uint64) (uint64, error) {
 	data, err := json.Marshal(r)
 	if err != nil {
 		return 0, err
 	}
-	var n uint64
-	if rev == 0 {
-		n, err = j.kv.Create(ctx, id, data)
-	} else {
-		n, err = j.kv.Update(ctx, id, data, rev)
-	}
-	if errors.Is(err, jetstream.ErrKeyExists) || isWrongSequence(err) {
+	n, err := j.board.Store(ctx, id, board.Record{View: r.View, Delivery: data}, rev)
+	if errors.Is(err, board.ErrConflict) {
 		return 0, fmt.Errorf("journal: %s: %w", id, ErrConflict)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("journal: %s: %w", id, err)
+		return 0, fmt.Errorf("journal: %w", err)
 	}
 	return n, nil
-}
-
-func isWrongSequence(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
 }

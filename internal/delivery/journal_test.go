@@ -6,12 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/delivery"
 )
 
 func TestJournalLoadSave(t *testing.T) {
-	_, set := startStreams(t)
-	j := delivery.NewJournal(set.Delivery)
+	js, set := startStreams(t)
+	j := delivery.NewJournal(board.New(js, set))
 
 	r, rev, err := j.Load(ctx, "unknown")
 	if err != nil || rev != 0 || r.State != delivery.StatePending || r.InFlight != nil || r.Attempts != 0 {
@@ -64,8 +65,8 @@ func TestJournalLoadSave(t *testing.T) {
 // TestJournalConcurrentSave: ten writers holding the same revision; one
 // wins, nine are told ErrConflict — for a create and for an update.
 func TestJournalConcurrentSave(t *testing.T) {
-	_, set := startStreams(t)
-	j := delivery.NewJournal(set.Delivery)
+	js, set := startStreams(t)
+	j := delivery.NewJournal(board.New(js, set))
 	race := func(t *testing.T, rev uint64) uint64 {
 		t.Helper()
 		const writers = 10
@@ -103,4 +104,40 @@ func TestJournalConcurrentSave(t *testing.T) {
 	}
 	rev := race(t, 0)
 	race(t, rev)
+}
+
+// TestJournalSharesTheBoardRecord: the journal and the board's view are one
+// key; each writer keeps what the other wrote, and a stale revision from
+// either side is a conflict.
+func TestJournalSharesTheBoardRecord(t *testing.T) {
+	js, set := startStreams(t)
+	b := board.New(js, set)
+	j := delivery.NewJournal(b)
+	at := time.Date(2025, 7, 15, 10, 0, 0, 0, time.UTC)
+
+	if err := b.Create(ctx, board.View{ID: "s1", Taxpayer: "900101300011", Status: "queued", Updated: at}, nil); err != nil {
+		t.Fatal(err)
+	}
+	rec, rev, err := j.Load(ctx, "s1")
+	if err != nil || rev == 0 || rec.View == nil || rec.View.Status != "queued" || rec.State != delivery.StatePending {
+		t.Fatalf("Load of a queued submission: %+v rev %d err %v", rec, rev, err)
+	}
+	rec.Lease, rec.InFlight = "w1", &delivery.Attempt{MessageID: "m1", At: at}
+	if rev, err = j.Save(ctx, "s1", rec, rev); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := b.Get(ctx, "s1"); err != nil || v.Status != "queued" || v.Taxpayer != "900101300011" {
+		t.Errorf("view after a journal save: %+v %v", v, err)
+	}
+
+	if err := b.Advance(ctx, board.View{ID: "s1", Taxpayer: "900101300011", Status: "Принята", Seq: 3}, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, rev2, err := j.Load(ctx, "s1")
+	if err != nil || got.Lease != "w1" || got.InFlight == nil || got.InFlight.MessageID != "m1" || got.View.Status != "Принята" {
+		t.Errorf("record after the board advanced: %+v %v", got, err)
+	}
+	if _, err := j.Save(ctx, "s1", rec, rev); !errors.Is(err, delivery.ErrConflict) || rev2 == rev {
+		t.Errorf("save against the revision before the board's write: %v, want ErrConflict", err)
+	}
 }

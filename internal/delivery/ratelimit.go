@@ -75,3 +75,8 @@ func (r *RateLimiter) take(ctx context.Context, key string) (bool, error) {
 		}
 	}
 }
+
+func isWrongSequence(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+}

@@ -80,7 +80,7 @@ func Replay(ctx context.Context, js jetstream.JetStream, set *streams.Set, b *bo
 	if err != nil {
 		return 0, err
 	}
-	journal := NewJournal(set.Delivery)
+	journal := NewJournal(b)
 	n := 0
 	for _, l := range letters {
 		if !match(l.ID) {
@@ -90,8 +90,13 @@ func Replay(ctx context.Context, js jetstream.JetStream, set *streams.Set, b *bo
 		if err != nil {
 			return n, err
 		}
-		inFlight := rec.InFlight
-		rec = Record{InFlight: inFlight}
+		now := clock()
+		v := board.View{ID: l.ID, Taxpayer: l.msg.Headers().Get(streams.HeaderTaxpayer)}
+		if rec.View != nil {
+			v = *rec.View
+		}
+		v.Status, v.Terminal, v.Reason, v.Updated = string(statusfsm.StateQueued), false, "", now
+		rec = Record{InFlight: rec.InFlight, View: &v}
 		if _, err := journal.Save(ctx, l.ID, rec, rev); err != nil {
 			return n, fmt.Errorf("replay %s: %w", l.ID, err)
 		}
@@ -108,13 +113,7 @@ func Replay(ctx context.Context, js jetstream.JetStream, set *streams.Set, b *bo
 		if _, err := js.PublishMsg(ctx, m); err != nil {
 			return n, fmt.Errorf("replay %s: %w", l.ID, err)
 		}
-		now := clock()
-		v, _ := b.Get(ctx, l.ID)
-		v.ID, v.Status, v.Terminal, v.Reason, v.Updated = l.ID, string(statusfsm.StateQueued), false, "", now
-		if v.Taxpayer == "" {
-			v.Taxpayer = l.msg.Headers().Get(streams.HeaderTaxpayer)
-		}
-		b.Set(ctx, v, &board.Event{ID: l.ID, From: string(statusfsm.StateFailedDelivery), To: string(statusfsm.StateQueued), At: now, Message: "replayed"})
+		b.Publish(ctx, v.Taxpayer, &board.Event{ID: l.ID, From: string(statusfsm.StateFailedDelivery), To: string(statusfsm.StateQueued), At: now, Message: "replayed"})
 		if err := set.DLQ.DeleteMsg(ctx, l.Seq); err != nil {
 			return n, fmt.Errorf("replay %s: removing the dead letter: %w", l.ID, err)
 		}

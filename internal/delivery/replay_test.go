@@ -38,7 +38,7 @@ func TestReplay(t *testing.T) {
 	if left, err := delivery.DeadLetters(ctx, r.js); err != nil || len(left) != 0 {
 		t.Fatalf("after replay: %d letters, %v", len(left), err)
 	}
-	rec, _, err := delivery.NewJournal(r.set.Delivery).Load(ctx, second.id)
+	rec, _, err := delivery.NewJournal(r.board).Load(ctx, second.id)
 	if err != nil || rec.State != delivery.StatePending || rec.Attempts != 0 || rec.Reason != "" {
 		t.Errorf("journal after replay %+v %v", rec, err)
 	}

@@ -97,7 +97,7 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 	return &Worker{
 		cfg:      cfg,
 		cons:     cons,
-		journal:  NewJournal(cfg.Streams.Delivery),
+		journal:  NewJournal(cfg.Board),
 		limiter:  NewRateLimiter(cfg.Streams.Rate, cfg.RatePerSecond, cfg.Clock),
 		requests: make(chan struct{}, cfg.Concurrency),
 	}, nil
@@ -269,12 +269,14 @@ func (w *Worker) apply(ctx context.Context, msg jetstream.Msg, sub *submission, 
 	case Filed:
 		rec.State, rec.RequestID, rec.MessageID, rec.InFlight = StateSent, act.RequestID, attempt.MessageID, nil
 		rec.SentBy = w.cfg.Name
+		v := w.view(sub, string(statusfsm.StateSent), rec)
+		rec.View = &v
 		if _, err := w.journal.Save(ctx, sub.id, rec, rev); err != nil {
 			// The attempt stays in flight; the next delivery asks SONO.
 			nak(msg, time.Second)
 			return
 		}
-		w.cfg.Board.Set(ctx, w.view(sub, string(statusfsm.StateSent), rec), &board.Event{ID: sub.id, From: string(statusfsm.StateQueued), To: string(statusfsm.StateSent), At: w.cfg.Clock(), Message: "request " + rec.RequestID})
+		w.cfg.Board.Publish(ctx, sub.taxpayer, &board.Event{ID: sub.id, From: string(statusfsm.StateQueued), To: string(statusfsm.StateSent), At: w.cfg.Clock(), Message: "request " + rec.RequestID})
 		if err := w.publishReceipt(ctx, sub, rec); err != nil {
 			nak(msg, time.Second)
 			return
@@ -294,6 +296,9 @@ func (w *Worker) apply(ctx context.Context, msg jetstream.Msg, sub *submission, 
 			rec.InFlight = nil
 		}
 		rec.State, rec.Reason = StateDead, act.Reason
+		v := w.view(sub, string(statusfsm.StateFailedDelivery), rec)
+		v.Terminal = true
+		rec.View = &v
 		if _, err := w.journal.Save(ctx, sub.id, rec, rev); err != nil {
 			nak(msg, time.Second)
 			return
@@ -368,9 +373,16 @@ func (w *Worker) deadLetter(ctx context.Context, msg jetstream.Msg, sub *submiss
 		return
 	}
 	if sub.id != "" {
-		v := w.view(sub, string(statusfsm.StateFailedDelivery), rec)
-		v.Terminal, v.Reason = true, act.Reason
-		w.cfg.Board.Set(ctx, v, &board.Event{ID: sub.id, To: string(statusfsm.StateFailedDelivery), At: w.cfg.Clock(), Message: act.Reason})
+		ev := &board.Event{ID: sub.id, To: string(statusfsm.StateFailedDelivery), At: w.cfg.Clock(), Message: act.Reason}
+		if rec.View != nil {
+			// Saved with the journal record.
+			w.cfg.Board.Publish(ctx, sub.taxpayer, ev)
+		} else {
+			// An unreadable message, never journaled.
+			v := w.view(sub, string(statusfsm.StateFailedDelivery), rec)
+			v.Terminal, v.Reason = true, act.Reason
+			w.cfg.Board.Set(ctx, v, ev)
+		}
 	}
 	w.cfg.Log.Warn("dead-lettered", "id", sub.id, "reason", act.Reason)
 	msg.TermWithReason(act.Reason)

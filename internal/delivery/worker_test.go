@@ -48,7 +48,7 @@ func TestWorkerLostAnswer(t *testing.T) {
 	if rc.ID != sub.id || rc.RequestID != f.RequestID || rc.MessageID != f.MessageID || rc.Taxpayer != f.Taxpayer || rc.Kind != string(envelope.KindRegular) {
 		t.Errorf("receipt %+v does not match the filing %+v", rc, f)
 	}
-	rec, _, err := delivery.NewJournal(r.set.Delivery).Load(ctx, sub.id)
+	rec, _, err := delivery.NewJournal(r.board).Load(ctx, sub.id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestWorkerPermanent(t *testing.T) {
 	if st := r.sim.Stats(); st.FilingsAccepted != 1 || st.Refusals[envelope.CodeDuplicate] != 1 || st.Requests[envelope.ServiceSend] != 2 {
 		t.Errorf("sandbox %+v", st)
 	}
-	rec, _, _ := delivery.NewJournal(r.set.Delivery).Load(ctx, second.id)
+	rec, _, _ := delivery.NewJournal(r.board).Load(ctx, second.id)
 	if rec.State != delivery.StateDead || !strings.Contains(rec.Reason, envelope.CodeDuplicate) {
 		t.Errorf("journal %+v", rec)
 	}
@@ -128,7 +128,7 @@ func TestWorkerCrashMidSend(t *testing.T) {
 				}
 			}
 			now := time.Now()
-			j := delivery.NewJournal(r.set.Delivery)
+			j := delivery.NewJournal(r.board)
 			if _, err := j.Save(ctx, "sub-crash", delivery.Record{Attempts: 0, FirstAttempt: now,
 				InFlight: &delivery.Attempt{MessageID: msgID, At: now}, Lease: "dead-worker", LeaseUntil: now.Add(-time.Second)}, 0); err != nil {
 				t.Fatal(err)

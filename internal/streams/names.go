@@ -7,9 +7,8 @@ const (
 	Status      = "SALYQ_STATUS"
 	DLQ         = "SALYQ_DLQ"
 
-	BucketDelivery = "salyq_delivery"
-	BucketState    = "salyq_state"
-	BucketRate     = "salyq_rate"
+	BucketState = "salyq_state"
+	BucketRate  = "salyq_rate"
 
 	ConsumerWorker = "worker"
 	ConsumerPoller = "poller"

@@ -39,7 +39,7 @@ const DefaultDuplicateWindow = 2 * time.Minute
 // Set is the provisioned layout.
 type Set struct {
 	Submissions, Receipts, Status, DLQ jetstream.Stream
-	Delivery, State, Rate              jetstream.KeyValue
+	State, Rate                        jetstream.KeyValue
 }
 
 // Provision creates or updates every stream and bucket; running it again
@@ -95,9 +95,6 @@ func Provision(ctx context.Context, js jetstream.JetStream, cfg Config) (*Set, e
 		return nil, err
 	}
 	if set.DLQ, err = stream(DLQ, DLQPrefix, jetstream.LimitsPolicy, 0, DefaultDuplicateWindow); err != nil {
-		return nil, err
-	}
-	if set.Delivery, err = bucket(BucketDelivery, 0, 1); err != nil {
 		return nil, err
 	}
 	if set.State, err = bucket(BucketState, 0, 1); err != nil {

@@ -86,7 +86,6 @@ func TestProvisionLayout(t *testing.T) {
 		name string
 		ttl  time.Duration
 	}{
-		{set.Delivery, streams.BucketDelivery, 0},
 		{set.State, streams.BucketState, 0},
 		{set.Rate, streams.BucketRate, time.Minute},
 	}
