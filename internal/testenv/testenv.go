@@ -1,9 +1,11 @@
 package testenv
 
 import (
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -56,4 +58,35 @@ func Tool(t testing.TB, name string) string {
 		t.Skipf("testenv: %s is not installed", name)
 	}
 	return p
+}
+
+// SharedFiles reads every file of the shared material matching pattern
+// (a filepath.Match pattern) in the directory rel, keyed by file name.
+// No match fails the test.
+func SharedFiles(t testing.TB, pattern string, rel ...string) map[string][]byte {
+	t.Helper()
+	dir := Shared(t, rel...)
+	paths, err := filepath.Glob(filepath.Join(dir, pattern))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("testenv: no %s in %s: %v", pattern, dir, err)
+	}
+	out := make(map[string][]byte, len(paths))
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[filepath.Base(p)] = b
+	}
+	return out
+}
+
+// Hex decodes a test vector written in hex, spaces allowed between bytes.
+func Hex(t testing.TB, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
+	if err != nil {
+		t.Fatalf("testenv: bad hex %q: %v", s, err)
+	}
+	return b
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/salyq/salyq/internal/testenv"
 )
 
 // anyOffset marks error cases whose offset is not pinned.
@@ -39,11 +41,11 @@ func TestToDER(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ToDER(unhex(t, tt.in), Limits{})
+			got, err := ToDER(testenv.Hex(t, tt.in), Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := unhex(t, tt.want); !bytes.Equal(got, want) {
+			if want := testenv.Hex(t, tt.want); !bytes.Equal(got, want) {
 				t.Errorf("got %X, want %X", got, want)
 			}
 			if err := checkDER(got); err != nil {
@@ -71,7 +73,7 @@ func TestToDERLongContent(t *testing.T) {
 }
 
 func TestToDERDoesNotAlias(t *testing.T) {
-	in := unhex(t, "3003 020105")
+	in := testenv.Hex(t, "3003 020105")
 	out, err := ToDER(in, Limits{})
 	if err != nil || !bytes.Equal(out, in) {
 		t.Fatalf("got %X, %v", out, err)
@@ -124,7 +126,7 @@ func TestToDERRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := ToDER(unhex(t, tt.in), tt.lim)
+			out, err := ToDER(testenv.Hex(t, tt.in), tt.lim)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("got %X, %v; want %v", out, err, tt.want)
 			}
@@ -140,7 +142,7 @@ func TestToDERRefuses(t *testing.T) {
 }
 
 func TestToDERMaxDepthIsInclusive(t *testing.T) {
-	in := unhex(t, "3080 3080 0500 0000 0000")
+	in := testenv.Hex(t, "3080 3080 0500 0000 0000")
 	if _, err := ToDER(in, Limits{MaxDepth: 2}); err != nil {
 		t.Fatalf("depth 2 under MaxDepth 2: %v", err)
 	}
@@ -171,7 +173,7 @@ func TestToDERGrowthIsBounded(t *testing.T) {
 }
 
 func TestSyntaxErrorMessage(t *testing.T) {
-	_, err := ToDER(unhex(t, "3080 0201 05 0405 01"), Limits{})
+	_, err := ToDER(testenv.Hex(t, "3080 0201 05 0405 01"), Limits{})
 	if got, want := err.Error(), "ber: truncated element at offset 5"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}

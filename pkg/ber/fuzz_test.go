@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/salyq/salyq/internal/testenv"
 )
 
 // FuzzToDER feeds arbitrary bytes to ToDER. It must not panic; a success
@@ -12,7 +14,7 @@ import (
 // longer than the input; a failure must be a SyntaxError carrying a
 // sentinel and an offset inside the input.
 func FuzzToDER(f *testing.F) {
-	for _, pfx := range realP12(f) {
+	for _, pfx := range testenv.SharedFiles(f, "*.p12", "testdata", "nca", "p12") {
 		f.Add(pfx)
 		f.Add(authSafeBER(f, pfx))
 	}
@@ -26,7 +28,7 @@ func FuzzToDER(f *testing.F) {
 		"0482 0001 AA",
 		"9F8101 01 07",
 	} {
-		f.Add(unhex(f, s))
+		f.Add(testenv.Hex(f, s))
 	}
 	sentinels := []error{ErrTruncated, ErrTooDeep, ErrTooLarge, ErrTrailing, ErrTag, ErrLength, ErrEOC, ErrSegment}
 	f.Fuzz(func(t *testing.T, in []byte) {

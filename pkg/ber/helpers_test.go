@@ -3,26 +3,13 @@ package ber
 import (
 	"encoding/asn1"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/salyq/salyq/internal/testenv"
 )
-
-// unhex decodes hex with optional spaces.
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // checkDER verifies what ToDER promises of its output: one element
 // spanning b, definite minimal lengths throughout, no end-of-contents and
@@ -104,25 +91,6 @@ func checkDERElement(b []byte, depth int) ([]byte, error) {
 // independently of the package's own table.
 func isStringTagRef(n int) bool {
 	return n == 4 || n == 12 || (n >= 18 && n <= 22) || (n >= 25 && n <= 28) || n == 30
-}
-
-// realP12 returns the NCA test containers.
-func realP12(t testing.TB) map[string][]byte {
-	t.Helper()
-	dir := testenv.Shared(t, "testdata", "nca", "p12")
-	paths, err := filepath.Glob(filepath.Join(dir, "*.p12"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no .p12 files in %s: %v", dir, err)
-	}
-	out := make(map[string][]byte, len(paths))
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[filepath.Base(p)] = b
-	}
-	return out
 }
 
 // authSafeBER digs the authSafe octets (Kalkan writes them in BER) out of

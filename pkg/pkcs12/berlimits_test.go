@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/pkg/ber"
 )
 
@@ -20,11 +21,11 @@ func TestBERErrorsAreMalformed(t *testing.T) {
 		cause  error
 		offset int
 	}{
-		{"truncated child", unhex(t, "3080 0201 05 0405 01"), ber.ErrTruncated, 5},
-		{"indefinite primitive", unhex(t, "0480 0102 0000"), ber.ErrLength, 0},
-		{"segment with wrong tag", unhex(t, "2480 0201 01 0000"), ber.ErrSegment, 2},
+		{"truncated child", testenv.Hex(t, "3080 0201 05 0405 01"), ber.ErrTruncated, 5},
+		{"indefinite primitive", testenv.Hex(t, "0480 0102 0000"), ber.ErrLength, 0},
+		{"segment with wrong tag", testenv.Hex(t, "2480 0201 01 0000"), ber.ErrSegment, 2},
 		{"too large", make([]byte, MaxInputSize+1), ber.ErrTooLarge, -1},
-		{"length beyond MaxInputSize", unhex(t, "0483 400001"), ber.ErrLength, 0},
+		{"length beyond MaxInputSize", testenv.Hex(t, "0483 400001"), ber.ErrLength, 0},
 		{"deeper than maxBERDepth", nestedIndefinite(maxBERDepth + 2), ber.ErrTooDeep, 2 * (maxBERDepth + 1)},
 	}
 	for _, tt := range tests {

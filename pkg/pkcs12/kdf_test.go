@@ -5,21 +5,12 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
-	"encoding/hex"
 	"errors"
 	"hash"
-	"strings"
 	"testing"
-)
 
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+	"github.com/salyq/salyq/internal/testenv"
+)
 
 // TestPKCS12KDFKnownAnswers compares with OpenSSL 3.0's PKCS12KDF
 // (`openssl kdf -kdfopt hexpass:<BMPString+0000> ... PKCS12KDF`) and with
@@ -46,8 +37,8 @@ func TestPKCS12KDFKnownAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := pkcs12KDF(tt.h, unhex(t, tt.pw), unhex(t, tt.salt), tt.iterations, tt.id, tt.size)
-			if want := unhex(t, tt.want); !bytes.Equal(got, want) {
+			got := pkcs12KDF(tt.h, testenv.Hex(t, tt.pw), testenv.Hex(t, tt.salt), tt.iterations, tt.id, tt.size)
+			if want := testenv.Hex(t, tt.want); !bytes.Equal(got, want) {
 				t.Errorf("got %X, want %X", got, want)
 			}
 		})
@@ -73,7 +64,7 @@ func TestBMPPassword(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || !bytes.Equal(got, unhex(t, tt.want)) {
+		if err != nil || !bytes.Equal(got, testenv.Hex(t, tt.want)) {
 			t.Errorf("%q: got %X, %v; want %s", tt.in, got, err, tt.want)
 		}
 	}

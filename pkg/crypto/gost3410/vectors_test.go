@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"math/big"
 	"testing"
+
+	"github.com/salyq/salyq/internal/testenv"
 )
 
 // The examples of GOST R 34.10-2012 Appendix A / RFC 7091 §A.1–A.2 use test
@@ -93,7 +95,7 @@ func TestRFC7091Examples(t *testing.T) {
 			}
 			// e < q here, so the digest whose little-endian value is e gives e.
 			digest := le(t, v.e, n)
-			if ev := new(big.Int).SetBytes(mustHex(t, v.e)); ev.Cmp(c.q) >= 0 {
+			if ev := new(big.Int).SetBytes(testenv.Hex(t, v.e)); ev.Cmp(c.q) >= 0 {
 				t.Fatal("vector e not below q")
 			}
 			e := c.digestScalar(digest)
@@ -118,13 +120,4 @@ func TestRFC7091Examples(t *testing.T) {
 			}
 		})
 	}
-}
-
-func mustHex(t *testing.T, h string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

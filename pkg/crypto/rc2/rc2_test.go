@@ -3,9 +3,10 @@ package rc2
 import (
 	"bytes"
 	"crypto/cipher"
-	"encoding/hex"
 	"errors"
 	"testing"
+
+	"github.com/salyq/salyq/internal/testenv"
 )
 
 // rfc2268Vectors are all eight test vectors of RFC 2268 §5.
@@ -23,18 +24,9 @@ var rfc2268Vectors = []struct {
 	{"88bca90e90875a7f0f79c384627bafb216f80a6f85920584c42fceb0be255daf1e", "0000000000000000", "5b78d3a43dfff1f1", 129},
 }
 
-func mustHex(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
-}
-
 func TestRFC2268Vectors(t *testing.T) {
 	for i, v := range rfc2268Vectors {
-		key, pt, ct := mustHex(t, v.key), mustHex(t, v.plain), mustHex(t, v.cipher)
+		key, pt, ct := testenv.Hex(t, v.key), testenv.Hex(t, v.plain), testenv.Hex(t, v.cipher)
 		c, err := NewCipher(key, v.bits)
 		if err != nil {
 			t.Fatalf("vector %d: NewCipher: %v", i, err)
