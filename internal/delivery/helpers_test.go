@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/internal/testkit"
 
 	"github.com/beevik/etree"
@@ -38,8 +38,8 @@ type testKeys struct {
 	taxpayer, transport, gateway *ncatest.Issued
 }
 
-// keys are made once for the package: RSA key generation is slow.
-var keys = sync.OnceValues(func() (*testKeys, error) {
+// mustKeys hands out the package's keys, made once: RSA key generation is slow.
+var mustKeys = testenv.Lazy(func() (*testKeys, error) {
 	pki, err := ncatest.New(ncatest.Options{})
 	if err != nil {
 		return nil, err
@@ -56,15 +56,6 @@ var keys = sync.OnceValues(func() (*testKeys, error) {
 	}
 	return k, nil
 })
-
-func mustKeys(t testing.TB) *testKeys {
-	t.Helper()
-	k, err := keys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
 
 // keySource hands out the one taxpayer key, as a keystore would.
 type keySource map[string]*ncakey.Key

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,9 +31,9 @@ type testKeys struct {
 	transport, gateway, rogue, transportAuth *ncatest.Issued
 }
 
-// keys are made once for the package: RSA key generation is slow, so the
+// mustKeys hands out the package's keys, made once: RSA key generation is slow, so the
 // information-system certificates share one private key.
-var keys = sync.OnceValues(func() (*testKeys, error) {
+var mustKeys = testenv.Lazy(func() (*testKeys, error) {
 	pki, err := ncatest.New(ncatest.Options{})
 	if err != nil {
 		return nil, err
@@ -58,15 +57,6 @@ var keys = sync.OnceValues(func() (*testKeys, error) {
 	}
 	return k, nil
 })
-
-func mustKeys(t testing.TB) *testKeys {
-	t.Helper()
-	k, err := keys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
 
 // clock is a settable clock.
 type clock = testenv.Clock

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/internal/testkit"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -29,8 +29,8 @@ type testKeys struct {
 	taxpayer, other *ncatest.Issued
 }
 
-// keys are made once for the package: RSA key generation is slow.
-var keys = sync.OnceValues(func() (*testKeys, error) {
+// mustKeys hands out the package's keys, made once: RSA key generation is slow.
+var mustKeys = testenv.Lazy(func() (*testKeys, error) {
 	pki, err := ncatest.New(ncatest.Options{})
 	if err != nil {
 		return nil, err
@@ -44,15 +44,6 @@ var keys = sync.OnceValues(func() (*testKeys, error) {
 	}
 	return k, nil
 })
-
-func mustKeys(t testing.TB) *testKeys {
-	t.Helper()
-	k, err := keys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
 
 func iin(t testing.TB) string { return mustKeys(t).taxpayer.Identity().IIN }
 

@@ -38,9 +38,9 @@ type testKeys struct {
 	transport, transportAuth, transportExpired, transportUntrusted *ncatest.Issued
 }
 
-// keys issues the keys once for the package; RSA key generation is the
+// mustKeys hands out the package's keys, made once; RSA key generation is the
 // slow part, so variants reuse one private key.
-var keys = sync.OnceValues(func() (*testKeys, error) {
+var mustKeys = testenv.Lazy(func() (*testKeys, error) {
 	pki, err := ncatest.New(ncatest.Options{Now: testNow.Add(-24 * time.Hour)})
 	if err != nil {
 		return nil, err
@@ -71,15 +71,6 @@ var keys = sync.OnceValues(func() (*testKeys, error) {
 	}
 	return k, nil
 })
-
-func mustKeys(t testing.TB) *testKeys {
-	t.Helper()
-	k, err := keys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
 
 // fakeClock is a settable clock.
 type fakeClock = testenv.Clock

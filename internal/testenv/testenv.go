@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -89,4 +90,20 @@ func Hex(t testing.TB, s string) []byte {
 		t.Fatalf("testenv: bad hex %q: %v", s, err)
 	}
 	return b
+}
+
+// Lazy returns a function that makes a value once per test binary, on
+// first use, and hands the same value to every test; an error fails the
+// test that asked. It is for fixtures that are slow to make, such as RSA
+// keys.
+func Lazy[T any](make func() (T, error)) func(testing.TB) T {
+	once := sync.OnceValues(make)
+	return func(t testing.TB) T {
+		t.Helper()
+		v, err := once()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
 }

@@ -24,9 +24,9 @@ type testKeys struct {
 	set *ncatest.Set
 }
 
-// keys issues one test PKI for the whole package: RSA key generation is
+// mustKeys hands out one test PKI for the whole package: RSA key generation is
 // the slow part of these tests.
-var keys = sync.OnceValues(func() (*testKeys, error) {
+var mustKeys = testenv.Lazy(func() (*testKeys, error) {
 	pki, err := ncatest.New(ncatest.Options{Now: testNow.Add(-24 * time.Hour)})
 	if err != nil {
 		return nil, err
@@ -37,15 +37,6 @@ var keys = sync.OnceValues(func() (*testKeys, error) {
 	}
 	return &testKeys{pki: pki, set: set}, nil
 })
-
-func mustKeys(t testing.TB) *testKeys {
-	t.Helper()
-	k, err := keys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
 
 // sampleSheets is a 910.00 first-half-year 2025 regular filing of taxpayer
 // id; extra fields are appended to the first sheet.
