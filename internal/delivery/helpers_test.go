@@ -163,9 +163,10 @@ func (r *rig) signedForm(t *testing.T, kind envelope.Kind, amount int) []byte {
 // publish enqueues a submission the way the intake does.
 func (r *rig) publish(t *testing.T, id string, form []byte, kind envelope.Kind) submission {
 	t.Helper()
-	m := nats.NewMsg(streams.SubmitPrefix + id)
+	m := nats.NewMsg(streams.SubmitSubject(mustKeys(t).taxpayer.Identity().IIN))
 	m.Data = form
 	m.Header.Set(jetstream.MsgIDHeader, id)
+	m.Header.Set(streams.HeaderID, id)
 	m.Header.Set(streams.HeaderTaxpayer, mustKeys(t).taxpayer.Identity().IIN)
 	m.Header.Set(streams.HeaderForm, "910.00")
 	m.Header.Set(streams.HeaderPeriod, "2025-H1")

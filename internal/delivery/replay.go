@@ -102,12 +102,13 @@ func Replay(ctx context.Context, js jetstream.JetStream, set *streams.Set, b *bo
 		}
 		m := nats.NewMsg(l.OriginalSubject)
 		if m.Subject == "" {
-			m.Subject = streams.SubmitPrefix + l.ID
+			m.Subject = streams.SubmitSubject(v.Taxpayer)
 		}
 		m.Data = l.msg.Data()
 		for _, h := range []string{streams.HeaderTaxpayer, streams.HeaderForm, streams.HeaderPeriod, streams.HeaderKind} {
 			m.Header.Set(h, l.msg.Headers().Get(h))
 		}
+		m.Header.Set(streams.HeaderID, l.ID)
 		// A new id: the original is still in the duplicate window.
 		m.Header.Set(jetstream.MsgIDHeader, l.ID+":replay:"+strconv.FormatUint(l.Seq, 10))
 		if _, err := js.PublishMsg(ctx, m); err != nil {

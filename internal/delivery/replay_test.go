@@ -27,7 +27,7 @@ func TestReplay(t *testing.T) {
 
 	l := letters[0]
 	if l.ID != second.id || l.Code != envelope.CodeDuplicate || !strings.Contains(l.Reason, envelope.CodeDuplicate) ||
-		l.OriginalSubject != streams.SubmitPrefix+second.id || l.Attempts != 1 || l.At.IsZero() {
+		l.OriginalSubject != streams.SubmitSubject(mustKeys(t).taxpayer.Identity().IIN) || l.Attempts != 1 || l.At.IsZero() {
 		t.Fatalf("letter %+v", l)
 	}
 

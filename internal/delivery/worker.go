@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -149,7 +148,7 @@ type submission struct {
 
 func parseSubmission(msg jetstream.Msg) (*submission, error) {
 	s := &submission{
-		id:       strings.TrimPrefix(msg.Subject(), streams.SubmitPrefix),
+		id:       msg.Headers().Get(streams.HeaderID),
 		taxpayer: msg.Headers().Get(streams.HeaderTaxpayer),
 		form:     msg.Headers().Get(streams.HeaderForm),
 		period:   msg.Headers().Get(streams.HeaderPeriod),

@@ -85,7 +85,7 @@ func TestWorkerPermanent(t *testing.T) {
 		t.Errorf("dead letter on %s, body intact %v", dl.Subject(), string(dl.Data()) == string(second.form))
 	}
 	if !strings.Contains(h.Get(streams.HeaderReason), envelope.CodeDuplicate) || h.Get(streams.HeaderCode) != envelope.CodeDuplicate ||
-		h.Get(streams.HeaderOriginalSubject) != streams.SubmitPrefix+second.id || h.Get(streams.HeaderAttempts) != "1" ||
+		h.Get(streams.HeaderOriginalSubject) != streams.SubmitSubject(mustKeys(t).taxpayer.Identity().IIN) || h.Get(streams.HeaderAttempts) != "1" ||
 		h.Get(streams.HeaderTaxpayer) == "" {
 		t.Errorf("dead-letter headers %v", h)
 	}

@@ -133,9 +133,10 @@ func (in *Intake) Submit(ctx context.Context, data []byte) (Result, error) {
 		res.Duplicate = true
 		return res, nil
 	}
-	m := nats.NewMsg(streams.SubmitPrefix + res.ID)
+	m := nats.NewMsg(streams.SubmitSubject(res.Taxpayer))
 	m.Data = signed
 	m.Header.Set(jetstream.MsgIDHeader, res.ID)
+	m.Header.Set(streams.HeaderID, res.ID)
 	m.Header.Set(streams.HeaderTaxpayer, res.Taxpayer)
 	m.Header.Set(streams.HeaderForm, res.Form)
 	m.Header.Set(streams.HeaderPeriod, res.Period)

@@ -144,7 +144,7 @@ func TestSubmitSigned(t *testing.T) {
 	if !bytes.Equal(m.Data, data) {
 		t.Errorf("queued bytes differ from the signed input")
 	}
-	if m.Subject != streams.SubmitPrefix+res.ID || m.Header.Get(jetstream.MsgIDHeader) != res.ID ||
+	if m.Subject != streams.SubmitSubject(iin(t)) || m.Header.Get(jetstream.MsgIDHeader) != res.ID || m.Header.Get(streams.HeaderID) != res.ID ||
 		m.Header.Get(streams.HeaderTaxpayer) != iin(t) || m.Header.Get(streams.HeaderForm) != "910.00" ||
 		m.Header.Get(streams.HeaderPeriod) != "2025-H1" || m.Header.Get(streams.HeaderKind) != string(envelope.KindRegular) {
 		t.Errorf("queued as %s with headers %v", m.Subject, m.Header)
@@ -305,9 +305,9 @@ func TestSubmitPassesOverRefusedKey(t *testing.T) {
 	if err != nil {
 		t.Fatalf("submit with one of two keys revoked: %v", err)
 	}
-	msg, err := r.set.Submissions.GetLastMsgForSubject(ctx, streams.SubmitPrefix+res.ID)
-	if err != nil {
-		t.Fatal(err)
+	msg, err := r.set.Submissions.GetLastMsgForSubject(ctx, streams.SubmitSubject(iin(t)))
+	if err != nil || msg.Header.Get(streams.HeaderID) != res.ID {
+		t.Fatalf("queued message: %v", err)
 	}
 	sf, err := envelope.VerifyForm(msg.Data, envelope.VerifyOptions{Now: time.Now()})
 	if err != nil {

@@ -1,8 +1,9 @@
 // Package streams names and provisions everything salyq keeps in NATS
 // JetStream, idempotently at start of every service:
 //
-//	SALYQ_SUBMISSIONS  salyq.submit.<id>   work queue of taxpayer-signed forms
-//	                                       (intake → worker), deduplicated by
+//	SALYQ_SUBMISSIONS  salyq.submit.<taxpayer>  work queue of taxpayer-signed
+//	                                       forms (intake → worker), the id in
+//	                                       Salyq-Id, deduplicated by
 //	                                       Nats-Msg-Id = submission id
 //	SALYQ_RECEIPTS     salyq.receipt.<id>  work queue of delivery receipts
 //	                                       (worker → poller)
