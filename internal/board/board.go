@@ -132,12 +132,19 @@ func (b *Board) Set(ctx context.Context, v View, ev *Event) error {
 	return b.Publish(ctx, v.Taxpayer, ev)
 }
 
-// Create is Set for a submission the board does not know yet; it does
-// nothing if it does.
+// Create is Set for a submission the board has no view of yet; it does
+// nothing if it has one. A fast worker may have journaled the submission
+// already: the view goes beside its record.
 func (b *Board) Create(ctx context.Context, v View, ev *Event) error {
-	if _, err := b.Store(ctx, v.ID, Record{View: &v}, 0); errors.Is(err, ErrConflict) {
-		return nil
-	} else if err != nil {
+	created := false
+	err := b.update(ctx, v.ID, func(r *Record) bool {
+		created = r.View == nil
+		if created {
+			r.View = &v
+		}
+		return created
+	})
+	if err != nil || !created {
 		return err
 	}
 	return b.Publish(ctx, v.Taxpayer, ev)

@@ -47,8 +47,22 @@ type Record struct {
 	SentBy string `json:"sentBy,omitempty"`
 	Reason string `json:"reason,omitempty"`
 
-	// View is the board's view stored with the record; Save writes it.
+	// Version counts the journal's writes. A save whose revision is stale
+	// only because the board rewrote the view (the intake's queued view,
+	// the poller's statuses) is retried on the new revision; one whose
+	// journal changed meanwhile is a conflict.
+	Version uint64 `json:"version,omitempty"`
+
+	// View is the board's view stored with the record.
 	View *board.View `json:"-"`
+	// viewSet says that SetView replaced View: Save writes it over the
+	// board's; otherwise the board's stored view is kept.
+	viewSet bool
+}
+
+// SetView makes the next Save write v as the board's view.
+func (r *Record) SetView(v board.View) {
+	r.View, r.viewSet = &v, true
 }
 
 // Journal stores records in the delivery section of the board's record
@@ -79,20 +93,38 @@ func (j *Journal) Load(ctx context.Context, id string) (Record, uint64, error) {
 	return r, rev, nil
 }
 
-// Save writes r, and r.View as the board's view, if the stored revision is
-// still rev, and returns the new revision; ErrConflict if another writer
-// came first.
-func (j *Journal) Save(ctx context.Context, id string, r Record, rev uint64) (uint64, error) {
-	data, err := json.Marshal(r)
-	if err != nil {
-		return 0, err
+// Save writes r, with the view SetView gave it, if the journal is still
+// as r was loaded at revision rev, and returns the new revision. It
+// updates r's Version; ErrConflict means another writer changed the
+// journal first.
+func (j *Journal) Save(ctx context.Context, id string, r *Record, rev uint64) (uint64, error) {
+	loaded := r.Version
+	next := *r
+	next.Version = loaded + 1
+	for {
+		data, err := json.Marshal(next)
+		if err != nil {
+			return 0, err
+		}
+		n, err := j.board.Store(ctx, id, board.Record{View: next.View, Delivery: data}, rev)
+		if err == nil {
+			r.Version, r.View, r.viewSet = next.Version, next.View, false
+			return n, nil
+		}
+		if !errors.Is(err, board.ErrConflict) {
+			return 0, fmt.Errorf("journal: %w", err)
+		}
+		cur, curRev, err := j.Load(ctx, id)
+		if err != nil {
+			return 0, err
+		}
+		if curRev == 0 || cur.Version != loaded {
+			return 0, fmt.Errorf("journal: %s: %w", id, ErrConflict)
+		}
+		// Only the board's view moved: keep it, unless replacing it.
+		if !r.viewSet {
+			next.View = cur.View
+		}
+		rev = curRev
 	}
-	n, err := j.board.Store(ctx, id, board.Record{View: r.View, Delivery: data}, rev)
-	if errors.Is(err, board.ErrConflict) {
-		return 0, fmt.Errorf("journal: %s: %w", id, ErrConflict)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("journal: %w", err)
-	}
-	return n, nil
 }

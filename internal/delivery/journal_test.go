@@ -21,7 +21,7 @@ func TestJournalLoadSave(t *testing.T) {
 
 	at := time.Date(2025, 7, 15, 10, 0, 0, 0, time.UTC)
 	rec := delivery.Record{Attempts: 1, FirstAttempt: at, InFlight: &delivery.Attempt{MessageID: "m1", At: at}, Lease: "w1", LeaseUntil: at.Add(time.Minute)}
-	rev1, err := j.Save(ctx, "s1", rec, 0)
+	rev1, err := j.Save(ctx, "s1", &rec, 0)
 	if err != nil || rev1 == 0 {
 		t.Fatalf("create: rev %d err %v", rev1, err)
 	}
@@ -35,7 +35,7 @@ func TestJournalLoadSave(t *testing.T) {
 	}
 
 	got.State, got.RequestID, got.MessageID, got.InFlight = delivery.StateSent, "req-1", "m1", nil
-	rev2, err := j.Save(ctx, "s1", got, rev1)
+	rev2, err := j.Save(ctx, "s1", &got, rev1)
 	if err != nil || rev2 <= rev1 {
 		t.Fatalf("update: rev %d err %v", rev2, err)
 	}
@@ -49,7 +49,7 @@ func TestJournalLoadSave(t *testing.T) {
 		rev  uint64
 	}{{"create over an existing record", 0}, {"update from a stale revision", rev1}, {"update from a future revision", rev2 + 10}}
 	for _, s := range stale {
-		if _, err := j.Save(ctx, "s1", delivery.Record{}, s.rev); !errors.Is(err, delivery.ErrConflict) {
+		if _, err := j.Save(ctx, "s1", &delivery.Record{}, s.rev); !errors.Is(err, delivery.ErrConflict) {
 			t.Errorf("%s: err %v, want ErrConflict", s.name, err)
 		}
 	}
@@ -57,7 +57,7 @@ func TestJournalLoadSave(t *testing.T) {
 		t.Errorf("a refused Save changed the record: %+v", got)
 	}
 	// An update of a record that does not exist is a conflict too.
-	if _, err := j.Save(ctx, "s2", delivery.Record{}, 5); !errors.Is(err, delivery.ErrConflict) {
+	if _, err := j.Save(ctx, "s2", &delivery.Record{}, 5); !errors.Is(err, delivery.ErrConflict) {
 		t.Errorf("update of a missing record: err %v, want ErrConflict", err)
 	}
 }
@@ -77,7 +77,7 @@ func TestJournalConcurrentSave(t *testing.T) {
 		for i := range writers {
 			wg.Go(func() {
 				<-start
-				revs[i], errs[i] = j.Save(ctx, "s", delivery.Record{Lease: string(rune('a' + i))}, rev)
+				revs[i], errs[i] = j.Save(ctx, "s", &delivery.Record{Lease: string(rune('a' + i))}, rev)
 			})
 		}
 		close(start)
@@ -123,7 +123,7 @@ func TestJournalSharesTheBoardRecord(t *testing.T) {
 		t.Fatalf("Load of a queued submission: %+v rev %d err %v", rec, rev, err)
 	}
 	rec.Lease, rec.InFlight = "w1", &delivery.Attempt{MessageID: "m1", At: at}
-	if rev, err = j.Save(ctx, "s1", rec, rev); err != nil {
+	if rev, err = j.Save(ctx, "s1", &rec, rev); err != nil {
 		t.Fatal(err)
 	}
 	if v, err := b.Get(ctx, "s1"); err != nil || v.Status != "queued" || v.Taxpayer != "900101300011" {
@@ -137,7 +137,52 @@ func TestJournalSharesTheBoardRecord(t *testing.T) {
 	if err != nil || got.Lease != "w1" || got.InFlight == nil || got.InFlight.MessageID != "m1" || got.View.Status != "Принята" {
 		t.Errorf("record after the board advanced: %+v %v", got, err)
 	}
-	if _, err := j.Save(ctx, "s1", rec, rev); !errors.Is(err, delivery.ErrConflict) || rev2 == rev {
-		t.Errorf("save against the revision before the board's write: %v, want ErrConflict", err)
+	if rev2 == rev {
+		t.Fatal("the board's write did not move the revision")
+	}
+	// Stale only because the board wrote the view: the save goes through
+	// and keeps the board's view.
+	stale := rec
+	stale.Attempts = 1
+	if _, err := j.Save(ctx, "s1", &stale, rev); err != nil {
+		t.Fatalf("save stale by the board's write alone: %v", err)
+	}
+	if got, _, _ := j.Load(ctx, "s1"); got.Attempts != 1 || got.View == nil || got.View.Status != "Принята" {
+		t.Errorf("after the save: %+v, want the attempt and the board's view", got)
+	}
+	// Stale because the journal changed: a conflict.
+	if _, err := j.Save(ctx, "s1", &rec, rev2); !errors.Is(err, delivery.ErrConflict) {
+		t.Errorf("save from a journal another writer changed: %v, want ErrConflict", err)
+	}
+}
+
+// TestBoardCreateBesideJournal: a worker that journaled a submission before
+// the intake wrote its queued view does not keep the view out.
+func TestBoardCreateBesideJournal(t *testing.T) {
+	js, set := startStreams(t)
+	b := board.New(js, set)
+	j := delivery.NewJournal(b)
+	if _, err := j.Save(ctx, "s1", &delivery.Record{Lease: "w1"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Create(ctx, board.View{ID: "s1", Taxpayer: "900101300011", Status: "queued"}, &board.Event{ID: "s1", To: "queued"}); err != nil {
+		t.Fatal(err)
+	}
+	rec, _, err := j.Load(ctx, "s1")
+	if err != nil || rec.Lease != "w1" || rec.View == nil || rec.View.Status != "queued" {
+		t.Errorf("record: %+v %v; want the worker's lease and the queued view", rec, err)
+	}
+	if h, err := b.History(ctx, "s1"); err != nil || len(h) != 1 {
+		t.Errorf("history %v %v, want the queued event", h, err)
+	}
+	// A second Create changes nothing and publishes nothing.
+	if err := b.Create(ctx, board.View{ID: "s1", Taxpayer: "900101300011", Status: "other"}, &board.Event{ID: "s1", To: "other"}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := b.Get(ctx, "s1"); v.Status != "queued" {
+		t.Errorf("view %q after a second Create, want queued", v.Status)
+	}
+	if h, _ := b.History(ctx, "s1"); len(h) != 1 {
+		t.Errorf("%d events after a second Create, want 1", len(h))
 	}
 }

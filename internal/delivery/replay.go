@@ -96,8 +96,9 @@ func Replay(ctx context.Context, js jetstream.JetStream, set *streams.Set, b *bo
 			v = *rec.View
 		}
 		v.Status, v.Terminal, v.Reason, v.Updated = string(statusfsm.StateQueued), false, "", now
-		rec = Record{InFlight: rec.InFlight, View: &v}
-		if _, err := journal.Save(ctx, l.ID, rec, rev); err != nil {
+		rec = Record{InFlight: rec.InFlight, Version: rec.Version}
+		rec.SetView(v)
+		if _, err := journal.Save(ctx, l.ID, &rec, rev); err != nil {
 			return n, fmt.Errorf("replay %s: %w", l.ID, err)
 		}
 		m := nats.NewMsg(l.OriginalSubject)

@@ -203,7 +203,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	if rec.InFlight != nil {
 		// Take the lease before asking SONO, so no other worker resends
 		// meanwhile.
-		if rev, err = w.journal.Save(ctx, sub.id, rec, rev); err != nil {
+		if rev, err = w.journal.Save(ctx, sub.id, &rec, rev); err != nil {
 			nak(msg, 200*time.Millisecond)
 			return
 		}
@@ -228,7 +228,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	// The attempt is journaled, with the lease, before the request leaves:
 	// a crash from here on is found as an in-flight attempt by the next
 	// delivery.
-	if rev, err = w.journal.Save(ctx, sub.id, rec, rev); err != nil {
+	if rev, err = w.journal.Save(ctx, sub.id, &rec, rev); err != nil {
 		nak(msg, 200*time.Millisecond)
 		return
 	}
@@ -268,9 +268,8 @@ func (w *Worker) apply(ctx context.Context, msg jetstream.Msg, sub *submission, 
 	case Filed:
 		rec.State, rec.RequestID, rec.MessageID, rec.InFlight = StateSent, act.RequestID, attempt.MessageID, nil
 		rec.SentBy = w.cfg.Name
-		v := w.view(sub, string(statusfsm.StateSent), rec)
-		rec.View = &v
-		if _, err := w.journal.Save(ctx, sub.id, rec, rev); err != nil {
+		rec.SetView(w.view(sub, string(statusfsm.StateSent), rec))
+		if _, err := w.journal.Save(ctx, sub.id, &rec, rev); err != nil {
 			// The attempt stays in flight; the next delivery asks SONO.
 			nak(msg, time.Second)
 			return
@@ -297,8 +296,8 @@ func (w *Worker) apply(ctx context.Context, msg jetstream.Msg, sub *submission, 
 		rec.State, rec.Reason = StateDead, act.Reason
 		v := w.view(sub, string(statusfsm.StateFailedDelivery), rec)
 		v.Terminal = true
-		rec.View = &v
-		if _, err := w.journal.Save(ctx, sub.id, rec, rev); err != nil {
+		rec.SetView(v)
+		if _, err := w.journal.Save(ctx, sub.id, &rec, rev); err != nil {
 			nak(msg, time.Second)
 			return
 		}
@@ -311,7 +310,7 @@ func (w *Worker) apply(ctx context.Context, msg jetstream.Msg, sub *submission, 
 // release saves rec without a lease and naks the message with delay.
 func (w *Worker) release(ctx context.Context, msg jetstream.Msg, sub *submission, rec Record, rev uint64, delay time.Duration) {
 	rec.Lease, rec.LeaseUntil = "", time.Time{}
-	w.journal.Save(ctx, sub.id, rec, rev) // a failure leaves the lease to expire
+	w.journal.Save(ctx, sub.id, &rec, rev) // a failure leaves the lease to expire
 	nak(msg, delay)
 }
 

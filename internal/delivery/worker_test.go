@@ -129,7 +129,7 @@ func TestWorkerCrashMidSend(t *testing.T) {
 			}
 			now := time.Now()
 			j := delivery.NewJournal(r.board)
-			if _, err := j.Save(ctx, "sub-crash", delivery.Record{Attempts: 0, FirstAttempt: now,
+			if _, err := j.Save(ctx, "sub-crash", &delivery.Record{Attempts: 0, FirstAttempt: now,
 				InFlight: &delivery.Attempt{MessageID: msgID, At: now}, Lease: "dead-worker", LeaseUntil: now.Add(-time.Second)}, 0); err != nil {
 				t.Fatal(err)
 			}
