@@ -30,11 +30,15 @@ func DefaultConfig() Config {
 	return Config{Replicas: 1, DuplicateWindow: DefaultDuplicateWindow, StatusMaxAge: 30 * 24 * time.Hour}
 }
 
-// DefaultDuplicateWindow is the duplicate window of submissions, and the
-// fixed one of receipts, status events and dead letters, whose consumers
-// are idempotent: a republish after a lost acknowledgement comes within
-// seconds.
+// DefaultDuplicateWindow is the duplicate window of submissions.
 const DefaultDuplicateWindow = 2 * time.Minute
+
+// RepublishWindow is the fixed duplicate window of receipts, status events
+// and dead letters, whose consumers are idempotent: it only has to catch a
+// client's republish after a lost acknowledgement, which comes within
+// seconds. JetStream holds every id of a window in memory, and these
+// streams take several messages per form.
+const RepublishWindow = 30 * time.Second
 
 // Set is the provisioned layout.
 type Set struct {
@@ -88,13 +92,13 @@ func Provision(ctx context.Context, js jetstream.JetStream, cfg Config) (*Set, e
 	if set.Submissions, err = stream(Submissions, SubmitPrefix, jetstream.WorkQueuePolicy, 0, cfg.DuplicateWindow); err != nil {
 		return nil, err
 	}
-	if set.Receipts, err = stream(Receipts, ReceiptPrefix, jetstream.WorkQueuePolicy, 0, DefaultDuplicateWindow); err != nil {
+	if set.Receipts, err = stream(Receipts, ReceiptPrefix, jetstream.WorkQueuePolicy, 0, RepublishWindow); err != nil {
 		return nil, err
 	}
-	if set.Status, err = stream(Status, StatusPrefix, jetstream.LimitsPolicy, cfg.StatusMaxAge, DefaultDuplicateWindow); err != nil {
+	if set.Status, err = stream(Status, StatusPrefix, jetstream.LimitsPolicy, cfg.StatusMaxAge, RepublishWindow); err != nil {
 		return nil, err
 	}
-	if set.DLQ, err = stream(DLQ, DLQPrefix, jetstream.LimitsPolicy, 0, DefaultDuplicateWindow); err != nil {
+	if set.DLQ, err = stream(DLQ, DLQPrefix, jetstream.LimitsPolicy, 0, RepublishWindow); err != nil {
 		return nil, err
 	}
 	if set.State, err = bucket(BucketState, 0, 1); err != nil {

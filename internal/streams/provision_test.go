@@ -47,9 +47,9 @@ func TestProvisionLayout(t *testing.T) {
 		// Only submissions take the configured window; the others' consumers
 		// are idempotent and need only cover a republish.
 		{set.Submissions, streams.Submissions, streams.SubmitPrefix + ">", jetstream.WorkQueuePolicy, 0, cfg.DuplicateWindow},
-		{set.Receipts, streams.Receipts, streams.ReceiptPrefix + ">", jetstream.WorkQueuePolicy, 0, streams.DefaultDuplicateWindow},
-		{set.Status, streams.Status, streams.StatusPrefix + ">", jetstream.LimitsPolicy, cfg.StatusMaxAge, streams.DefaultDuplicateWindow},
-		{set.DLQ, streams.DLQ, streams.DLQPrefix + ">", jetstream.LimitsPolicy, 0, streams.DefaultDuplicateWindow},
+		{set.Receipts, streams.Receipts, streams.ReceiptPrefix + ">", jetstream.WorkQueuePolicy, 0, streams.RepublishWindow},
+		{set.Status, streams.Status, streams.StatusPrefix + ">", jetstream.LimitsPolicy, cfg.StatusMaxAge, streams.RepublishWindow},
+		{set.DLQ, streams.DLQ, streams.DLQPrefix + ">", jetstream.LimitsPolicy, 0, streams.RepublishWindow},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,9 +176,13 @@ func TestProvisionDefaults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if info.Config.Duplicates != def.DuplicateWindow || info.Config.Replicas != def.Replicas {
+		want := streams.RepublishWindow
+		if s == set.Submissions {
+			want = def.DuplicateWindow
+		}
+		if info.Config.Duplicates != want || info.Config.Replicas != def.Replicas {
 			t.Errorf("%s: duplicates %v replicas %d, want %v and %d", info.Config.Name,
-				info.Config.Duplicates, info.Config.Replicas, def.DuplicateWindow, def.Replicas)
+				info.Config.Duplicates, info.Config.Replicas, want, def.Replicas)
 		}
 	}
 	info, err := set.Status.Info(ctx)
