@@ -190,7 +190,9 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		msg.Ack()
 		return
 	case StateDead:
-		msg.TermWithReason("already dead-lettered")
+		// Journaled dead, but the dead letter may not have been published
+		// (the publish failed, or the worker died before it).
+		w.deadLetter(ctx, msg, sub, rec, Action{Verdict: DeadLetter, Reason: rec.Reason})
 		return
 	}
 	now := w.cfg.Clock()
@@ -341,6 +343,14 @@ func (w *Worker) publishReceipt(ctx context.Context, sub *submission, rec Record
 	return nil
 }
 
+// deadLettered reports whether SALYQ_DLQ already holds the dead letter of
+// submission message seq: a redelivery after the publish must not file
+// it twice (past the duplicate window, Nats-Msg-Id no longer would).
+func (w *Worker) deadLettered(ctx context.Context, subject, msgID string) bool {
+	last, err := w.cfg.Streams.DLQ.GetLastMsgForSubject(ctx, subject)
+	return err == nil && last.Header.Get(jetstream.MsgIDHeader) == msgID
+}
+
 // deadLetter copies the message to SALYQ_DLQ with the reason, original
 // subject and attempt count, then terminates the delivery.
 func (w *Worker) deadLetter(ctx context.Context, msg jetstream.Msg, sub *submission, rec Record, act Action) {
@@ -360,15 +370,18 @@ func (w *Worker) deadLetter(ctx context.Context, msg jetstream.Msg, sub *submiss
 	if md, err := msg.Metadata(); err == nil {
 		seq = md.Sequence.Stream
 	}
-	m.Header.Set(jetstream.MsgIDHeader, "dlq:"+id+":"+strconv.FormatUint(seq, 10))
+	dlqID := "dlq:" + id + ":" + strconv.FormatUint(seq, 10)
+	m.Header.Set(jetstream.MsgIDHeader, dlqID)
 	m.Header.Set(streams.HeaderReason, act.Reason)
 	m.Header.Set(streams.HeaderCode, act.Code)
 	m.Header.Set(streams.HeaderOriginalSubject, msg.Subject())
 	m.Header.Set(streams.HeaderAttempts, strconv.Itoa(rec.Attempts+1))
-	if _, err := w.cfg.JS.PublishMsg(ctx, m); err != nil {
-		w.cfg.Log.Warn("publishing dead letter", "id", sub.id, "err", err)
-		nak(msg, time.Second)
-		return
+	if !w.deadLettered(ctx, m.Subject, dlqID) {
+		if _, err := w.cfg.JS.PublishMsg(ctx, m); err != nil {
+			w.cfg.Log.Warn("publishing dead letter", "id", sub.id, "err", err)
+			nak(msg, time.Second)
+			return
+		}
 	}
 	if sub.id != "" {
 		ev := &board.Event{ID: sub.id, To: string(statusfsm.StateFailedDelivery), At: w.cfg.Clock(), Message: act.Reason}

@@ -227,3 +227,29 @@ func TestWorkerDefaultClock(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// TestWorkerDeadLetterAfterLostPublish: the journal says dead but the dead
+// letter never reached SALYQ_DLQ (its publish failed, or the worker died
+// first). The redelivery publishes it and terminates the message, sending
+// nothing to SONO.
+func TestWorkerDeadLetterAfterLostPublish(t *testing.T) {
+	r := newRig(t, sonosim.Faults{})
+	j := delivery.NewJournal(r.board)
+	if _, err := j.Save(ctx, "sub-dead", &delivery.Record{State: delivery.StateDead, Reason: "DUPLICATE: already filed", Attempts: 2}, 0); err != nil {
+		t.Fatal(err)
+	}
+	dlq := reader(t, r.js, streams.DLQ)
+	form := r.signedForm(t, envelope.KindRegular, 1_000_000)
+	r.publish(t, "sub-dead", form, envelope.KindRegular)
+	stop := r.run(t, 1)
+	dl := next(t, dlq, 15*time.Second)
+	settle(t, r.js, 5*time.Second)
+	stop()
+	if dl.Subject() != streams.DLQPrefix+"sub-dead" || !strings.Contains(dl.Headers().Get(streams.HeaderReason), "DUPLICATE") ||
+		dl.Headers().Get(streams.HeaderAttempts) != "3" {
+		t.Errorf("dead letter %s %v", dl.Subject(), dl.Headers())
+	}
+	if st := r.sim.Stats(); st.Requests[envelope.ServiceSend] != 0 {
+		t.Errorf("%d sends of a dead submission", st.Requests[envelope.ServiceSend])
+	}
+}
