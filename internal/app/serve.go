@@ -60,7 +60,7 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 	}
 	if parts.Worker {
 		w, err := delivery.New(ctx, delivery.Config{
-			JS: rt.JS, Streams: rt.Streams, Gateway: rt.Gateway, Keys: rt.Keys, Board: rt.Board,
+			JS: rt.JS, Streams: rt.Streams, Gateway: rt.Gateway, Keys: rt.Keys, CheckKey: rt.CheckKey, Board: rt.Board,
 			Policy: rt.DeliveryPolicy, Concurrency: rt.Cfg.Concurrency, MaxInFlight: rt.Cfg.MaxInFlight,
 			RatePerSecond: rt.Cfg.Rate, AckWait: 2*rt.Cfg.Timeout + 30*time.Second,
 			Name: hostName() + "/" + rt.NewID()[:8], Clock: rt.Clock, NewID: rt.NewID, Log: rt.Log.With("part", "worker"),
@@ -80,7 +80,7 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 		}
 		defer store.Close()
 		p, err := poller.New(ctx, poller.Config{
-			JS: rt.JS, Store: store, Gateway: rt.Gateway, Keys: rt.Keys, Board: rt.Board,
+			JS: rt.JS, Store: store, Gateway: rt.Gateway, Keys: rt.Keys, CheckKey: rt.CheckKey, Board: rt.Board,
 			Concurrency: rt.Cfg.Concurrency, Clock: rt.Clock, Log: rt.Log.With("part", "poller"),
 		})
 		if err != nil {

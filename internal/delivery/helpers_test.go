@@ -60,9 +60,9 @@ var mustKeys = testenv.Lazy(func() (*testKeys, error) {
 // keySource hands out the one taxpayer key, as a keystore would.
 type keySource map[string]*ncakey.Key
 
-func (ks keySource) ForTaxpayer(id string, _ time.Time) (*ncakey.Key, error) {
+func (ks keySource) TaxpayerKeys(id string, _ time.Time) ([]*ncakey.Key, error) {
 	if k, ok := ks[id]; ok {
-		return k, nil
+		return []*ncakey.Key{k}, nil
 	}
 	return nil, &ncakey.NoKeyError{ID: id}
 }

@@ -27,9 +27,12 @@ type Config struct {
 	JS      jetstream.JetStream
 	Streams *streams.Set
 	Gateway *gateway.Client
-	Keys    ncakey.Source
-	Board   *board.Board
-	Policy  Policy
+	Keys    ncakey.Candidates
+	// CheckKey, when set, passes over a taxpayer's key whose certificate
+	// it refuses (revoked) when signing status requests.
+	CheckKey ncakey.CertCheck
+	Board    *board.Board
+	Policy   Policy
 	// Concurrency is how many gateway requests this process has in flight
 	// at once; it handles twice as many submissions, so that journaling
 	// and publishing around one request overlap the next request.
@@ -248,7 +251,7 @@ func (w *Worker) resolve(ctx context.Context, sub *submission, rec Record, now t
 		// Too early for a NOT_FOUND to mean anything: come back later.
 		return Action{Verdict: Retry, Delay: wait, KeepInFlight: true, Reason: "waiting for the gateway's grace period"}
 	}
-	key, err := w.cfg.Keys.ForTaxpayer(sub.taxpayer, now)
+	key, err := ncakey.Choose(ctx, w.cfg.Keys, w.cfg.CheckKey, sub.taxpayer, now)
 	if err != nil {
 		return Action{Verdict: DeadLetter, KeepInFlight: true,
 			Reason: "cannot ask SONO about the in-flight attempt: " + err.Error()}

@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,20 +21,14 @@ import (
 type Config struct {
 	JS        jetstream.JetStream
 	Board     *board.Board
-	Keys      Keys
+	Keys      ncakey.Candidates
 	Templates *envelope.Templates
 	// CheckKey, when set, refuses a signer's certificate (chain,
 	// revocation) before a form is signed or accepted.
-	CheckKey func(ctx context.Context, cert *x509.Certificate, at time.Time) error
+	CheckKey ncakey.CertCheck
 	// AllowTestIdentities accepts NCA's test IIN/BIN (test environment).
 	AllowTestIdentities bool
 	Clock               func() time.Time
-}
-
-// Keys finds the keys that may sign a taxpayer's form, best first;
-// *ncakey.Keystore is one.
-type Keys interface {
-	TaxpayerKeys(id string, at time.Time) ([]*ncakey.Key, error)
 }
 
 // Intake validates, signs and enqueues forms. It is safe for concurrent
@@ -77,21 +72,12 @@ func (in *Intake) checkKey(ctx context.Context, cert *x509.Certificate, at time.
 // signingKey returns the taxpayer's best key that passes CheckKey, or the
 // refusal of the best key if none does.
 func (in *Intake) signingKey(ctx context.Context, taxpayer string, at time.Time) (*ncakey.Key, error) {
-	keys, err := in.cfg.Keys.TaxpayerKeys(taxpayer, at)
-	if err != nil {
-		return nil, err
+	key, err := ncakey.Choose(ctx, in.cfg.Keys, in.cfg.CheckKey, taxpayer, at)
+	var refused *ncakey.RefusedError
+	if errors.As(err, &refused) {
+		return nil, &KeyCheckError{Err: refused.Err}
 	}
-	var first error
-	for _, k := range keys {
-		err := in.checkKey(ctx, k.Certificate(), at)
-		if err == nil {
-			return k, nil
-		}
-		if first == nil {
-			first = err
-		}
-	}
-	return nil, first
+	return key, err
 }
 
 // Submit checks, signs (unless signed already) and enqueues one form. It

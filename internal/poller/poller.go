@@ -23,8 +23,11 @@ type Config struct {
 	JS      jetstream.JetStream
 	Store   *statusfsm.Store
 	Gateway *gateway.Client
-	Keys    ncakey.Source
-	Board   *board.Board
+	Keys    ncakey.Candidates
+	// CheckKey, when set, passes over a taxpayer's key whose certificate
+	// it refuses (revoked) when signing status requests.
+	CheckKey ncakey.CertCheck
+	Board    *board.Board
 	// Concurrency bounds polls in flight.
 	Concurrency int
 	// Tick is how often the schedule is looked at when nothing was due.
@@ -136,7 +139,7 @@ func (p *Poller) receipt(ctx context.Context, msg jetstream.Msg) {
 func (p *Poller) poll(ctx context.Context, f statusfsm.Form) {
 	log := p.cfg.Log.With("id", f.ID)
 	var history []statusfsm.Event
-	key, err := p.cfg.Keys.ForTaxpayer(f.Taxpayer, p.cfg.Clock())
+	key, err := ncakey.Choose(ctx, p.cfg.Keys, p.cfg.CheckKey, f.Taxpayer, p.cfg.Clock())
 	if err != nil {
 		log.Warn("no key to sign the status request", "err", err)
 	} else {

@@ -1,6 +1,7 @@
 package ncakey
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"time"
@@ -131,3 +132,16 @@ type Problem struct {
 
 // String is "file: reason".
 func (p Problem) String() string { return p.File + ": " + p.Err.Error() }
+
+// RefusedError is a key whose certificate a CertCheck refused.
+type RefusedError struct {
+	Certificate *x509.Certificate
+	Err         error
+}
+
+func (e *RefusedError) Error() string {
+	return "certificate " + e.Certificate.SerialNumber.String() + " refused: " + e.Err.Error()
+}
+
+// Unwrap returns the check's error.
+func (e *RefusedError) Unwrap() error { return e.Err }

@@ -250,12 +250,3 @@ func better(a, b Entry) bool {
 	}
 	return a.File < b.File
 }
-
-// Source finds a taxpayer's signing key; *Keystore is one. Callers that
-// only need keys take a Source, so that keys may come from elsewhere (an
-// HSM, a remote signer) without changing them.
-type Source interface {
-	ForTaxpayer(id string, at time.Time) (*Key, error)
-}
-
-var _ Source = (*Keystore)(nil)
