@@ -5,21 +5,9 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/salyq/salyq/internal/app"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	stdio := app.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
-	if err := app.RunService(ctx, os.Args[1:], stdio, app.Parts{Poller: true}); err != nil {
-		fmt.Fprintln(os.Stderr, "poller:", err)
-		os.Exit(1)
-	}
-}
+func main() { os.Exit(app.Exec("poller", app.Service(app.Parts{Poller: true}))) }

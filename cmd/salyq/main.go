@@ -4,24 +4,9 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/salyq/salyq/internal/app"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := app.Main(ctx, os.Args[1:], app.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
-	if err != nil {
-		if !errors.Is(err, app.ErrUsage) || len(os.Args) > 1 {
-			fmt.Fprintln(os.Stderr, "salyq:", err)
-		}
-		os.Exit(1)
-	}
-}
+func main() { os.Exit(app.Exec("salyq", app.Main)) }

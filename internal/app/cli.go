@@ -85,13 +85,6 @@ func logger(cfg Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
-// RunService is the whole of a service binary (cmd/producer, cmd/worker,
-// cmd/poller): it runs the given parts against an existing NATS server and
-// gateway until ctx is cancelled.
-func RunService(ctx context.Context, args []string, stdio IO, parts Parts) error {
-	return cmdRun(ctx, args, stdio, parts)
-}
-
 func cmdRun(ctx context.Context, args []string, stdio IO, parts Parts) error {
 	var cfg Config
 	fs := newFlags("run", stdio, &cfg)
@@ -100,7 +93,7 @@ func cmdRun(ctx context.Context, args []string, stdio IO, parts Parts) error {
 	}
 	log := logger(cfg, stdio.Err)
 	allInOne := parts == All
-	if err := applyMemoryLimit(cfg, allInOne && cfg.NATS == "", log); err != nil {
+	if err := ApplyMemoryLimit(cfg, allInOne && cfg.NATS == "", log); err != nil {
 		return err
 	}
 	if !allInOne && (parts.Worker || parts.Poller) && cfg.Gateway == "" {
