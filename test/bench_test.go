@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -128,8 +127,8 @@ func startNATS(b *testing.B, dir string) string {
 	}
 	if os.Getenv("SALYQ_BENCH_EXTERNAL_NATS") == "" {
 		// The soft memory limit `salyq run` sets with JetStream embedded.
-		if os.Getenv("GOMEMLIMIT") == "" {
-			debug.SetMemoryLimit(app.DefaultMemoryLimit)
+		if err := app.ApplyMemoryLimit(app.Config{MemoryLimit: "auto"}, true, slog.New(slog.DiscardHandler)); err != nil {
+			b.Fatal(err)
 		}
 		emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: filepath.Join(dir, "nats"), Durability: dur})
 		if err != nil {

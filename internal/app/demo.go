@@ -38,7 +38,7 @@ func cmdDemo(ctx context.Context, args []string, stdio IO) error {
 	if !cfg.Verbose {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if err := applyMemoryLimit(cfg, true, log); err != nil {
+	if err := ApplyMemoryLimit(cfg, true, log); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdio.Out, "starting embedded JetStream and the sandbox gateway; generating test keys…")

@@ -18,10 +18,10 @@ import (
 // at the cost of collecting more often.
 const DefaultMemoryLimit = 128 << 20
 
-// applyMemoryLimit sets the process's soft memory limit from --memory-limit;
+// ApplyMemoryLimit sets the process's soft memory limit from --memory-limit;
 // "auto" means DefaultMemoryLimit when JetStream runs in this process and
 // no GOMEMLIMIT is set, and the Go default otherwise.
-func applyMemoryLimit(cfg Config, embedded bool, log *slog.Logger) error {
+func ApplyMemoryLimit(cfg Config, embedded bool, log *slog.Logger) error {
 	spec := strings.TrimSpace(cfg.MemoryLimit)
 	if spec == "" || spec == "auto" {
 		if !embedded || os.Getenv("GOMEMLIMIT") != "" {
