@@ -29,7 +29,7 @@ func cmdSubmit(ctx context.Context, args []string, stdio IO) error {
 	if fs.NArg() == 0 {
 		return fmt.Errorf("%w: salyq submit [--wait] PATH...", ErrUsage)
 	}
-	rt, err := Open(ctx, cfg, logger(cfg, stdio.Err), false)
+	rt, err := OpenAdmin(ctx, cfg, logger(cfg, stdio.Err))
 	if err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func cmdStatus(ctx context.Context, args []string, stdio IO) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	rt, err := Open(ctx, cfg, logger(cfg, stdio.Err), false)
+	rt, err := OpenAdmin(ctx, cfg, logger(cfg, stdio.Err))
 	if err != nil {
 		return err
 	}
@@ -238,7 +238,7 @@ func cmdDLQ(ctx context.Context, args []string, stdio IO) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	rt, err := Open(ctx, cfg, logger(cfg, stdio.Err), false)
+	rt, err := OpenAdmin(ctx, cfg, logger(cfg, stdio.Err))
 	if err != nil {
 		return err
 	}

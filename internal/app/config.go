@@ -33,6 +33,8 @@ type Config struct {
 	Sync           string        // JetStream sync: "always" or an interval
 	DupWindow      time.Duration // JetStream duplicate window
 	Replicas       int
+	Reconfigure    bool          // let a service change an existing stream or bucket to its flags
+	StartTimeout   time.Duration // how long a service waits for NATS and JetStream at start
 	Concurrency    int
 	MaxInFlight    int
 	Rate           int           // gateway requests per second, all workers
@@ -67,6 +69,11 @@ func envDuration(name string, def time.Duration) time.Duration {
 	return def
 }
 
+func envBool(name string) bool {
+	b, err := strconv.ParseBool(os.Getenv(name))
+	return err == nil && b
+}
+
 func envInt(name string, def int) int {
 	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
 		return n
@@ -95,6 +102,8 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Sync, "sync", env("SALYQ_SYNC", "always"), `embedded JetStream fsync: "always" (every write on disk before it is acknowledged) or an interval such as 1s`)
 	fs.DurationVar(&c.DupWindow, "dup-window", envDuration("SALYQ_DUP_WINDOW", streams.DefaultDuplicateWindow), "JetStream duplicate window of submissions (env SALYQ_DUP_WINDOW); past it the board and the delivery journal still keep a form from being filed twice")
 	fs.IntVar(&c.Replicas, "replicas", envInt("SALYQ_REPLICAS", 1), "replicas of streams and buckets (3 on a cluster)")
+	fs.BoolVar(&c.Reconfigure, "reconfigure", envBool("SALYQ_RECONFIGURE"), "services: change existing streams and buckets to --replicas, --dup-window (env SALYQ_RECONFIGURE=1); without it a difference is only logged, and nothing is ever lowered")
+	fs.DurationVar(&c.StartTimeout, "start-timeout", envDuration("SALYQ_START_TIMEOUT", DefaultStartTimeout), "services: how long to wait for NATS and JetStream at start before exiting with the last error (env SALYQ_START_TIMEOUT)")
 	fs.IntVar(&c.Concurrency, "concurrency", envInt("SALYQ_CONCURRENCY", 32), "submissions one worker process handles at once")
 	fs.IntVar(&c.MaxInFlight, "max-in-flight", envInt("SALYQ_MAX_IN_FLIGHT", 64), "cap on unacknowledged submissions across all workers")
 	fs.IntVar(&c.Rate, "rate", envInt("SALYQ_RATE", 0), "gateway requests per second across all workers (0: no cap)")
@@ -106,6 +115,23 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.Uint64Var(&c.SimSeed, "sandbox-seed", 1, "in-process sandbox: seed of outcomes and faults")
 	fs.StringVar(&c.MemoryLimit, "memory-limit", env("SALYQ_MEMORY_LIMIT", "auto"), "Go soft memory limit such as 256MiB, or 0 for none (env SALYQ_MEMORY_LIMIT); auto: 128MiB when JetStream is embedded and GOMEMLIMIT is not set")
 	fs.BoolVar(&c.Verbose, "v", false, "verbose logging")
+}
+
+// DefaultStartTimeout is how long a service waits for NATS and JetStream
+// at start: long enough for a fresh cluster to elect its leaders.
+const DefaultStartTimeout = 5 * time.Minute
+
+// AdminStartTimeout is how long an admin command waits: it is
+// interactive, and an operator would rather hear at once that NATS is
+// down.
+const AdminStartTimeout = 10 * time.Second
+
+// startTimeout is StartTimeout with its default.
+func (c *Config) startTimeout() time.Duration {
+	if c.StartTimeout <= 0 {
+		return DefaultStartTimeout
+	}
+	return c.StartTimeout
 }
 
 func (c *Config) check() error {

@@ -59,9 +59,23 @@ type Runtime struct {
 	closers []func()
 }
 
-// Open connects to NATS — starting an embedded server when embed is set
-// and no URL was given — and provisions the streams.
+// Open is Open of a service: it connects to NATS — starting an embedded
+// server when embed is set and no URL was given — and provisions the
+// streams (creating what is missing, changing nothing that exists unless
+// --reconfigure). It waits up to --start-timeout for NATS and JetStream
+// to be ready, then fails with the last error.
 func Open(ctx context.Context, cfg Config, log *slog.Logger, embed bool) (*Runtime, error) {
+	return open(ctx, cfg, log, embed, true)
+}
+
+// OpenAdmin is Open of an admin command (status, dlq, submit): it only
+// looks the streams up, whatever the flags say, and waits at most
+// AdminStartTimeout.
+func OpenAdmin(ctx context.Context, cfg Config, log *slog.Logger) (*Runtime, error) {
+	return open(ctx, cfg, log, false, false)
+}
+
+func open(ctx context.Context, cfg Config, log *slog.Logger, embed, service bool) (*Runtime, error) {
 	rt := &Runtime{Cfg: cfg, Log: log, Clock: time.Now, NewID: ids.UUID, DeliveryPolicy: delivery.DefaultPolicy()}
 	rt.DeliveryPolicy.Grace = cfg.Grace
 	rt.DeliveryPolicy.MaxElapsed = cfg.MaxElapsed
@@ -84,14 +98,34 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, embed bool) (*Runti
 			return nil, err
 		}
 	}
-	nc, js, err := broker.Connect(url, "salyq")
+	timeout, patience := AdminStartTimeout, broker.Patience{Log: log, Attempt: 5 * time.Second}
+	if service {
+		// Creating replicated streams on a loaded cluster takes seconds each.
+		timeout, patience = cfg.startTimeout(), broker.Patience{Log: log, Attempt: 30 * time.Second}
+	}
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	nc, js, err := broker.Dial(sctx, url, "salyq", patience)
 	if err != nil {
 		rt.Close()
 		return nil, err
 	}
 	rt.NC, rt.JS = nc, js
 	rt.closers = append(rt.closers, func() { nc.Drain() })
-	rt.Streams, err = streams.Provision(ctx, js, streams.Config{Replicas: cfg.Replicas, DuplicateWindow: cfg.DupWindow})
+	if service {
+		scfg := streams.Config{Replicas: cfg.Replicas, DuplicateWindow: cfg.DupWindow, Reconfigure: cfg.Reconfigure, Log: log}
+		err = broker.Retry(sctx, patience, "provisioning JetStream", broker.Temporary, func(ctx context.Context) error {
+			set, err := streams.Provision(ctx, js, scfg)
+			rt.Streams = set
+			return err
+		})
+	} else {
+		err = broker.Retry(sctx, patience, "looking up the JetStream layout", broker.Temporary, func(ctx context.Context) error {
+			set, err := streams.Lookup(ctx, js)
+			rt.Streams = set
+			return err
+		})
+	}
 	if err != nil {
 		rt.Close()
 		return nil, err

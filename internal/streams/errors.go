@@ -1,6 +1,44 @@
 package streams
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // ErrProvision wraps failures to create or update a stream or bucket.
 var ErrProvision = errors.New("provisioning JetStream")
+
+// ErrNotFound means a stream or bucket that salyq needs does not exist.
+var ErrNotFound = errors.New("not found")
+
+// NotFoundError names the stream or bucket Lookup did not find.
+type NotFoundError struct {
+	Kind, Name string
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("%s %s not found: start a salyq service first", e.Kind, e.Name)
+}
+
+// Is makes a NotFoundError match ErrNotFound.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// ReconfigureError is a difference that --reconfigure asked to apply and
+// JetStream refused (retention and storage, for one, cannot change).
+type ReconfigureError struct {
+	Diffs []Diff
+	Err   error
+}
+
+func (e *ReconfigureError) Error() string {
+	if len(e.Diffs) == 0 {
+		return fmt.Sprintf("%v: reconfiguring: %v", ErrProvision, e.Err)
+	}
+	return fmt.Sprintf("%v: reconfiguring %s %s: %v", ErrProvision, e.Diffs[0].Kind, e.Diffs[0].Name, e.Err)
+}
+
+// Is makes a ReconfigureError match ErrProvision.
+func (e *ReconfigureError) Is(target error) bool { return target == ErrProvision }
+
+// Unwrap returns JetStream's error.
+func (e *ReconfigureError) Unwrap() error { return e.Err }

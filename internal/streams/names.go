@@ -9,6 +9,9 @@ const (
 
 	BucketState = "salyq_state"
 	BucketRate  = "salyq_rate"
+	// BucketLeases holds leases that hand work from one process to
+	// another (one key per lease, history 1, no TTL).
+	BucketLeases = "salyq_leases"
 
 	ConsumerWorker = "worker"
 	ConsumerPoller = "poller"

@@ -2,7 +2,9 @@ package streams
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -23,6 +25,14 @@ type Config struct {
 	DuplicateWindow time.Duration
 	// StatusMaxAge is how long status events are kept for subscribers.
 	StatusMaxAge time.Duration
+	// Reconfigure lets Provision change an existing stream or bucket to
+	// this configuration. Without it a difference is only logged: the
+	// layout is the operators' decision, and a service started with a
+	// forgotten SALYQ_REPLICAS must not turn a cluster's R3 streams into
+	// R1.
+	Reconfigure bool
+	// Log receives the differences found; nil discards them.
+	Log *slog.Logger
 }
 
 // DefaultConfig is the single-machine default.
@@ -43,69 +53,105 @@ const RepublishWindow = 30 * time.Second
 // Set is the provisioned layout.
 type Set struct {
 	Submissions, Receipts, Status, DLQ jetstream.Stream
-	State, Rate                        jetstream.KeyValue
+	State, Rate, Leases                jetstream.KeyValue
+
+	// Drift lists the differences between the existing layout and the
+	// configuration that Provision found and left in place (no
+	// Reconfigure).
+	Drift []Diff
 }
 
-// Provision creates or updates every stream and bucket; running it again
-// with the same config changes nothing.
-func Provision(ctx context.Context, js jetstream.JetStream, cfg Config) (*Set, error) {
-	if cfg.Replicas <= 0 {
-		cfg.Replicas = 1
-	}
+// withDefaults fills the zero fields of cfg.
+func (cfg Config) withDefaults() Config {
 	def := DefaultConfig()
+	if cfg.Replicas <= 0 {
+		cfg.Replicas = def.Replicas
+	}
 	if cfg.DuplicateWindow <= 0 {
 		cfg.DuplicateWindow = def.DuplicateWindow
 	}
 	if cfg.StatusMaxAge <= 0 {
 		cfg.StatusMaxAge = def.StatusMaxAge
 	}
-	stream := func(name, prefix string, retention jetstream.RetentionPolicy, maxAge, dupWindow time.Duration) (jetstream.Stream, error) {
-		s, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-			Name:       name,
-			Subjects:   []string{prefix + ">"},
-			Retention:  retention,
-			Storage:    jetstream.FileStorage,
-			Replicas:   cfg.Replicas,
-			Duplicates: dupWindow,
-			MaxAge:     maxAge,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("%w: stream %s: %w", ErrProvision, name, err)
-		}
-		return s, nil
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	bucket := func(name string, ttl time.Duration, history uint8) (jetstream.KeyValue, error) {
-		kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-			Bucket:   name,
-			Storage:  jetstream.FileStorage,
-			Replicas: cfg.Replicas,
-			TTL:      ttl,
-			History:  history,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("%w: bucket %s: %w", ErrProvision, name, err)
-		}
-		return kv, nil
-	}
+	return cfg
+}
+
+// Provision creates every missing stream and bucket. An existing one that
+// differs from cfg is left as it is and the difference logged at WARN
+// (and kept in Set.Drift), unless cfg.Reconfigure is set: then it is
+// changed, also with a WARN. Running it again with the same config
+// changes nothing. Provision is one attempt; services retry it while the
+// cluster is not ready (broker.Retry).
+func Provision(ctx context.Context, js jetstream.JetStream, cfg Config) (*Set, error) {
+	cfg = cfg.withDefaults()
 	var set Set
-	var err error
-	if set.Submissions, err = stream(Submissions, SubmitPrefix, jetstream.WorkQueuePolicy, 0, cfg.DuplicateWindow); err != nil {
-		return nil, err
-	}
-	if set.Receipts, err = stream(Receipts, ReceiptPrefix, jetstream.WorkQueuePolicy, 0, RepublishWindow); err != nil {
-		return nil, err
-	}
-	if set.Status, err = stream(Status, StatusPrefix, jetstream.LimitsPolicy, cfg.StatusMaxAge, RepublishWindow); err != nil {
-		return nil, err
-	}
-	if set.DLQ, err = stream(DLQ, DLQPrefix, jetstream.LimitsPolicy, 0, RepublishWindow); err != nil {
-		return nil, err
-	}
-	if set.State, err = bucket(BucketState, 0, 1); err != nil {
-		return nil, err
-	}
-	if set.Rate, err = bucket(BucketRate, time.Minute, 1); err != nil {
-		return nil, err
+	for _, s := range layout(cfg) {
+		drift, err := provisionOne(ctx, js, cfg, s)
+		if err != nil {
+			return nil, err
+		}
+		set.Drift = append(set.Drift, drift...)
+		if err := s.bind(ctx, js, &set); err != nil {
+			return nil, fmt.Errorf("%w: %s %s: %w", ErrProvision, s.kind(), s.name, err)
+		}
 	}
 	return &set, nil
+}
+
+// provisionOne makes sure s exists and returns the differences it left.
+func provisionOne(ctx context.Context, js jetstream.JetStream, cfg Config, s spec) ([]Diff, error) {
+	// Two services starting together may both find the stream missing:
+	// the second create then fails as "already in use" and the stream is
+	// compared instead.
+	for range 2 {
+		st, err := js.Stream(ctx, s.streamName())
+		if isNotFound(err) {
+			if err := create(ctx, js, s); errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) || errors.Is(err, jetstream.ErrBucketExists) {
+				continue
+			} else if err != nil {
+				return nil, fmt.Errorf("%w: %s %s: %w", ErrProvision, s.kind(), s.name, err)
+			}
+			cfg.Log.Info("JetStream layout: created", s.kind(), s.name, "replicas", s.want.Replicas)
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s %s: %w", ErrProvision, s.kind(), s.name, err)
+		}
+		have := st.CachedInfo().Config
+		diffs := compare(s, have)
+		if len(diffs) == 0 {
+			return nil, nil
+		}
+		if !cfg.Reconfigure {
+			for _, d := range diffs {
+				msg := "JetStream layout differs from the configuration; not changed without --reconfigure"
+				if d.Lowers {
+					msg = "JetStream layout differs from the configuration; refusing to lower it without --reconfigure"
+				}
+				cfg.Log.Warn(msg, d.Kind, d.Name, "field", d.Field, "have", d.Have, "want", d.Want)
+			}
+			return diffs, nil
+		}
+		for _, d := range diffs {
+			cfg.Log.Warn("JetStream layout: reconfiguring (--reconfigure)", d.Kind, d.Name, "field", d.Field, "from", d.Have, "to", d.Want)
+		}
+		if _, err := js.UpdateStream(ctx, apply(s, have)); err != nil {
+			return nil, &ReconfigureError{Diffs: diffs, Err: err}
+		}
+		return nil, nil
+	}
+	return nil, fmt.Errorf("%w: %s %s: created and deleted concurrently", ErrProvision, s.kind(), s.name)
+}
+
+// create makes s as configured.
+func create(ctx context.Context, js jetstream.JetStream, s spec) error {
+	if s.bucket {
+		_, err := js.CreateKeyValue(ctx, s.kvConfig())
+		return err
+	}
+	_, err := js.CreateStream(ctx, s.want)
+	return err
 }
