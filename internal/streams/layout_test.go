@@ -1,0 +1,177 @@
+package streams_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/salyq/salyq/internal/streams"
+)
+
+// TestLookupEmpty: on a server without salyq's layout, Lookup names what
+// is missing and creates nothing.
+func TestLookupEmpty(t *testing.T) {
+	ctx := context.Background()
+	js := startJS(t)
+	_, err := streams.Lookup(ctx, js)
+	var nf *streams.NotFoundError
+	if !errors.As(err, &nf) || !errors.Is(err, streams.ErrNotFound) {
+		t.Fatalf("err = %v, want a NotFoundError", err)
+	}
+	if !strings.Contains(err.Error(), "start a salyq service first") {
+		t.Errorf("error %q does not say what to do", err)
+	}
+	names := js.StreamNames(ctx)
+	for n := range names.Name() {
+		t.Errorf("Lookup created stream %s", n)
+	}
+	if names.Err() != nil {
+		t.Fatal(names.Err())
+	}
+}
+
+// TestLookupMissingBucket: the streams exist but one bucket does not.
+func TestLookupMissingBucket(t *testing.T) {
+	ctx := context.Background()
+	js := startJS(t)
+	if _, err := streams.Provision(ctx, js, streams.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := js.DeleteKeyValue(ctx, streams.BucketLeases); err != nil {
+		t.Fatal(err)
+	}
+	_, err := streams.Lookup(ctx, js)
+	var nf *streams.NotFoundError
+	if !errors.As(err, &nf) || nf.Name != streams.BucketLeases || nf.Kind != "bucket" {
+		t.Fatalf("err = %v, want bucket %s not found", err, streams.BucketLeases)
+	}
+}
+
+// TestLookupFindsAll: after provisioning, Lookup binds every stream and
+// bucket.
+func TestLookupFindsAll(t *testing.T) {
+	ctx := context.Background()
+	js := startJS(t)
+	if _, err := streams.Provision(ctx, js, streams.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	set, err := streams.Lookup(ctx, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Submissions == nil || set.Receipts == nil || set.Status == nil || set.DLQ == nil ||
+		set.State == nil || set.Rate == nil || set.Leases == nil {
+		t.Fatalf("Lookup left parts unset: %+v", set)
+	}
+	if _, err := set.Leases.Put(ctx, "k", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestProvisionNeverLowers: a service started with a shorter window and
+// max age than the existing layout changes nothing and reports the
+// difference; only with Reconfigure does it apply it.
+func TestProvisionNeverLowers(t *testing.T) {
+	ctx := context.Background()
+	js := startJS(t)
+	long := streams.Config{DuplicateWindow: 10 * time.Minute, StatusMaxAge: 48 * time.Hour}
+	if _, err := streams.Provision(ctx, js, long); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	short := streams.Config{DuplicateWindow: 5 * time.Second, StatusMaxAge: time.Hour,
+		Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	set, err := streams.Provision(ctx, js, short)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := streamConfig(t, js, streams.Submissions).Duplicates; got != long.DuplicateWindow {
+		t.Errorf("submissions window %v after a shorter provision, want %v", got, long.DuplicateWindow)
+	}
+	if got := streamConfig(t, js, streams.Status).MaxAge; got != long.StatusMaxAge {
+		t.Errorf("status max age %v after a shorter provision, want %v", got, long.StatusMaxAge)
+	}
+	want := map[string]streams.Diff{
+		streams.Submissions + "/duplicate window": {Kind: "stream", Name: streams.Submissions, Field: "duplicate window", Have: "10m0s", Want: "5s", Lowers: true},
+		streams.Status + "/max age":               {Kind: "stream", Name: streams.Status, Field: "max age", Have: "48h0m0s", Want: "1h0m0s", Lowers: true},
+	}
+	if len(set.Drift) != len(want) {
+		t.Errorf("drift %v, want %d differences", set.Drift, len(want))
+	}
+	for _, d := range set.Drift {
+		if w, ok := want[d.Name+"/"+d.Field]; !ok || w != d {
+			t.Errorf("drift %+v, want %+v", d, w)
+		}
+	}
+	out := logs.String()
+	for _, s := range []string{"level=WARN", "refusing to lower", "field=\"duplicate window\"", "have=10m0s", "want=5s"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("log lacks %q:\n%s", s, out)
+		}
+	}
+
+	// A longer window is not applied silently either.
+	longer := streams.Config{DuplicateWindow: time.Hour, StatusMaxAge: 48 * time.Hour}
+	if set, err = streams.Provision(ctx, js, longer); err != nil {
+		t.Fatal(err)
+	}
+	if got := streamConfig(t, js, streams.Submissions).Duplicates; got != long.DuplicateWindow || len(set.Drift) != 1 || set.Drift[0].Lowers {
+		t.Errorf("a longer window: have %v, drift %v; want unchanged and one raising difference", got, set.Drift)
+	}
+
+	short.Reconfigure = true
+	logs.Reset()
+	if set, err = streams.Provision(ctx, js, short); err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Drift) != 0 {
+		t.Errorf("drift after reconfiguring: %v", set.Drift)
+	}
+	if got := streamConfig(t, js, streams.Submissions).Duplicates; got != short.DuplicateWindow {
+		t.Errorf("submissions window %v after --reconfigure, want %v", got, short.DuplicateWindow)
+	}
+	if got := streamConfig(t, js, streams.Status).MaxAge; got != short.StatusMaxAge {
+		t.Errorf("status max age %v after --reconfigure, want %v", got, short.StatusMaxAge)
+	}
+	if !strings.Contains(logs.String(), "reconfiguring") {
+		t.Errorf("reconfiguring was not logged:\n%s", logs.String())
+	}
+}
+
+// TestProvisionKeepsOperatorSettings: reconfiguring changes only what
+// salyq manages, not a limit an operator added.
+func TestProvisionKeepsOperatorSettings(t *testing.T) {
+	ctx := context.Background()
+	js := startJS(t)
+	if _, err := streams.Provision(ctx, js, streams.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	c := streamConfig(t, js, streams.DLQ)
+	c.MaxBytes = 1 << 30
+	if _, err := js.UpdateStream(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := streams.Provision(ctx, js, streams.Config{DuplicateWindow: time.Minute, Reconfigure: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := streamConfig(t, js, streams.DLQ).MaxBytes; got != 1<<30 {
+		t.Errorf("max bytes %d after reconfiguring, want the operator's %d", got, 1<<30)
+	}
+	if got := streamConfig(t, js, streams.Submissions).Duplicates; got != time.Minute {
+		t.Errorf("window %v, want 1m", got)
+	}
+}
+
+func streamConfig(t *testing.T, js jetstream.JetStream, name string) jetstream.StreamConfig {
+	t.Helper()
+	s, err := js.Stream(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.CachedInfo().Config
+}
