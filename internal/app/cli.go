@@ -77,6 +77,13 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// flagSet reports whether the command line gave flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 func logger(cfg Config, w io.Writer) *slog.Logger {
 	level := slog.LevelInfo
 	if cfg.Verbose {
@@ -90,6 +97,9 @@ func cmdRun(ctx context.Context, args []string, stdio IO, parts Parts) error {
 	fs := newFlags("run", stdio, &cfg)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if !flagSet(fs, "http") {
+		cfg.HTTP = parts.defaultHTTP(cfg.HTTP)
 	}
 	log := logger(cfg, stdio.Err)
 	allInOne := parts == All

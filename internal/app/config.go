@@ -29,7 +29,7 @@ type Config struct {
 	DeltaCRL   string // delta CRL source
 	Revocation string // fail|warn when revocation status is unknown
 
-	HTTP           string        // intake API listen address
+	HTTP           string        // intake API and health probes listen address
 	Sync           string        // JetStream sync: "always" or an interval
 	DupWindow      time.Duration // JetStream duplicate window
 	Replicas       int
@@ -98,7 +98,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.CRL, "crl", env("SALYQ_CRL", "off"), "CRL of the issuing CA: off, a file path, or an http(s) URL (env SALYQ_CRL)")
 	fs.StringVar(&c.DeltaCRL, "delta-crl", env("SALYQ_DELTA_CRL", "off"), "delta CRL: off, a file path, or an http(s) URL (env SALYQ_DELTA_CRL)")
 	fs.StringVar(&c.Revocation, "revocation", env("SALYQ_REVOCATION", "fail"), "when revocation status cannot be determined: fail (refuse the key) or warn")
-	fs.StringVar(&c.HTTP, "http", env("SALYQ_HTTP", "127.0.0.1:8480"), "intake API listen address (env SALYQ_HTTP); empty disables")
+	fs.StringVar(&c.HTTP, "http", env("SALYQ_HTTP", "127.0.0.1:8480"), "listen address of the intake API (producer, run) and of /healthz and /readyz (every service); env SALYQ_HTTP, for the worker SALYQ_WORKER_HTTP (default 127.0.0.1:8481), for the poller SALYQ_POLLER_HTTP (default 127.0.0.1:8482); empty disables")
 	fs.StringVar(&c.Sync, "sync", env("SALYQ_SYNC", "always"), `embedded JetStream fsync: "always" (every write on disk before it is acknowledged) or an interval such as 1s`)
 	fs.DurationVar(&c.DupWindow, "dup-window", envDuration("SALYQ_DUP_WINDOW", streams.DefaultDuplicateWindow), "JetStream duplicate window of submissions (env SALYQ_DUP_WINDOW); past it the board and the delivery journal still keep a form from being filed twice")
 	fs.IntVar(&c.Replicas, "replicas", envInt("SALYQ_REPLICAS", 1), "replicas of streams and buckets (3 on a cluster)")

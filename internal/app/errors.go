@@ -7,4 +7,6 @@ var (
 	ErrUsage = errors.New("usage")
 	// ErrConfig means the configuration is incomplete or inconsistent.
 	ErrConfig = errors.New("configuration")
+	// ErrNotConnected means the NATS connection is not up (/readyz).
+	ErrNotConnected = errors.New("NATS connection not established")
 )

@@ -26,6 +26,23 @@ type Parts struct {
 // All is every part: `salyq run`.
 var All = Parts{Intake: true, Worker: true, Poller: true}
 
+// defaultHTTP is the --http address of a process running parts when the
+// command line gives none: SALYQ_HTTP (intake) for the producer and
+// `salyq run`; SALYQ_WORKER_HTTP or SALYQ_POLLER_HTTP, else a loopback
+// port of their own, for the worker and the poller, so that the three can
+// share one machine and one environment file.
+func (p Parts) defaultHTTP(intake string) string {
+	switch {
+	case p.Intake:
+		return intake
+	case p.Worker:
+		return env("SALYQ_WORKER_HTTP", "127.0.0.1:8481")
+	case p.Poller:
+		return env("SALYQ_POLLER_HTTP", "127.0.0.1:8482")
+	}
+	return intake
+}
+
 // NewIntake returns an intake on the runtime's keys and streams.
 func (rt *Runtime) NewIntake() (*intake.Intake, error) {
 	ts, err := envelope.LoadTemplates()
@@ -88,18 +105,30 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 		}
 		run("poller", p.Run)
 	}
-	if parts.Intake && rt.Cfg.HTTP != "" {
-		in, err := rt.NewIntake()
-		if err != nil {
-			return err
+	if rt.Cfg.HTTP != "" {
+		// Every service answers /healthz and /readyz on --http; the
+		// producer serves its intake API on the same listener.
+		var api http.Handler
+		what := "health probes"
+		if parts.Intake {
+			in, err := rt.NewIntake()
+			if err != nil {
+				return err
+			}
+			api, what = in.Handler(), "intake API"
 		}
 		ln, err := net.Listen("tcp", rt.Cfg.HTTP)
 		if err != nil {
-			return fmt.Errorf("intake API: %w", err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
-		hs := &http.Server{Handler: in.Handler(), ReadHeaderTimeout: 10 * time.Second}
-		rt.Log.Info("intake API listening", "url", "http://"+ln.Addr().String()+"/v1/forms")
-		run("intake", func(ctx context.Context) error {
+		hs := &http.Server{Handler: NewHealth(rt).Wrap(api), ReadHeaderTimeout: 10 * time.Second}
+		base := "http://" + ln.Addr().String()
+		if parts.Intake {
+			rt.Log.Info("intake API listening", "url", base+"/v1/forms", "ready", base+"/readyz")
+		} else {
+			rt.Log.Info("health probes listening", "healthz", base+"/healthz", "readyz", base+"/readyz")
+		}
+		run("http", func(ctx context.Context) error {
 			go func() {
 				<-ctx.Done()
 				sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
