@@ -301,6 +301,7 @@ func (rt *Runtime) OpenGateway(ctx context.Context, sim sonosim.Config) error {
 		Codec:        &envelope.Codec{Signer: transport.Signer(), Clock: rt.Clock, NewID: rt.NewID},
 		Sender:       envelope.Sender{ID: rt.Cfg.SenderID, Password: rt.Cfg.SenderPassword},
 		GatewayCerts: certs,
+		Log:          rt.Log.With("part", "gateway"),
 	})
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptrace"
 	"slices"
@@ -40,11 +41,15 @@ type Config struct {
 	SuccessCodes []string
 	// Table classifies error codes; nil means DefaultTable().
 	Table Table
+	// Log receives untrusted and ambiguous answers, each cause once at
+	// ERROR; nil discards.
+	Log *slog.Logger
 }
 
 // Client talks to the gateway. It is safe for concurrent use.
 type Client struct {
-	cfg Config
+	cfg   Config
+	alarm *alarm
 }
 
 // maxAnswer bounds how much of an answer is read.
@@ -67,7 +72,7 @@ func NewClient(cfg Config) *Client {
 	if cfg.Table == nil {
 		cfg.Table = DefaultTable()
 	}
-	return &Client{cfg: cfg}
+	return &Client{cfg: cfg, alarm: newAlarm(cfg.Log)}
 }
 
 // Verifies reports whether answers are checked against gateway
@@ -76,6 +81,10 @@ func (c *Client) Verifies() bool { return len(c.cfg.GatewayCerts) > 0 }
 
 // Send files a taxpayer-signed form under messageID.
 func (c *Client) Send(ctx context.Context, messageID string, form *etree.Element) Outcome {
+	return c.observe(ctx, envelope.ServiceSend, c.send(ctx, messageID, form))
+}
+
+func (c *Client) send(ctx context.Context, messageID string, form *etree.Element) Outcome {
 	resp, o := c.roundTrip(ctx, &envelope.Request{
 		Info: envelope.RequestInfo{MessageID: messageID, ServiceID: envelope.ServiceSend, Sender: c.cfg.Sender},
 		Data: form,
@@ -98,6 +107,10 @@ func (c *Client) Send(ctx context.Context, messageID string, form *etree.Element
 // its send. The request is signed by the taxpayer's key. A NOT_FOUND
 // answer is a Success whose Status.Error says so.
 func (c *Client) Status(ctx context.Context, q envelope.StatusRequest, taxpayer xmldsig.Signer) Outcome {
+	return c.observe(ctx, envelope.ServiceStatus, c.status(ctx, q, taxpayer))
+}
+
+func (c *Client) status(ctx context.Context, q envelope.StatusRequest, taxpayer xmldsig.Signer) Outcome {
 	data, err := envelope.SignStatusRequest(ctx, &q, taxpayer)
 	if err != nil {
 		return Outcome{Class: Permanent, Reason: "signing the status request", Err: err}
@@ -118,6 +131,15 @@ func (c *Client) Status(ctx context.Context, q envelope.StatusRequest, taxpayer 
 			Err: fmt.Errorf("%w: %s: %s", ErrRefused, s.Error.Code, s.Error.Message)}
 	}
 	return Outcome{Class: Success, Status: s}
+}
+
+// observe reports an ambiguous outcome to the operator (untrusted answers
+// are reported where they are found, with the certificate) and returns o.
+func (c *Client) observe(ctx context.Context, service string, o Outcome) Outcome {
+	if o.Class == Ambiguous && !errors.Is(o.Err, ErrUntrustedAnswer) {
+		c.alarm.ambiguous(ctx, service, o)
+	}
+	return o
 }
 
 // roundTrip sends one request. It returns the decoded response, or nil and
@@ -189,12 +211,16 @@ func (c *Client) decode(answer []byte) (*envelope.Response, Outcome) {
 	if c.Verifies() {
 		cert, err := msg.Verify()
 		if err != nil {
+			claimed, _ := msg.ClaimedSigner()
+			c.alarm.untrusted(claimed, c.cfg.GatewayCerts, err)
 			return nil, Outcome{Class: Ambiguous, Reason: "answer signature", Err: fmt.Errorf("%w: %w", ErrUntrustedAnswer, err)}
 		}
 		if !slices.ContainsFunc(c.cfg.GatewayCerts, func(g *x509.Certificate) bool { return g.Equal(cert) }) {
+			c.alarm.untrusted(cert, c.cfg.GatewayCerts, nil)
 			return nil, Outcome{Class: Ambiguous, Reason: "answer signed by an unknown certificate", Err: ErrUntrustedAnswer}
 		}
 	}
+	c.alarm.trusted()
 	resp, err := msg.Response()
 	var fault *envelope.FaultError
 	switch {

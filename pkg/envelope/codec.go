@@ -3,6 +3,7 @@ package envelope
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"time"
 
 	"github.com/beevik/etree"
@@ -104,6 +105,20 @@ func ReadMessage(data []byte) (*Message, error) {
 // signing certificate. Judging that certificate (chain, usage, validity) is
 // the caller's business.
 func (m *Message) Verify() (*x509.Certificate, error) { return verifySOAP(m.header, m.body) }
+
+// ClaimedSigner returns the certificate the WS-Security signature names,
+// without verifying anything: for telling an operator who signed an
+// answer that failed Verify, never for trusting it.
+func (m *Message) ClaimedSigner() (*x509.Certificate, error) {
+	if m.header == nil {
+		return nil, &xmldsig.CheckError{Check: "Header", Detail: "no SOAP Header", Err: xmldsig.ErrNoSignature}
+	}
+	sigs := xmldsig.FindSignatures(m.header)
+	if len(sigs) != 1 {
+		return nil, &xmldsig.CheckError{Check: "wsse:Security", Detail: fmt.Sprintf("%d signatures", len(sigs)), Err: xmldsig.ErrNoSignature}
+	}
+	return keyIdentifierCertificate(sigs[0])
+}
 
 // Signed reports whether the header carries a wsse:Security element.
 func (m *Message) Signed() bool {
