@@ -1,5 +1,5 @@
 // Package streams names and provisions everything salyq keeps in NATS
-// JetStream, idempotently at start of every service:
+// JetStream:
 //
 //	SALYQ_SUBMISSIONS  salyq.submit.<taxpayer>  work queue of taxpayer-signed
 //	                                       forms (intake → worker), the id in
@@ -14,11 +14,17 @@
 //	                                       Salyq-Original-Subject and
 //	                                       Salyq-Attempts headers
 //
-// and two key-value buckets: salyq_state (one record per submission: its
+// and key-value buckets: salyq_state (one record per submission: its
 // latest state, read by the HTTP API and the admin CLI, and the delivery
 // journal that makes sending exactly-once — the attempt in flight, its
-// messageId and a lease — updated by compare-and-set) and salyq_rate (the
-// gateway rate limit shared by all workers).
+// messageId and a lease — updated by compare-and-set), salyq_rate (the
+// gateway rate limit shared by all workers), and salyq_leases (leases that
+// hand work between processes).
+//
+// The layout is a table (layout.go). Services Provision it: what is
+// missing is created, what exists is compared and, when it differs, left
+// alone with a WARN unless Config.Reconfigure is set. Admin commands only
+// Lookup, so that no command run with other flags changes a live layout.
 //
 // Every stream uses file storage. The duplicate window and the replica
 // count are configuration; the JetStream sync setting is the server's
