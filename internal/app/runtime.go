@@ -100,8 +100,12 @@ func open(ctx context.Context, cfg Config, log *slog.Logger, embed, service bool
 	}
 	timeout, patience := AdminStartTimeout, broker.Patience{Log: log, Attempt: 5 * time.Second}
 	if service {
-		// Creating replicated streams on a loaded cluster takes seconds each.
-		timeout, patience = cfg.startTimeout(), broker.Patience{Log: log, Attempt: 30 * time.Second}
+		// A node without a quorum does not answer JetStream requests at
+		// all, so a try ends by its timeout: a tenth of the patience, up to
+		// 30 s, because creating replicated streams on a loaded cluster
+		// takes seconds each.
+		timeout = cfg.startTimeout()
+		patience = broker.Patience{Log: log, Attempt: min(max(timeout/10, 2*time.Second), 30*time.Second)}
 	}
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
