@@ -75,6 +75,37 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 			}
 		}()
 	}
+	// The listener comes first: a taken port stops the process before it
+	// takes work.
+	var hs *http.Server
+	var ln net.Listener
+	if rt.Cfg.HTTP != "" {
+		// Every service answers /healthz and /readyz on --http; the
+		// producer serves its intake API on the same listener.
+		var api http.Handler
+		what := "health probes"
+		if parts.Intake {
+			in, err := rt.NewIntake()
+			if err != nil {
+				return err
+			}
+			api, what = in.Handler(), "intake API"
+		}
+		var err error
+		ln, err = net.Listen("tcp", rt.Cfg.HTTP)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		// Closed by hs.Shutdown, or here when a part fails to start.
+		defer ln.Close()
+		hs = &http.Server{Handler: NewHealth(rt).Wrap(api), ReadHeaderTimeout: 10 * time.Second}
+		base := "http://" + ln.Addr().String()
+		if parts.Intake {
+			rt.Log.Info("intake API listening", "url", base+"/v1/forms", "ready", base+"/readyz")
+		} else {
+			rt.Log.Info("health probes listening", "healthz", base+"/healthz", "readyz", base+"/readyz")
+		}
+	}
 	if parts.Worker {
 		w, err := delivery.New(ctx, delivery.Config{
 			JS: rt.JS, Streams: rt.Streams, Gateway: rt.Gateway, Keys: rt.Keys, CheckKey: rt.CheckKey, Board: rt.Board,
@@ -105,29 +136,7 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 		}
 		run("poller", p.Run)
 	}
-	if rt.Cfg.HTTP != "" {
-		// Every service answers /healthz and /readyz on --http; the
-		// producer serves its intake API on the same listener.
-		var api http.Handler
-		what := "health probes"
-		if parts.Intake {
-			in, err := rt.NewIntake()
-			if err != nil {
-				return err
-			}
-			api, what = in.Handler(), "intake API"
-		}
-		ln, err := net.Listen("tcp", rt.Cfg.HTTP)
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		hs := &http.Server{Handler: NewHealth(rt).Wrap(api), ReadHeaderTimeout: 10 * time.Second}
-		base := "http://" + ln.Addr().String()
-		if parts.Intake {
-			rt.Log.Info("intake API listening", "url", base+"/v1/forms", "ready", base+"/readyz")
-		} else {
-			rt.Log.Info("health probes listening", "healthz", base+"/healthz", "readyz", base+"/readyz")
-		}
+	if hs != nil {
 		run("http", func(ctx context.Context) error {
 			go func() {
 				<-ctx.Done()
