@@ -56,6 +56,13 @@ func TestAdminLeavesR3(t *testing.T) {
 			t.Fatalf("%v: %v\n%s", args, err, errs.String())
 		}
 	}
+	// submit opens the layout the same way before it reads keys and
+	// forms; with no keys and no form it fails after that, which is fine
+	// here.
+	var out, errs bytes.Buffer
+	_ = Main(ctx, []string{"submit", "--nats", c.URLs(), "--data", data, "--keys", t.TempDir(), "--dup-window", "7s", "--replicas", "1", "--reconfigure", data + "/none.xml"},
+		IO{Out: &out, Err: &errs})
+
 	// A service started with the defaults (R1, 2-minute window) and no
 	// --reconfigure logs the difference and changes nothing either.
 	svc, err := Open(ctx, Config{NATS: c.URLs(), Data: t.TempDir(), StartTimeout: time.Minute}, quiet, false)
