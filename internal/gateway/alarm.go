@@ -14,7 +14,8 @@ import (
 )
 
 // alarm logs each distinct cause of an untrusted or ambiguous answer once
-// at ERROR, saying what to check, and its repeats at DEBUG. Without it a
+// — at ERROR, or WARN for a lost answer or a proxy's error —, saying what
+// to check, and its repeats at DEBUG. Without it a
 // rotated gateway certificate looks like a gateway that never answers: the
 // worker asks SONO_FNO_GET_STATUS again and again and nobody learns why.
 //
@@ -63,7 +64,7 @@ func (a *alarm) untrusted(claimed *x509.Certificate, configured []*x509.Certific
 			msg = "gateway answer signature does not verify although it names the configured gateway certificate: check that no proxy between salyq and the gateway rewrites answers; until then every answer is ambiguous and forms wait"
 		}
 	}
-	a.channelCause(context.Background(), key, msg, attrs...)
+	a.channelCause(context.Background(), slog.LevelError, key, msg, attrs...)
 }
 
 // ambiguous reports another outcome that leaves open whether the gateway
@@ -82,26 +83,32 @@ func (a *alarm) ambiguous(ctx context.Context, op string, o Outcome) {
 			"service", op, "code", o.Code, "message", o.Reason)
 		return
 	}
-	hint := "the gateway may have taken the request without answering; check the network path and --timeout"
-	if errors.Is(o.Err, ErrHTTPStatus) {
-		hint = "a proxy in front of the gateway answered with an error; check the proxy and the VPN"
+	// A lost answer or a proxy's error is the network's weather: WARN. An
+	// answer salyq cannot read is a protocol problem that will not pass
+	// by itself: ERROR.
+	level, hint := slog.LevelError, "the gateway's answer could not be read; check that --gateway points at the SyncChannel endpoint and what the gateway sends"
+	switch {
+	case errors.Is(o.Err, ErrHTTPStatus):
+		level, hint = slog.LevelWarn, "a proxy in front of the gateway answered with an error; check the proxy and the VPN"
+	case o.Reason == reasonNoAnswer || o.Reason == reasonCutOff:
+		level, hint = slog.LevelWarn, "the gateway may have taken the request without answering; check the network path and --timeout"
 	}
 	attrs := []any{"service", op, "cause", o.Reason}
 	if o.Err != nil {
 		attrs = append(attrs, "err", o.Err.Error())
 	}
-	a.channelCause(ctx, "ambiguous:"+op+":"+o.Reason, "gateway answer ambiguous: "+hint, attrs...)
+	a.channelCause(ctx, level, "ambiguous:"+op+":"+o.Reason, "gateway answer ambiguous: "+hint, attrs...)
 }
 
-// channelCause logs key at ERROR the first time since the last trusted
+// channelCause logs key at level the first time since the last trusted
 // answer, at DEBUG after.
-func (a *alarm) channelCause(ctx context.Context, key, msg string, attrs ...any) {
+func (a *alarm) channelCause(ctx context.Context, level slog.Level, key, msg string, attrs ...any) {
 	a.mu.Lock()
 	n := a.channel[key]
 	a.channel[key] = n + 1
 	a.mu.Unlock()
 	if n == 0 {
-		a.log.ErrorContext(ctx, msg, append(attrs, "note", "repeats are logged at DEBUG until an answer verifies")...)
+		a.log.Log(ctx, level, msg, append(attrs, "note", "repeats are logged at DEBUG until an answer verifies")...)
 		return
 	}
 	a.log.DebugContext(ctx, msg, append(attrs, "repeat", n)...)

@@ -52,6 +52,12 @@ type Client struct {
 	alarm *alarm
 }
 
+// Reasons of ambiguous outcomes that the alarm tells apart.
+const (
+	reasonNoAnswer = "no answer"
+	reasonCutOff   = "answer cut off"
+)
+
 // maxAnswer bounds how much of an answer is read.
 const maxAnswer = 16 << 20
 
@@ -169,12 +175,12 @@ func (c *Client) roundTrip(ctx context.Context, req *envelope.Request) (*envelop
 		if !connected {
 			return nil, Outcome{Class: Transient, Reason: "gateway unreachable", Err: err}
 		}
-		return nil, Outcome{Class: Ambiguous, Reason: "no answer", Err: err}
+		return nil, Outcome{Class: Ambiguous, Reason: reasonNoAnswer, Err: err}
 	}
 	defer hresp.Body.Close()
 	answer, err := io.ReadAll(io.LimitReader(hresp.Body, maxAnswer))
 	if err != nil {
-		return nil, Outcome{Class: Ambiguous, Reason: "answer cut off", Err: err}
+		return nil, Outcome{Class: Ambiguous, Reason: reasonCutOff, Err: err}
 	}
 	retry := retryAfter(hresp.Header.Get("Retry-After"), c.now())
 	switch hresp.StatusCode {
