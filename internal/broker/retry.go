@@ -82,21 +82,3 @@ func Retry(ctx context.Context, p Patience, what string, temporary func(error) b
 	}
 	return err
 }
-
-// GaveUpError means Retry ran out of time; Last is the last failure.
-type GaveUpError struct {
-	What  string
-	Tries int
-	After time.Duration
-	Last  error
-}
-
-func (e *GaveUpError) Error() string {
-	return fmt.Sprintf("%s: gave up after %d tries in %s (--start-timeout): %v", e.What, e.Tries, e.After.Round(time.Second), e.Last)
-}
-
-// Is makes a GaveUpError match ErrGaveUp.
-func (e *GaveUpError) Is(target error) bool { return target == ErrGaveUp }
-
-// Unwrap returns the last failure.
-func (e *GaveUpError) Unwrap() error { return e.Last }
