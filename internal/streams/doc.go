@@ -14,11 +14,12 @@
 //	                                       Salyq-Original-Subject and
 //	                                       Salyq-Attempts headers
 //
-// and two key-value buckets: salyq_state (one record per submission: its
+// and three key-value buckets: salyq_state (one record per submission: its
 // latest state, read by the HTTP API and the admin CLI, and the delivery
 // journal that makes sending exactly-once — the attempt in flight, its
-// messageId and a lease — updated by compare-and-set) and salyq_rate (the
-// gateway rate limit shared by all workers).
+// messageId and a lease — updated by compare-and-set), salyq_rate (the
+// gateway rate limit shared by all workers) and salyq_leases (the lease
+// that makes one poller of several the active one).
 //
 // Every stream uses file storage. The duplicate window and the replica
 // count are configuration; the JetStream sync setting is the server's

@@ -7,8 +7,9 @@ const (
 	Status      = "SALYQ_STATUS"
 	DLQ         = "SALYQ_DLQ"
 
-	BucketState = "salyq_state"
-	BucketRate  = "salyq_rate"
+	BucketState  = "salyq_state"
+	BucketRate   = "salyq_rate"
+	BucketLeases = "salyq_leases"
 
 	ConsumerWorker = "worker"
 	ConsumerPoller = "poller"

@@ -44,6 +44,9 @@ const RepublishWindow = 30 * time.Second
 type Set struct {
 	Submissions, Receipts, Status, DLQ jetstream.Stream
 	State, Rate                        jetstream.KeyValue
+	// Leases holds the lease that makes one poller of several the active
+	// one.
+	Leases jetstream.KeyValue
 }
 
 // Provision creates or updates every stream and bucket; running it again
@@ -105,6 +108,9 @@ func Provision(ctx context.Context, js jetstream.JetStream, cfg Config) (*Set, e
 		return nil, err
 	}
 	if set.Rate, err = bucket(BucketRate, time.Minute, 1); err != nil {
+		return nil, err
+	}
+	if set.Leases, err = bucket(BucketLeases, 0, 1); err != nil {
 		return nil, err
 	}
 	return &set, nil

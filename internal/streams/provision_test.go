@@ -88,6 +88,7 @@ func TestProvisionLayout(t *testing.T) {
 	}{
 		{set.State, streams.BucketState, 0},
 		{set.Rate, streams.BucketRate, time.Minute},
+		{set.Leases, streams.BucketLeases, 0},
 	}
 	for _, b := range buckets {
 		t.Run(b.name, func(t *testing.T) {

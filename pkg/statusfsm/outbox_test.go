@@ -111,7 +111,7 @@ func TestRestoreNeverBackwards(t *testing.T) {
 		LastEventAt: t0.Add(3 * time.Minute)}
 
 	changed, err := s.Restore(ctx, board)
-	if err != nil || !changed {
+	if err != nil || changed != 1 {
 		t.Fatalf("restore unknown = %v, %v", changed, err)
 	}
 	f := mustGet(t, s, "a")
@@ -133,7 +133,7 @@ func TestRestoreNeverBackwards(t *testing.T) {
 		{ID: "a", State: "Отправлена", Seq: 5},
 		{ID: "a", State: StateSent},
 	} {
-		if changed, err := s.Restore(ctx, old); err != nil || changed {
+		if changed, err := s.Restore(ctx, old); err != nil || changed != 0 {
 			t.Fatalf("restore %+v = %v, %v", old, changed, err)
 		}
 	}
@@ -159,8 +159,11 @@ func TestRestoreNeverBackwards(t *testing.T) {
 	if _, err := s.Apply(ctx, "b", "", []Event{ev("Отправлена", 1)}); err != nil {
 		t.Fatal(err)
 	}
-	if changed, err := s.Restore(ctx, Form{ID: "b", State: "Обработана", Seq: 7, RequestID: "r2"}); err != nil || !changed {
-		t.Fatalf("restore b = %v, %v", changed, err)
+	// In one call with c, a worker's view (no sequence) of an unknown
+	// form, which starts at 1.
+	if changed, err := s.Restore(ctx, Form{ID: "b", State: "Обработана", Seq: 7, RequestID: "r2"},
+		Form{ID: "c", State: StateSent, RequestID: "r3"}); err != nil || changed != 2 {
+		t.Fatalf("restore b, c = %v, %v", changed, err)
 	}
 	if g := mustGet(t, s, "b"); g.State != "Обработана" || g.Seq != 7 || !g.NextPoll.IsZero() {
 		t.Fatalf("b = %+v", g)
@@ -168,15 +171,17 @@ func TestRestoreNeverBackwards(t *testing.T) {
 	if p := mustPending(t, s, nil); len(p) != 1 || len(p["a"].Entries) != 1 {
 		t.Fatalf("pending = %+v", p)
 	}
-	// A worker's view (no sequence) of an unknown form starts it at 1.
-	if changed, err := s.Restore(ctx, Form{ID: "c", State: StateSent, RequestID: "r3"}); err != nil || !changed {
-		t.Fatalf("restore c = %v, %v", changed, err)
-	}
 	if g := mustGet(t, s, "c"); g.Seq != 1 || g.NextPoll.IsZero() {
 		t.Fatalf("c = %+v", g)
 	}
-	if _, err := s.Restore(ctx, Form{ID: "d"}); !errors.Is(err, ErrNoState) {
+	if _, err := s.Restore(ctx, Form{ID: "d", State: StateSent}, Form{ID: "e"}); !errors.Is(err, ErrNoState) {
 		t.Fatalf("restore without state: %v", err)
+	}
+	if _, err := s.Restore(ctx, Form{ID: "d\x00", State: StateSent}); !errors.Is(err, ErrInvalidID) {
+		t.Fatalf("restore with a bad id: %v", err)
+	}
+	if _, err := s.Get("d"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a failed restore changed something: %v", err)
 	}
 	checkIndex(t, s)
 }

@@ -12,11 +12,13 @@ import (
 // SourceRebuild is the history source of entries written by Restore.
 const SourceRebuild = "rebuild"
 
-// Restore puts a form into the store as another copy of its state knows
-// it (the board, from which a lost or stale store is rebuilt) and reports
-// whether anything changed. f carries the descriptive fields, State, Seq
-// (the sequence of the newest entry that copy reflects), Message, Flags
-// and LastEventAt (SONO's time of the status, if known).
+// Restore puts forms into the store as another copy of their state knows
+// them (the board, from which a lost or stale store is rebuilt), in one
+// transaction, and returns how many changed. Each Form carries the
+// descriptive fields, State, Seq (the sequence of the newest entry that
+// copy reflects), Message, Flags and LastEventAt (SONO's time of the
+// status, if known). A form without an id or state fails the whole call
+// (ErrInvalidID, ErrNoState): callers check with CheckID first.
 //
 // Restore never moves a form backwards: if the store holds it with a Seq
 // equal to or above f.Seq, nothing changes. Otherwise the form takes
@@ -26,33 +28,47 @@ const SourceRebuild = "rebuild"
 // is already past them), and is due for a poll now if its state is
 // pollable. SONO history entries up to f.LastEventAt are then taken as
 // known, so the next poll does not replay them.
-func (s *Store) Restore(ctx context.Context, f Form) (bool, error) {
-	if f.State == "" {
-		return false, fmt.Errorf("statusfsm: restore %s: %w", f.ID, ErrNoState)
+func (s *Store) Restore(ctx context.Context, forms ...Form) (int, error) {
+	for _, f := range forms {
+		if err := CheckID(f.ID); err != nil {
+			return 0, fmt.Errorf("statusfsm: restore %q: %w", f.ID, err)
+		}
+		if f.State == "" {
+			return 0, fmt.Errorf("statusfsm: restore %s: %w", f.ID, ErrNoState)
+		}
 	}
-	changed := false
-	err := s.update(ctx, f.ID, func(tx *bolt.Tx) error {
-		have, err := getForm(tx, f.ID)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			have = &Form{ID: f.ID, Created: s.clock()}
-		case err != nil:
-			return err
-		case have.Seq >= f.Seq:
-			return nil
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	changed := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		changed = 0
+		for _, f := range forms {
+			have, err := getForm(tx, f.ID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				have = &Form{ID: f.ID, Created: s.clock()}
+			case err != nil:
+				return err
+			case have.Seq >= f.Seq:
+				continue
+			}
+			changed++
+			seq := max(f.Seq, 1)
+			if err := s.restore(tx, have, f, seq); err != nil {
+				return err
+			}
+			if err := clearOutbox(tx, f.ID, seq); err != nil {
+				return err
+			}
+			if err := putForm(tx, have); err != nil {
+				return err
+			}
 		}
-		changed = true
-		seq := max(f.Seq, 1)
-		if err := s.restore(tx, have, f, seq); err != nil {
-			return err
-		}
-		if err := clearOutbox(tx, f.ID, seq); err != nil {
-			return err
-		}
-		return putForm(tx, have)
+		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("statusfsm: restore %s: %w", f.ID, err)
+		return 0, fmt.Errorf("statusfsm: restore: %w", err)
 	}
 	return changed, nil
 }

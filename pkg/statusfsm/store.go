@@ -112,6 +112,10 @@ func (s *Store) Table() *Table { return s.table }
 // Path returns the file path.
 func (s *Store) Path() string { return s.db.Path() }
 
+// CheckID reports whether id can be a submission id in the store:
+// ErrInvalidID if it is empty, too long or contains NUL.
+func CheckID(id string) error { return checkID(id) }
+
 func checkID(id string) error {
 	if id == "" || len(id) > maxIDLen {
 		return ErrInvalidID
