@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -41,6 +42,10 @@ type Config struct {
 	// ReleaseOnStop gives the lease up when Run ends with its context, so
 	// that a standby takes over at once instead of after ActiveLease.
 	ReleaseOnStop bool
+	// PublishTimeout bounds one attempt to publish a form's changes to
+	// the board and SALYQ_STATUS; default 10s. A failed attempt is
+	// retried with backoff.
+	PublishTimeout time.Duration
 	// Concurrency bounds polls in flight.
 	Concurrency int
 	// Tick is how often the schedule is looked at when nothing was due.
@@ -64,7 +69,13 @@ type Poller struct {
 	lease *lease
 	// kick wakes the outbox publisher when a change was recorded.
 	kick chan struct{}
+	// holding is set while this poller holds the lease.
+	holding atomic.Bool
 }
+
+// Active reports whether this poller holds the lease, i.e. is the one
+// consuming receipts and polling; the others stand by.
+func (p *Poller) Active() bool { return p.holding.Load() }
 
 // New creates or updates the durable receipt consumer.
 func New(ctx context.Context, cfg Config) (*Poller, error) {
@@ -82,6 +93,9 @@ func New(ctx context.Context, cfg Config) (*Poller, error) {
 	}
 	if cfg.ActiveLease <= 0 {
 		cfg.ActiveLease = DefaultActiveLease
+	}
+	if cfg.PublishTimeout <= 0 {
+		cfg.PublishTimeout = 10 * time.Second
 	}
 	if cfg.LeaseClock == nil {
 		cfg.LeaseClock = time.Now
@@ -118,6 +132,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		if err != nil {
 			return nil // ctx ended while standing by
 		}
+		p.holding.Store(true)
 		actx, stepDown := context.WithCancel(ctx)
 		type end struct {
 			h   held
@@ -126,6 +141,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		ended := make(chan end, 1)
 		go func() {
 			h, err := p.lease.hold(actx, h)
+			p.holding.Store(false)
 			stepDown()
 			ended <- end{h, err}
 		}()

@@ -14,7 +14,6 @@ import (
 // failing form, and a failing round, back off.
 const (
 	publishBatch      = 64
-	publishTimeout    = 10 * time.Second
 	publishRetryFirst = 100 * time.Millisecond
 	publishRetryMax   = 10 * time.Second
 )
@@ -137,7 +136,7 @@ func (pb *publisher) deliver(ctx context.Context, pd statusfsm.Pending) error {
 		evs = append(evs, &board.Event{ID: f.ID, From: e.From, To: e.To, At: e.At, Message: e.Message,
 			Flagged: e.Flags != 0, Seq: e.Seq})
 	}
-	dctx, cancel := context.WithTimeout(ctx, publishTimeout)
+	dctx, cancel := context.WithTimeout(ctx, p.cfg.PublishTimeout)
 	defer cancel()
 	if err := p.cfg.Board.Advance(dctx, viewOf(p.cfg.Store.Table(), f), evs); err != nil {
 		return err
