@@ -316,7 +316,6 @@ func testLog() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
-
 // countingHandler keeps the attributes of every log record by message,
 // for tests that must see that a failure happened, and to what.
 type countingHandler struct {
