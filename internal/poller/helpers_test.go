@@ -320,6 +320,7 @@ func testLog() *slog.Logger {
 // for tests that must see that a failure happened, and to what.
 type countingHandler struct {
 	slog.Handler
+	pre  []slog.Attr // from WithAttrs
 	mu   *sync.Mutex
 	recs map[string][]map[string]string
 }
@@ -332,6 +333,9 @@ func (h *countingHandler) Enabled(context.Context, slog.Level) bool { return tru
 
 func (h *countingHandler) Handle(ctx context.Context, rec slog.Record) error {
 	attrs := map[string]string{}
+	for _, a := range h.pre {
+		attrs[a.Key] = a.Value.String()
+	}
 	rec.Attrs(func(a slog.Attr) bool {
 		attrs[a.Key] = a.Value.String()
 		return true
@@ -348,6 +352,7 @@ func (h *countingHandler) Handle(ctx context.Context, rec slog.Record) error {
 func (h *countingHandler) WithAttrs(as []slog.Attr) slog.Handler {
 	c := *h
 	c.Handler = h.Handler.WithAttrs(as)
+	c.pre = append(append([]slog.Attr(nil), h.pre...), as...)
 	return &c
 }
 

@@ -167,6 +167,8 @@ func (p *Poller) active(ctx context.Context) error {
 	}
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // before the Wait: a failed Consume stops the publisher too
 	wg.Go(func() { p.publish(ctx) })
 	// The outbox may hold changes of an earlier life: publish them now.
 	p.wake()
@@ -270,7 +272,8 @@ func (p *Poller) poll(ctx context.Context, f statusfsm.Form) {
 		if err == nil {
 			err = ErrNoAnswer
 		}
-		p.failed(ctx, log, f, "status poll failed: "+o.String(), err, o.RetryAfter)
+		log = log.With("outcome", o.String())
+		p.failed(ctx, log, f, "status poll failed", err, o.RetryAfter)
 		return
 	}
 	var history []statusfsm.Event

@@ -125,3 +125,33 @@ func checkRebuilt(t *testing.T, s *statusfsm.Store, ids []string) {
 		}
 	}
 }
+
+// TestFailedPollIsNotNoNews: a poll that cannot be made (here: no key to
+// sign the request) is a WARN naming the submission, the taxpayer and
+// the request id, and is retried on the failure backoff; it does not
+// count as an answer without news, which would stretch the polls after.
+func TestFailedPollIsNotNoNews(t *testing.T) {
+	r := newRig(t, time.Hour)
+	ids := r.file(1)
+	r.keys = keySource{}
+	store := r.openStore(filepath.Join(r.dir, "status.db"))
+	r.startPoller("p1", store, 3*time.Second, true)
+	const msg = "no key to sign the status request"
+	eventually(t, 10*time.Second, "three failed polls", func() string {
+		if n := len(r.logs.records(msg)); n < 3 {
+			return fmt.Sprintf("%d", n)
+		}
+		return ""
+	})
+	a := r.logs.records(msg)[0]
+	f, err := store.Get(ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a["id"] != ids[0] || a["taxpayer"] != r.iin || a["requestId"] != f.RequestID || f.RequestID == "" {
+		t.Errorf("log attributes %v, form %+v", a, f)
+	}
+	if f.PollStep != 0 || f.Polls != 0 || f.Failures < 3 {
+		t.Errorf("failed polls counted as answers: %+v", f)
+	}
+}
