@@ -40,7 +40,7 @@ func (p *Poller) reconcile(ctx context.Context) error {
 			return nil // not delivered yet: nothing to poll, and the worker owns it
 		}
 		if err := statusfsm.CheckID(v.ID); err != nil {
-			p.cfg.Log.Warn("board record with an id the store cannot keep: not restored", "id", v.ID, "err", err)
+			p.cfg.Log.Warn("board record with an id the store cannot keep: not restored", "id", v.ID[:min(len(v.ID), 80)], "err", err)
 			return nil
 		}
 		batch = append(batch, formOf(v))
