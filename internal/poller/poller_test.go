@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
@@ -154,4 +155,25 @@ func TestFailedPollIsNotNoNews(t *testing.T) {
 	if f.PollStep != 0 || f.Polls != 0 || f.Failures < 3 {
 		t.Errorf("failed polls counted as answers: %+v", f)
 	}
+}
+
+// TestBoardBehindIsRepublished: a view on the board older than the
+// store's (here a writer put the worker's "sent" view back over final
+// statuses) is set right by the next poller that becomes active.
+func TestBoardBehindIsRepublished(t *testing.T) {
+	r := newRig(t, 30*time.Millisecond)
+	store := r.openStore(filepath.Join(r.dir, "status.db"))
+	p := r.startPoller("p1", store, 3*time.Second, true)
+	ids := r.file(3)
+	eventually(t, 10*time.Second, "board, store and last event agree", func() string { return r.disagreement(store, ids) })
+	p.wait(t)
+	for _, id := range ids {
+		f, _ := store.Get(id)
+		v := board.View{ID: id, Taxpayer: f.Taxpayer, Status: statusfsm.StateSent, RequestID: f.RequestID}
+		if err := r.board.Set(ctx, v, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.startPoller("p1-again", store, 3*time.Second, true)
+	eventually(t, 10*time.Second, "board set right", func() string { return r.disagreement(store, ids) })
 }

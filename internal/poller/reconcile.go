@@ -21,9 +21,10 @@ const reconcileBatch = 256
 // the copy of the poller's state that lives in JetStream, so a store that
 // was deleted, lost with its disk, or left behind while another poller
 // was active is rebuilt here; the receipts, a work queue, are gone by
-// then. Forms the store knows at the board's sequence or beyond keep
-// their schedule, and changes the board has not seen yet are still in
-// the store's outbox.
+// then. Forms the store knows at the board's sequence keep their
+// schedule; where the board is behind the store (a publish lost with a
+// poller's life, a view written over by another writer), the store's
+// newest change is published again.
 func (p *Poller) reconcile(ctx context.Context) error {
 	start := time.Now()
 	var seen, restored int

@@ -127,10 +127,17 @@ func TestRestoreNeverBackwards(t *testing.T) {
 		t.Fatalf("outbox after restore: %d", n)
 	}
 
-	// Equal or lower: nothing changes.
+	// The same: nothing changes.
+	if changed, err := s.Restore(ctx, board); err != nil || changed != 0 {
+		t.Fatalf("restore the same = %v, %v", changed, err)
+	}
+	if n, _ := s.OutboxLen(); n != 0 {
+		t.Fatalf("outbox after restoring the same: %d", n)
+	}
+	// Lower (a lost publish, a worker's view without a sequence): the
+	// form stays, and its newest entry is to be published again.
 	for _, old := range []Form{
 		{ID: "a", State: "Доставлена", Seq: 4},
-		{ID: "a", State: "Отправлена", Seq: 5},
 		{ID: "a", State: StateSent},
 	} {
 		if changed, err := s.Restore(ctx, old); err != nil || changed != 0 {
@@ -139,6 +146,12 @@ func TestRestoreNeverBackwards(t *testing.T) {
 	}
 	if g := mustGet(t, s, "a"); g.State != "Принята" || g.Seq != 5 {
 		t.Fatalf("moved backwards: %+v", g)
+	}
+	if p := mustPending(t, s, nil)["a"]; len(p.Entries) != 1 || p.Entries[0].Seq != 5 || p.Form.State != "Принята" {
+		t.Fatalf("pending after a copy that is behind = %+v", p)
+	}
+	if err := s.Done(ctx, "a", 5); err != nil {
+		t.Fatal(err)
 	}
 
 	// The next poll returns SONO's whole history: what the restored state
@@ -167,6 +180,13 @@ func TestRestoreNeverBackwards(t *testing.T) {
 	}
 	if g := mustGet(t, s, "b"); g.State != "Обработана" || g.Seq != 7 || !g.NextPoll.IsZero() {
 		t.Fatalf("b = %+v", g)
+	}
+	// Diverged at one sequence: the other copy's state, after ours.
+	if changed, err := s.Restore(ctx, Form{ID: "b", State: "Отклонена", Seq: 7}); err != nil || changed != 1 {
+		t.Fatalf("restore diverged b = %v, %v", changed, err)
+	}
+	if g := mustGet(t, s, "b"); g.State != "Отклонена" || g.Seq != 8 {
+		t.Fatalf("diverged b = %+v", g)
 	}
 	if p := mustPending(t, s, nil); len(p) != 1 || len(p["a"].Entries) != 1 {
 		t.Fatalf("pending = %+v", p)

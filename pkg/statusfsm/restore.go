@@ -20,14 +20,20 @@ const SourceRebuild = "rebuild"
 // status, if known). A form without an id or state fails the whole call
 // (ErrInvalidID, ErrNoState): callers check with CheckID first.
 //
-// Restore never moves a form backwards: if the store holds it with a Seq
-// equal to or above f.Seq, nothing changes. Otherwise the form takes
+// Restore never moves a form backwards. If the store holds it at a
+// higher Seq, the other copy is behind (a publish was lost, or another
+// writer put an older view back): the store's newest entry goes back to
+// the outbox to be published again, and nothing else changes; at the
+// same Seq and state, nothing changes at all. Otherwise the form takes
 // f.State at sequence max(f.Seq, 1) with one history entry of source
 // "rebuild" that is not classified (it sums up moves this store did not
 // see), forgets unpublished entries up to that sequence (the other copy
 // is already past them), and is due for a poll now if its state is
 // pollable. SONO history entries up to f.LastEventAt are then taken as
-// known, so the next poll does not replay them.
+// known, so the next poll does not replay them. At the same Seq with
+// another state the two copies diverged (two stores recorded different
+// changes under one number); the other copy's state wins, because it is
+// what was published, and is recorded one past the store's sequence.
 func (s *Store) Restore(ctx context.Context, forms ...Form) (int, error) {
 	for _, f := range forms {
 		if err := CheckID(f.ID); err != nil {
@@ -50,11 +56,19 @@ func (s *Store) Restore(ctx context.Context, forms ...Form) (int, error) {
 				have = &Form{ID: f.ID, Created: s.clock()}
 			case err != nil:
 				return err
-			case have.Seq >= f.Seq:
+			case have.Seq > f.Seq:
+				if err := tx.Bucket(bucketOutbox).Put(historyKey(f.ID, have.Seq), nil); err != nil {
+					return err
+				}
+				continue
+			case have.Seq == f.Seq && have.State == f.State:
 				continue
 			}
 			changed++
 			seq := max(f.Seq, 1)
+			if have.Seq >= seq {
+				seq = have.Seq + 1 // diverged at the same sequence
+			}
 			if err := s.restore(tx, have, f, seq); err != nil {
 				return err
 			}
