@@ -63,7 +63,8 @@ func TestStandbyTakesOver(t *testing.T) {
 		return ""
 	})
 	took := time.Since(killed)
-	if bound := lease + lease/3 + 300*time.Millisecond; took > bound {
+	// The bound is lease + lease/3; the margin is for a loaded machine.
+	if bound := lease + lease/3 + 700*time.Millisecond; took > bound {
 		t.Errorf("b took over %v after a died, bound %v", took, bound)
 	}
 	eventually(t, 20*time.Second, "board, b's store and last event agree", func() string { return r.disagreement(sb, ids) })
@@ -99,7 +100,7 @@ func TestActiveStepsDownOnConflict(t *testing.T) {
 		}
 		return ""
 	})
-	if took := time.Since(wrote); took > lease/3+200*time.Millisecond {
+	if took := time.Since(wrote); took > lease/3+400*time.Millisecond {
 		t.Errorf("a stepped down %v after the conflict", took)
 	}
 	eventually(t, 3*lease, "a takes the lease back", func() string {
