@@ -124,11 +124,11 @@ func checkOutcome(t *testing.T, h *harness, s submitted, timeout time.Duration) 
 	outcomes := map[string]int{}
 	for _, id := range s.ids {
 		v := views[id]
-		info := table.Info(statusfsm.Status(v.Status))
-		if v.Status == string(statusfsm.StateFailedDelivery) || info.Kind != statusfsm.KindSONO || !info.Terminal {
+		info := table.Info(v.Status)
+		if v.Status == statusfsm.StateFailedDelivery || info.Kind != statusfsm.KindSONO || !info.Terminal {
 			t.Errorf("%s ended in %q (%s), want a terminal SONO status", id, v.Status, v.Reason)
 		}
-		outcomes[v.Status]++
+		outcomes[string(v.Status)]++
 	}
 	// SONO refuses the second regular form while the first stands; once
 	// the first is rejected (a tenth of the sandbox's filings are), the
@@ -136,8 +136,8 @@ func checkOutcome(t *testing.T, h *harness, s submitted, timeout time.Duration) 
 	dup, first := views[s.duplicate], views[s.ids[0]]
 	wantFilings := int64(len(s.ids))
 	switch {
-	case dup.Status == string(statusfsm.StateFailedDelivery) && strings.Contains(dup.Reason, envelope.CodeDuplicate):
-	case first.Status == sonosim.StatusNotAccepted && table.Info(statusfsm.Status(dup.Status)).Kind == statusfsm.KindSONO && table.Terminal(statusfsm.Status(dup.Status)):
+	case dup.Status == statusfsm.StateFailedDelivery && strings.Contains(dup.Reason, envelope.CodeDuplicate):
+	case first.Status == sonosim.StatusNotAccepted && table.Info(dup.Status).Kind == statusfsm.KindSONO && table.Terminal(dup.Status):
 		wantFilings++
 	default:
 		t.Errorf("second regular form ended %q (%s), first %q: want a dead letter naming DUPLICATE, or a filing after the first was rejected", dup.Status, dup.Reason, first.Status)

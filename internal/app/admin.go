@@ -126,7 +126,7 @@ func printSummary(stdio IO, views []board.View, elapsed time.Duration) {
 	reasons := map[string]int{}
 	dead := map[string]int{}
 	for _, v := range views {
-		label := v.Status
+		label := string(v.Status)
 		if v.Outcome != "" {
 			label += " — " + v.Outcome
 		}

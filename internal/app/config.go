@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/salyq/salyq/internal/poller"
 	"github.com/salyq/salyq/internal/streams"
 )
 
@@ -41,6 +42,7 @@ type Config struct {
 	Grace          time.Duration // gateway hand-off grace before NOT_FOUND counts
 	MaxElapsed     time.Duration // give up on transient failures after this
 	Timeout        time.Duration // one gateway request
+	PollerLease    time.Duration // how long the active poller's lease lasts unrenewed
 	TestIdentities bool          // accept NCA test IIN/BIN
 
 	// Sandbox settings for the in-process gateway.
@@ -110,6 +112,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Grace, "grace", envDuration("SALYQ_GRACE", 70*time.Second), "after a send whose answer was lost, how long a NOT_FOUND proves nothing (the gateway hands messages on within a minute)")
 	fs.DurationVar(&c.MaxElapsed, "give-up-after", envDuration("SALYQ_GIVE_UP_AFTER", 72*time.Hour), "dead-letter a form whose transient failures last longer than this")
 	fs.DurationVar(&c.Timeout, "timeout", envDuration("SALYQ_TIMEOUT", 60*time.Second), "one gateway request")
+	fs.DurationVar(&c.PollerLease, "poller-lease", envDuration("SALYQ_POLLER_LEASE", poller.DefaultActiveLease), "pollers: how long the active poller's lease lasts without renewal (env SALYQ_POLLER_LEASE); a standby takes over from a poller that died within this plus a third of it")
 	fs.BoolVar(&c.TestIdentities, "test-identities", env("SALYQ_TEST_IDENTITIES", "") == "1", "accept NCA's test IIN/BIN (the NCA test environment only)")
 	fs.DurationVar(&c.SimStep, "sandbox-step", 500*time.Millisecond, "in-process sandbox: time a filing spends in each status")
 	fs.Uint64Var(&c.SimSeed, "sandbox-seed", 1, "in-process sandbox: seed of outcomes and faults")

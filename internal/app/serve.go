@@ -129,6 +129,7 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 		defer store.Close()
 		p, err := poller.New(ctx, poller.Config{
 			JS: rt.JS, Store: store, Gateway: rt.Gateway, Keys: rt.Keys, CheckKey: rt.CheckKey, Board: rt.Board,
+			Leases: rt.Streams.Leases, Name: hostName() + "/" + rt.NewID()[:8], ActiveLease: rt.Cfg.PollerLease, ReleaseOnStop: true,
 			Concurrency: rt.Cfg.Concurrency, Clock: rt.Clock, Log: rt.Log.With("part", "poller"),
 		})
 		if err != nil {

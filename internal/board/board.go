@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
 // View is what the API and the CLI show of a submission.
@@ -19,30 +20,43 @@ type View struct {
 	Form     string `json:"form,omitempty"`
 	Period   string `json:"period,omitempty"`
 	Kind     string `json:"kind,omitempty"`
-	// Status is the product state (queued, sending, sent,
-	// failed-delivery) or the SONO status verbatim.
-	Status    string    `json:"status"`
-	Terminal  bool      `json:"terminal"`
-	Outcome   string    `json:"outcome,omitempty"`
-	RequestID string    `json:"requestId,omitempty"`
-	Reason    string    `json:"reason,omitempty"`
-	Flagged   bool      `json:"flagged,omitempty"`
-	Updated   time.Time `json:"updated"`
+	// Status is the form's state in the one lifecycle vocabulary: a
+	// product state (queued, sending, sent, failed-delivery) or the SONO
+	// status verbatim.
+	Status    statusfsm.Status `json:"status"`
+	Terminal  bool             `json:"terminal"`
+	Outcome   string           `json:"outcome,omitempty"`
+	RequestID string           `json:"requestId,omitempty"`
+	Reason    string           `json:"reason,omitempty"`
+	Flagged   bool             `json:"flagged,omitempty"`
+	Updated   time.Time        `json:"updated"`
 	// Seq orders the poller's views (the statusfsm history sequence), so
 	// a slow writer cannot put an older status back.
 	Seq uint64 `json:"seq,omitempty"`
+	// SonoAt is SONO's time of the newest SONO status applied: a poller
+	// rebuilding its store from the board takes SONO's history up to it
+	// as known.
+	SonoAt time.Time `json:"sonoAt,omitzero"`
 }
 
 // Event is one status change on SALYQ_STATUS, published on the subject
 // of the submission's taxpayer (streams.StatusSubject).
+//
+// An event may be delivered more than once (the poller publishes at least
+// once, and a poller that took over may repeat one). Seq, when not zero,
+// is the statusfsm history sequence of the change: a subscriber keeps the
+// highest Seq it has seen per submission and drops events at or below it.
+// Events of the intake and the worker (queued, sent, failed-delivery)
+// carry no Seq.
 type Event struct {
-	ID       string    `json:"id"`
-	Taxpayer string    `json:"taxpayer,omitempty"`
-	From     string    `json:"from,omitempty"`
-	To       string    `json:"to"`
-	At       time.Time `json:"at"`
-	Message  string    `json:"message,omitempty"`
-	Flagged  bool      `json:"flagged,omitempty"`
+	ID       string           `json:"id"`
+	Taxpayer string           `json:"taxpayer,omitempty"`
+	From     statusfsm.Status `json:"from,omitempty"`
+	To       statusfsm.Status `json:"to"`
+	At       time.Time        `json:"at"`
+	Message  string           `json:"message,omitempty"`
+	Flagged  bool             `json:"flagged,omitempty"`
+	Seq      uint64           `json:"seq,omitempty"`
 }
 
 // Record is what the salyq_state bucket holds under a submission's id: the
@@ -169,26 +183,60 @@ func (b *Board) Publish(ctx context.Context, taxpayer string, ev *Event) error {
 	return nil
 }
 
-// Advance records v unless the board already holds a view with the same
-// or a higher Seq, then publishes evs. Pollers of one form can overlap (a
-// slow publish and the next poll); compare-and-set keeps the newest.
+// Advance publishes evs, then records v unless the board already holds a
+// view with the same or a higher Seq. Pollers of one form can overlap (a
+// slow publish and the next poll); compare-and-set keeps the newest. The
+// events go first so that a status on the board implies its event is
+// stored: a poller that rebuilds its store from the board cannot miss
+// one. On an error the caller repeats the whole call; repeats are
+// harmless.
 func (b *Board) Advance(ctx context.Context, v View, evs []*Event) error {
-	err := b.update(ctx, v.ID, func(r *Record) bool {
+	for _, ev := range evs {
+		if err := b.Publish(ctx, v.Taxpayer, ev); err != nil {
+			return err
+		}
+	}
+	return b.update(ctx, v.ID, func(r *Record) bool {
 		if r.View != nil && r.View.Seq >= v.Seq {
 			return false
 		}
 		r.View = &v
 		return true
 	})
+}
+
+// Views calls fn with the view of every submission that has one, in no
+// particular order, and stops at fn's first error. It reads the bucket
+// with one watch up to its initial-values marker, not a lookup per key,
+// so rebuilding from tens of thousands of records takes one pass.
+func (b *Board) Views(ctx context.Context, fn func(View) error) error {
+	w, err := b.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
-		return err
+		return fmt.Errorf("board: views: %w", err)
 	}
-	for _, ev := range evs {
-		if err := b.Publish(ctx, v.Taxpayer, ev); err != nil {
+	defer w.Stop()
+	for {
+		var e jetstream.KeyValueEntry
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case got, ok := <-w.Updates():
+			if !ok {
+				return fmt.Errorf("board: views: %w", ErrWatchClosed)
+			}
+			e = got
+		}
+		if e == nil {
+			return nil // the initial values are done
+		}
+		var r Record
+		if err := json.Unmarshal(e.Value(), &r); err != nil || r.View == nil {
+			continue // not a submission record the board can show
+		}
+		if err := fn(*r.View); err != nil {
 			return err
 		}
 	}
-	return nil
 }
 
 // Get returns the view of one submission.

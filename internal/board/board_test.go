@@ -13,6 +13,7 @@ import (
 
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
 var ctx = context.Background()
@@ -42,7 +43,7 @@ func TestSetCreateGet(t *testing.T) {
 	steps := []struct {
 		name   string
 		do     func() error
-		status string // expected status of s1 afterwards
+		status statusfsm.Status // expected status of s1 afterwards
 	}{
 		{"create a new one", func() error { return b.Create(ctx, queued, &board.Event{ID: "s1", To: "queued", At: t0}) }, "queued"},
 		{"set overwrites", func() error {
@@ -81,7 +82,7 @@ func TestSetCreateGet(t *testing.T) {
 
 func TestHistoryInOrder(t *testing.T) {
 	b, _ := newBoard(t)
-	want := []string{"queued", "sending", "sent", "RECEIVED", "PROCESSING", "ACCEPTED"}
+	want := []statusfsm.Status{"queued", "sending", "sent", "RECEIVED", "PROCESSING", "ACCEPTED"}
 	for i, to := range want {
 		at := t0.Add(time.Duration(i) * time.Second)
 		if err := b.Set(ctx, board.View{ID: "a", Status: to, Updated: at}, &board.Event{ID: "a", To: to, At: at}); err != nil {
@@ -142,7 +143,7 @@ func TestAdvanceConcurrent(t *testing.T) {
 		seq := uint64(s + 1)
 		wg.Go(func() {
 			<-start
-			v := board.View{ID: "x", Status: fmt.Sprintf("S%d", seq), Seq: seq}
+			v := board.View{ID: "x", Status: statusfsm.Status(fmt.Sprintf("S%d", seq)), Seq: seq}
 			errs <- b.Advance(ctx, v, []*board.Event{{ID: "x", To: v.Status, At: t0.Add(time.Duration(seq))}})
 		})
 	}
@@ -158,7 +159,7 @@ func TestAdvanceConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Seq != writers || v.Status != fmt.Sprintf("S%d", writers) {
+	if v.Seq != writers || v.Status != statusfsm.Status(fmt.Sprintf("S%d", writers)) {
 		t.Errorf("after concurrent Advance: seq %d status %q, want %d", v.Seq, v.Status, writers)
 	}
 }
@@ -167,8 +168,8 @@ func TestAdvanceKeepsNewest(t *testing.T) {
 	b, _ := newBoard(t)
 	steps := []struct {
 		seq    uint64
-		status string
-		want   string
+		status statusfsm.Status
+		want   statusfsm.Status
 	}{
 		{3, "PROCESSING", "PROCESSING"}, // creates
 		{2, "RECEIVED", "PROCESSING"},   // older: ignored
@@ -189,10 +190,68 @@ func TestAdvanceKeepsNewest(t *testing.T) {
 	}
 }
 
-func tos(h []board.Event) []string {
-	var out []string
+func tos(h []board.Event) []statusfsm.Status {
+	var out []statusfsm.Status
 	for _, e := range h {
 		out = append(out, e.To)
 	}
 	return out
+}
+
+// TestViews: one pass over the bucket yields every record with a view,
+// including those with a delivery section, and none without a view.
+func TestViews(t *testing.T) {
+	b, _ := newBoard(t)
+	want := map[string]bool{}
+	for i := range 300 {
+		id := fmt.Sprintf("v%03d", i)
+		want[id] = true
+		if err := b.Advance(ctx, board.View{ID: id, Status: "sent", RequestID: "r" + id, Seq: uint64(i + 1)}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A journal without a view yet (the worker came first) is not shown.
+	if _, err := b.Store(ctx, "journal-only", board.Record{Delivery: []byte(`{"state":""}`)}, 0); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	err := b.Views(ctx, func(v board.View) error {
+		if got[v.ID] {
+			t.Errorf("%s twice", v.ID)
+		}
+		got[v.ID] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) || got["journal-only"] {
+		t.Fatalf("Views gave %d records, want %d", len(got), len(want))
+	}
+	stop := errors.New("stop")
+	n := 0
+	if err := b.Views(ctx, func(board.View) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+		t.Fatalf("fn's error: %v after %d", err, n)
+	}
+}
+
+// TestAdvanceEventsCarrySeq: the events Advance publishes keep their
+// sequence for subscribers, and the view is stored after them.
+func TestAdvanceEventsCarrySeq(t *testing.T) {
+	b, _ := newBoard(t)
+	v := board.View{ID: "e", Taxpayer: "900101300011", Status: "Доставлена", Seq: 3}
+	evs := []*board.Event{
+		{ID: "e", From: "sent", To: "Отправлена", At: t0, Seq: 2},
+		{ID: "e", From: "Отправлена", To: "Доставлена", At: t0.Add(time.Second), Seq: 3},
+	}
+	if err := b.Advance(ctx, v, evs); err != nil {
+		t.Fatal(err)
+	}
+	h, err := b.History(ctx, "e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 2 || h[0].Seq != 2 || h[1].Seq != 3 || h[1].To != "Доставлена" || h[1].Taxpayer != v.Taxpayer {
+		t.Fatalf("history %+v", h)
+	}
 }

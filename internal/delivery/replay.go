@@ -95,7 +95,7 @@ func Replay(ctx context.Context, js jetstream.JetStream, set *streams.Set, b *bo
 		if rec.View != nil {
 			v = *rec.View
 		}
-		v.Status, v.Terminal, v.Reason, v.Updated = string(statusfsm.StateQueued), false, "", now
+		v.Status, v.Terminal, v.Reason, v.Updated = statusfsm.StateQueued, false, "", now
 		rec = Record{InFlight: rec.InFlight, Version: rec.Version}
 		rec.SetView(v)
 		if _, err := journal.Save(ctx, l.ID, &rec, rev); err != nil {
@@ -115,7 +115,7 @@ func Replay(ctx context.Context, js jetstream.JetStream, set *streams.Set, b *bo
 		if _, err := js.PublishMsg(ctx, m); err != nil {
 			return n, fmt.Errorf("replay %s: %w", l.ID, err)
 		}
-		b.Publish(ctx, v.Taxpayer, &board.Event{ID: l.ID, From: string(statusfsm.StateFailedDelivery), To: string(statusfsm.StateQueued), At: now, Message: "replayed"})
+		b.Publish(ctx, v.Taxpayer, &board.Event{ID: l.ID, From: statusfsm.StateFailedDelivery, To: statusfsm.StateQueued, At: now, Message: "replayed"})
 		if err := set.DLQ.DeleteMsg(ctx, l.Seq); err != nil {
 			return n, fmt.Errorf("replay %s: removing the dead letter: %w", l.ID, err)
 		}

@@ -273,13 +273,13 @@ func (w *Worker) apply(ctx context.Context, msg jetstream.Msg, sub *submission, 
 	case Filed:
 		rec.State, rec.RequestID, rec.MessageID, rec.InFlight = StateSent, act.RequestID, attempt.MessageID, nil
 		rec.SentBy = w.cfg.Name
-		rec.SetView(w.view(sub, string(statusfsm.StateSent), rec))
+		rec.SetView(w.view(sub, statusfsm.StateSent, rec))
 		if _, err := w.journal.Save(ctx, sub.id, &rec, rev); err != nil {
 			// The attempt stays in flight; the next delivery asks SONO.
 			nak(msg, time.Second)
 			return
 		}
-		w.cfg.Board.Publish(ctx, sub.taxpayer, &board.Event{ID: sub.id, From: string(statusfsm.StateQueued), To: string(statusfsm.StateSent), At: w.cfg.Clock(), Message: "request " + rec.RequestID})
+		w.cfg.Board.Publish(ctx, sub.taxpayer, &board.Event{ID: sub.id, From: statusfsm.StateQueued, To: statusfsm.StateSent, At: w.cfg.Clock(), Message: "request " + rec.RequestID})
 		if err := w.publishReceipt(ctx, sub, rec); err != nil {
 			nak(msg, time.Second)
 			return
@@ -299,7 +299,7 @@ func (w *Worker) apply(ctx context.Context, msg jetstream.Msg, sub *submission, 
 			rec.InFlight = nil
 		}
 		rec.State, rec.Reason = StateDead, act.Reason
-		v := w.view(sub, string(statusfsm.StateFailedDelivery), rec)
+		v := w.view(sub, statusfsm.StateFailedDelivery, rec)
 		v.Terminal = true
 		rec.SetView(v)
 		if _, err := w.journal.Save(ctx, sub.id, &rec, rev); err != nil {
@@ -323,7 +323,7 @@ func nak(msg jetstream.Msg, delay time.Duration) {
 	msg.NakWithDelay(max(delay, 10*time.Millisecond))
 }
 
-func (w *Worker) view(sub *submission, status string, rec Record) board.View {
+func (w *Worker) view(sub *submission, status statusfsm.Status, rec Record) board.View {
 	return board.View{ID: sub.id, Taxpayer: sub.taxpayer, Form: sub.form, Period: sub.period, Kind: sub.kind,
 		Status: status, RequestID: rec.RequestID, Reason: rec.Reason, Updated: w.cfg.Clock()}
 }
@@ -387,13 +387,13 @@ func (w *Worker) deadLetter(ctx context.Context, msg jetstream.Msg, sub *submiss
 		}
 	}
 	if sub.id != "" {
-		ev := &board.Event{ID: sub.id, To: string(statusfsm.StateFailedDelivery), At: w.cfg.Clock(), Message: act.Reason}
+		ev := &board.Event{ID: sub.id, To: statusfsm.StateFailedDelivery, At: w.cfg.Clock(), Message: act.Reason}
 		if rec.View != nil {
 			// Saved with the journal record.
 			w.cfg.Board.Publish(ctx, sub.taxpayer, ev)
 		} else {
 			// An unreadable message, never journaled.
-			v := w.view(sub, string(statusfsm.StateFailedDelivery), rec)
+			v := w.view(sub, statusfsm.StateFailedDelivery, rec)
 			v.Terminal, v.Reason = true, act.Reason
 			w.cfg.Board.Set(ctx, v, ev)
 		}

@@ -133,9 +133,9 @@ func (in *Intake) Submit(ctx context.Context, data []byte) (Result, error) {
 	}
 	res.Duplicate = ack.Duplicate
 	if !ack.Duplicate {
-		v := board.View{ID: res.ID, Taxpayer: res.Taxpayer, Form: res.Form, Period: res.Period, Kind: res.Kind, Status: string(statusfsm.StateQueued), Updated: now}
+		v := board.View{ID: res.ID, Taxpayer: res.Taxpayer, Form: res.Form, Period: res.Period, Kind: res.Kind, Status: statusfsm.StateQueued, Updated: now}
 		// Create, not put: a fast worker may have moved it on already.
-		if err := in.cfg.Board.Create(ctx, v, &board.Event{ID: res.ID, To: string(statusfsm.StateQueued), At: now}); err != nil {
+		if err := in.cfg.Board.Create(ctx, v, &board.Event{ID: res.ID, To: statusfsm.StateQueued, At: now}); err != nil {
 			return res, nil // the form is stored; the view catches up
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -28,6 +29,23 @@ type Config struct {
 	// it refuses (revoked) when signing status requests.
 	CheckKey ncakey.CertCheck
 	Board    *board.Board
+	// Leases is the bucket of the lease that makes one poller of several
+	// the active one (streams.BucketLeases).
+	Leases jetstream.KeyValue
+	// Name identifies this poller in the lease; unique per process.
+	Name string
+	// ActiveLease is how long the active poller keeps the lease without
+	// renewing it (renewals come every third of it), and so how long a
+	// standby waits before taking over from a poller that died; default
+	// DefaultActiveLease.
+	ActiveLease time.Duration
+	// ReleaseOnStop gives the lease up when Run ends with its context, so
+	// that a standby takes over at once instead of after ActiveLease.
+	ReleaseOnStop bool
+	// PublishTimeout bounds one attempt to publish a form's changes to
+	// the board and SALYQ_STATUS; default 10s. A failed attempt is
+	// retried with backoff.
+	PublishTimeout time.Duration
 	// Concurrency bounds polls in flight.
 	Concurrency int
 	// Tick is how often the schedule is looked at when nothing was due.
@@ -35,14 +53,29 @@ type Config struct {
 	// Lease hides a claimed form from other pollers while it is polled.
 	Lease time.Duration
 	Clock func() time.Time
-	Log   *slog.Logger
+	// LeaseClock measures the ActiveLease; it must carry a monotonic
+	// reading (nil: time.Now).
+	LeaseClock func() time.Time
+	Log        *slog.Logger
 }
+
+// DefaultActiveLease is the default Config.ActiveLease.
+const DefaultActiveLease = 15 * time.Second
 
 // Poller drives the status state machine.
 type Poller struct {
-	cfg  Config
-	cons jetstream.Consumer
+	cfg   Config
+	cons  jetstream.Consumer
+	lease *lease
+	// kick wakes the outbox publisher when a change was recorded.
+	kick chan struct{}
+	// holding is set while this poller holds the lease.
+	holding atomic.Bool
 }
+
+// Active reports whether this poller holds the lease, i.e. is the one
+// consuming receipts and polling; the others stand by.
+func (p *Poller) Active() bool { return p.holding.Load() }
 
 // New creates or updates the durable receipt consumer.
 func New(ctx context.Context, cfg Config) (*Poller, error) {
@@ -58,6 +91,18 @@ func New(ctx context.Context, cfg Config) (*Poller, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	if cfg.ActiveLease <= 0 {
+		cfg.ActiveLease = DefaultActiveLease
+	}
+	if cfg.PublishTimeout <= 0 {
+		cfg.PublishTimeout = 10 * time.Second
+	}
+	if cfg.LeaseClock == nil {
+		cfg.LeaseClock = time.Now
+	}
+	if cfg.Leases == nil || cfg.Name == "" {
+		return nil, fmt.Errorf("poller: %w: a lease bucket and a name are required", ErrConfig)
+	}
 	cons, err := cfg.JS.CreateOrUpdateConsumer(ctx, streams.Receipts, jetstream.ConsumerConfig{
 		Durable:       streams.ConsumerPoller,
 		AckPolicy:     jetstream.AckExplicitPolicy,
@@ -68,17 +113,88 @@ func New(ctx context.Context, cfg Config) (*Poller, error) {
 	if err != nil {
 		return nil, fmt.Errorf("poller: consumer: %w", err)
 	}
-	return &Poller{cfg: cfg, cons: cons}, nil
+	return &Poller{
+		cfg: cfg, cons: cons, kick: make(chan struct{}, 1),
+		lease: &lease{kv: cfg.Leases, holder: cfg.Name, period: cfg.ActiveLease, now: cfg.LeaseClock, log: cfg.Log},
+	}, nil
 }
 
-// Run consumes receipts and polls until ctx is cancelled, then lets the
-// polls in flight finish.
+// Run works as one of several pollers until ctx is cancelled: it stands
+// by until it holds the lease (lease.go), then, while it holds it,
+// reconciles its store with the board (reconcile.go), publishes the
+// store's outbox (publish.go), consumes receipts and polls. Losing the
+// lease stops all of that at once and it stands by again. When ctx ends
+// it lets the polls in flight finish and, with ReleaseOnStop, gives the
+// lease up.
 func (p *Poller) Run(ctx context.Context) error {
-	cc, err := p.cons.Consume(func(msg jetstream.Msg) { p.receipt(ctx, msg) })
+	for {
+		h, err := p.lease.acquire(ctx)
+		if err != nil {
+			return nil // ctx ended while standing by
+		}
+		p.holding.Store(true)
+		actx, stepDown := context.WithCancel(ctx)
+		type end struct {
+			h   held
+			err error
+		}
+		ended := make(chan end, 1)
+		go func() {
+			h, err := p.lease.hold(actx, h)
+			p.holding.Store(false)
+			stepDown()
+			ended <- end{h, err}
+		}()
+		err = p.active(actx)
+		stepDown()
+		e := <-ended
+		if ctx.Err() != nil || err != nil {
+			if e.err == nil && (p.cfg.ReleaseOnStop || err != nil) {
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				p.lease.release(rctx, e.h)
+				cancel()
+			}
+			return err
+		}
+		p.cfg.Log.Warn("poller standing by", "reason", e.err)
+	}
+}
+
+// active is the work of the active poller, until ctx ends.
+func (p *Poller) active(ctx context.Context) error {
+	if err := p.reconcileUntilDone(ctx); err != nil {
+		return nil // stepped down or stopping
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // before the Wait: a failed Consume stops the publisher too
+	wg.Go(func() { p.publish(ctx) })
+	// The outbox may hold changes of an earlier life: publish them now.
+	p.wake()
+	cc, err := p.cons.Consume(func(msg jetstream.Msg) {
+		p.receipt(ctx, msg)
+		p.wake()
+	})
 	if err != nil {
 		return fmt.Errorf("poller: %w", err)
 	}
 	defer cc.Stop()
+	p.pollDue(ctx)
+	return nil
+}
+
+// wake tells the publisher that the outbox has something.
+func (p *Poller) wake() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// pollDue claims due forms and polls them until ctx ends, then lets the
+// polls in flight finish.
+func (p *Poller) pollDue(ctx context.Context) {
 	work := context.WithoutCancel(ctx)
 	sem := make(chan struct{}, p.cfg.Concurrency)
 	var wg sync.WaitGroup
@@ -88,7 +204,7 @@ func (p *Poller) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-timer.C:
 		}
 		forms, err := p.cfg.Store.Claim(ctx, p.cfg.Clock(), p.cfg.Concurrency, p.cfg.Lease)
@@ -135,49 +251,53 @@ func (p *Poller) receipt(ctx context.Context, msg jetstream.Msg) {
 	msg.Ack()
 }
 
-// poll asks SONO about one form and applies the answer.
+// poll asks SONO about one form and applies the answer. A poll without
+// an answer is logged and retried with the failure backoff; it is not an
+// answer without news.
 func (p *Poller) poll(ctx context.Context, f statusfsm.Form) {
-	log := p.cfg.Log.With("id", f.ID)
-	var history []statusfsm.Event
+	log := p.cfg.Log.With("id", f.ID, "taxpayer", f.Taxpayer, "requestId", f.RequestID)
 	key, err := ncakey.Choose(ctx, p.cfg.Keys, p.cfg.CheckKey, f.Taxpayer, p.cfg.Clock())
 	if err != nil {
-		log.Warn("no key to sign the status request", "err", err)
-	} else {
-		o := p.cfg.Gateway.Status(ctx, envelope.StatusRequest{RequestID: f.RequestID}, key.Signer())
-		switch {
-		case o.Class == gateway.Success && o.Status.Error == nil:
-			for _, h := range o.Status.History {
-				history = append(history, statusfsm.Event{Status: statusfsm.Status(h.Status), At: h.Date, Message: h.Message})
-			}
-		case o.Class == gateway.Success:
-			log.Warn("SONO does not know the request id", "requestId", f.RequestID)
-		default:
-			log.Debug("status poll failed", "outcome", o.String())
-		}
+		p.failed(ctx, log, f, "no key to sign the status request", err, 0)
+		return
 	}
-	// An empty history is a poll without news: the backoff step grows.
+	o := p.cfg.Gateway.Status(ctx, envelope.StatusRequest{RequestID: f.RequestID}, key.Signer())
+	switch {
+	case o.Class == gateway.Success && o.Status.Error == nil:
+	case o.Class == gateway.Success:
+		p.failed(ctx, log, f, "SONO does not know the request id", fmt.Errorf("%w: %s", ErrNoAnswer, o.Status.Error.Code), 0)
+		return
+	default:
+		err := o.Err
+		if err == nil {
+			err = ErrNoAnswer
+		}
+		log = log.With("outcome", o.String())
+		p.failed(ctx, log, f, "status poll failed", err, o.RetryAfter)
+		return
+	}
+	var history []statusfsm.Event
+	for _, h := range o.Status.History {
+		history = append(history, statusfsm.Event{Status: statusfsm.Status(h.Status), At: h.Date, Message: h.Message})
+	}
+	// An empty history is an answer without news: the backoff step grows.
 	entries, err := p.cfg.Store.Apply(ctx, f.ID, statusfsm.SourcePoll, history)
 	if err != nil {
 		log.Warn("applying status history", "err", err)
 		return
 	}
 	log.Debug("polled", "history", len(history), "new", len(entries))
-	if len(entries) == 0 {
-		return
+	if len(entries) > 0 {
+		p.wake()
 	}
-	cur, err := p.cfg.Store.Get(f.ID)
+}
+
+// failed records a poll without an answer and reschedules the form.
+func (p *Poller) failed(ctx context.Context, log *slog.Logger, f statusfsm.Form, what string, cause error, retryAfter time.Duration) {
+	next, err := p.cfg.Store.PollFailed(ctx, f.ID, retryAfter)
 	if err != nil {
+		log.Warn(what, "err", cause, "reschedule", err)
 		return
 	}
-	var evs []*board.Event
-	for _, e := range entries {
-		evs = append(evs, &board.Event{ID: cur.ID, From: string(e.From), To: string(e.To), At: e.At, Message: e.Message, Flagged: e.Flags != 0 || e.Late})
-	}
-	info := p.cfg.Store.Table().Info(cur.State)
-	v := board.View{ID: cur.ID, Taxpayer: cur.Taxpayer, Form: cur.FormCode, Period: cur.Period, Kind: cur.Kind,
-		Status: string(cur.State), Terminal: info.Terminal, Outcome: info.Outcome, RequestID: cur.RequestID,
-		Reason: cur.Message, Flagged: cur.Flags != 0, Updated: p.cfg.Clock(), Seq: cur.Seq}
-	if err := p.cfg.Board.Advance(ctx, v, evs); err != nil {
-		log.Warn("publishing status", "err", err)
-	}
+	log.Warn(what, "err", cause, "failures", f.Failures+1, "retryAt", next)
 }

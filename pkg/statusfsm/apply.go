@@ -32,9 +32,11 @@ func eventKey(ev Event) string {
 // authoritative.
 //
 // Apply also advances the poll schedule: if it added an entry, the next
-// poll is Backoff.NextPoll(0) away; otherwise the backoff step grows. A
-// failed poll can therefore be reported as Apply with an empty history.
-// A form that is (or becomes) terminal leaves the schedule.
+// poll is Backoff.NextPoll(0) away; otherwise the backoff step grows. An
+// empty history is an answer without news; a poll that got no answer is
+// reported with PollFailed instead. A form that is (or becomes) terminal
+// leaves the schedule. Entries SONO dated at or before the form's
+// RestoredTo are already summed up by a restored state and are skipped.
 func (s *Store) Apply(ctx context.Context, id, source string, history []Event) ([]Entry, error) {
 	if source == "" {
 		source = SourcePoll
@@ -55,7 +57,7 @@ func (s *Store) Apply(ctx context.Context, id, source string, history []Event) (
 		moved := false
 		for _, ev := range evs {
 			k := eventKey(ev)
-			if seen[k] {
+			if seen[k] || !f.RestoredTo.IsZero() && !ev.At.After(f.RestoredTo) {
 				continue
 			}
 			seen[k] = true
@@ -71,6 +73,7 @@ func (s *Store) Apply(ctx context.Context, id, source string, history []Event) (
 			added = append(added, e)
 		}
 		f.Polls++
+		f.Failures = 0
 		f.Updated = s.clock()
 		if !moved {
 			f.PollStep++

@@ -63,7 +63,7 @@
 // # Store
 //
 // One bbolt file with buckets forms (id → Form), history (id ‖ 0 ‖ seq →
-// Entry), schedule (next poll as sign-flipped big-endian UnixNano ‖ id),
+// Entry), outbox (history keys of unpublished entries), schedule (next poll as sign-flipped big-endian UnixNano ‖ id),
 // counts (state → number of forms) and meta (schema version). Each call is
 // one write transaction that updates all of them together, so the schedule
 // and the counters always agree with the forms, and Transition is a
@@ -83,5 +83,19 @@
 // that brought news the next poll is Backoff.NextPoll(0) away, otherwise
 // the step grows, exponentially up to Backoff.Max, with optional jitter.
 // Claim does the same as Due but leases the forms it returns, for several
-// pollers. The clock is injected (Options.Clock) so tests drive time.
+// pollers. A poll that got no answer is reported with PollFailed: it
+// backs off on its own counter (Failures) and leaves the no-news step
+// alone. The clock is injected (Options.Clock) so tests drive time.
+//
+// # Outbox and rebuilding
+//
+// Every history entry is also written, in its transaction, to the outbox
+// bucket (the entry's history key), where it stays until the caller has
+// published it and calls Done; Pending hands out each form's unpublished
+// entries with the form as it stood, so a crash between recording and
+// publishing loses nothing. Restore is the way back from another copy of
+// a form's state (the board): it takes a form at a given state and
+// sequence with one "rebuild" entry, never moves a form backwards, and
+// records SONO's time of that state so that the next poll does not
+// replay SONO's older entries.
 package statusfsm

@@ -20,6 +20,8 @@ var (
 	ErrSchema = errors.New("statusfsm: schema version mismatch")
 	// ErrTable means a status table could not be loaded.
 	ErrTable = errors.New("statusfsm: invalid status table")
+	// ErrNoState means Restore was given a form without a state.
+	ErrNoState = errors.New("statusfsm: form without a state")
 	// ErrCorrupt means a stored record could not be decoded.
 	ErrCorrupt = errors.New("statusfsm: corrupt record")
 )

@@ -30,6 +30,9 @@ type Form struct {
 	PollStep int `json:"poll_step"`
 	// Polls counts Apply calls.
 	Polls int `json:"polls"`
+	// Failures counts polls in a row that got no answer (PollFailed); it
+	// spaces the retries and is reset by the next answer.
+	Failures int `json:"failures,omitempty"`
 	// Flags accumulates the flags of every recorded move.
 	Flags Flags `json:"flags"`
 	// Message is the message of the last recorded move (the dead-letter
@@ -37,10 +40,15 @@ type Form struct {
 	Message string `json:"message,omitempty"`
 	// LastEventAt is SONO's time of the newest applied SONO history entry.
 	LastEventAt time.Time `json:"last_event_at,omitzero"`
+	// RestoredTo is LastEventAt as Restore found it: SONO history entries
+	// up to this time are summed up by the restored state and are not
+	// recorded again one by one.
+	RestoredTo time.Time `json:"restored_to,omitzero"`
 	// Created and Updated are store clock times.
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
-	// Seq is the number of history entries.
+	// Seq is the sequence number of the newest history entry: the number
+	// of entries, unless Restore skipped ahead.
 	Seq uint64 `json:"seq"`
 }
 
@@ -102,7 +110,8 @@ type Entry struct {
 	At time.Time `json:"at"`
 	// Recorded is the store clock when the entry was written.
 	Recorded time.Time `json:"recorded"`
-	// Source names who reported it: "intake", "worker", "receipt", "poll", "operator"…
+	// Source names who reported it: "intake", "worker", "receipt", "poll",
+	// "operator", "rebuild"…
 	Source string `json:"source"`
 	// Message is free text: SONO's message, a dead-letter reason.
 	Message string `json:"message,omitempty"`

@@ -16,12 +16,13 @@ const SchemaVersion uint32 = 1
 // maxIDLen bounds submission ids; they are hex digests in practice.
 const maxIDLen = 512
 
-// Buckets. Every write touches forms, history, counts and schedule in the
-// same transaction, so they never disagree.
+// Buckets. Every write touches forms, history, outbox, counts and
+// schedule in the same transaction, so they never disagree.
 var (
 	bucketMeta     = []byte("meta")     // "schema" → uint32 BE
 	bucketForms    = []byte("forms")    // id → Form JSON
 	bucketHistory  = []byte("history")  // id ‖ 0x00 ‖ seq BE8 → Entry JSON
+	bucketOutbox   = []byte("outbox")   // history key of an unpublished entry → nil
 	bucketSchedule = []byte("schedule") // nextPoll BE8 (sign-flipped) ‖ id → nil
 	bucketCounts   = []byte("counts")   // state → uint64 BE
 	keySchema      = []byte("schema")
@@ -73,7 +74,7 @@ func Open(path string, opts *Options) (*Store, error) {
 		return nil, fmt.Errorf("statusfsm: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketForms, bucketHistory, bucketSchedule, bucketCounts} {
+		for _, name := range [][]byte{bucketMeta, bucketForms, bucketHistory, bucketOutbox, bucketSchedule, bucketCounts} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -110,6 +111,10 @@ func (s *Store) Table() *Table { return s.table }
 
 // Path returns the file path.
 func (s *Store) Path() string { return s.db.Path() }
+
+// CheckID reports whether id can be a submission id in the store:
+// ErrInvalidID if it is empty, too long or contains NUL.
+func CheckID(id string) error { return checkID(id) }
 
 func checkID(id string) error {
 	if id == "" || len(id) > maxIDLen {
@@ -161,6 +166,15 @@ func historyKey(id string, seq uint64) []byte {
 	copy(k, id)
 	binary.BigEndian.PutUint64(k[len(id)+1:], seq)
 	return k
+}
+
+// putEntry writes one history entry of form id.
+func putEntry(tx *bolt.Tx, id string, e Entry) error {
+	v, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketHistory).Put(historyKey(id, e.Seq), v)
 }
 
 func historyPrefix(id string) []byte {
@@ -217,11 +231,13 @@ func (s *Store) record(tx *bolt.Tx, f *Form, to Status, m Meta, o recordOpts) (E
 	e.Flags |= o.extra
 	f.Seq++
 	e.Seq = f.Seq
-	v, err := json.Marshal(e)
-	if err != nil {
+	if err := putEntry(tx, f.ID, e); err != nil {
 		return Entry{}, err
 	}
-	if err := tx.Bucket(bucketHistory).Put(historyKey(f.ID, e.Seq), v); err != nil {
+	hk := historyKey(f.ID, e.Seq)
+	// The entry waits in the outbox until the poller has published it: a
+	// crash between recording and publishing cannot lose it.
+	if err := tx.Bucket(bucketOutbox).Put(hk, nil); err != nil {
 		return Entry{}, err
 	}
 	f.Flags |= e.Flags
