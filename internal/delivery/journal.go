@@ -8,17 +8,12 @@ import (
 	"time"
 
 	"github.com/salyq/salyq/internal/board"
+	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
-// State of a submission in the journal.
-type State string
-
-// Journal states.
-const (
-	StatePending State = ""     // not yet filed
-	StateSent    State = "sent" // SONO took it; RequestID is known
-	StateDead    State = "dead" // dead-lettered
-)
+// legacyDead is how journals written before the lifecycle vocabulary
+// said failed-delivery.
+const legacyDead statusfsm.Status = "dead"
 
 // Attempt is a send whose outcome is not yet known.
 type Attempt struct {
@@ -28,7 +23,10 @@ type Attempt struct {
 
 // Record is the journal entry of one submission.
 type Record struct {
-	State State `json:"state,omitempty"`
+	// State is the submission's place in the lifecycle (pkg/statusfsm):
+	// queued (or empty: never handled), sending while an attempt is in
+	// flight, sent once SONO took it, failed-delivery once dead-lettered.
+	State statusfsm.Status `json:"state,omitempty"`
 	// Attempts counts transient failures (throttling and maintenance do
 	// not spend attempts).
 	Attempts     int       `json:"attempts,omitempty"`
@@ -46,6 +44,8 @@ type Record struct {
 	// tracing a filing.
 	SentBy string `json:"sentBy,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	// Code is the gateway's code of a dead-lettered submission.
+	Code string `json:"code,omitempty"`
 
 	// Version counts the journal's writes. A save whose revision is stale
 	// only because the board rewrote the view (the intake's queued view,
@@ -88,6 +88,9 @@ func (j *Journal) Load(ctx context.Context, id string) (Record, uint64, error) {
 		if err := json.Unmarshal(br.Delivery, &r); err != nil {
 			return Record{}, 0, fmt.Errorf("journal: %s: %w", id, err)
 		}
+	}
+	if r.State == legacyDead {
+		r.State = statusfsm.StateFailedDelivery
 	}
 	r.View = br.View
 	return r, rev, nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/delivery"
+	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
 func TestJournalLoadSave(t *testing.T) {
@@ -15,7 +16,7 @@ func TestJournalLoadSave(t *testing.T) {
 	j := delivery.NewJournal(board.New(js, set))
 
 	r, rev, err := j.Load(ctx, "unknown")
-	if err != nil || rev != 0 || r.State != delivery.StatePending || r.InFlight != nil || r.Attempts != 0 {
+	if err != nil || rev != 0 || r.State != "" || r.InFlight != nil || r.Attempts != 0 {
 		t.Fatalf("Load of an unknown id: %+v rev %d err %v; want an empty record, revision 0", r, rev, err)
 	}
 
@@ -34,13 +35,13 @@ func TestJournalLoadSave(t *testing.T) {
 		t.Errorf("record not kept: %+v", got)
 	}
 
-	got.State, got.RequestID, got.MessageID, got.InFlight = delivery.StateSent, "req-1", "m1", nil
+	got.State, got.RequestID, got.MessageID, got.InFlight = statusfsm.StateSent, "req-1", "m1", nil
 	rev2, err := j.Save(ctx, "s1", &got, rev1)
 	if err != nil || rev2 <= rev1 {
 		t.Fatalf("update: rev %d err %v", rev2, err)
 	}
 	got, rev, _ = j.Load(ctx, "s1")
-	if rev != rev2 || got.State != delivery.StateSent || got.RequestID != "req-1" || got.InFlight != nil {
+	if rev != rev2 || got.State != statusfsm.StateSent || got.RequestID != "req-1" || got.InFlight != nil {
 		t.Errorf("after update: %+v rev %d", got, rev)
 	}
 
@@ -53,7 +54,7 @@ func TestJournalLoadSave(t *testing.T) {
 			t.Errorf("%s: err %v, want ErrConflict", s.name, err)
 		}
 	}
-	if got, _, _ := j.Load(ctx, "s1"); got.State != delivery.StateSent {
+	if got, _, _ := j.Load(ctx, "s1"); got.State != statusfsm.StateSent {
 		t.Errorf("a refused Save changed the record: %+v", got)
 	}
 	// An update of a record that does not exist is a conflict too.
@@ -119,7 +120,7 @@ func TestJournalSharesTheBoardRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec, rev, err := j.Load(ctx, "s1")
-	if err != nil || rev == 0 || rec.View == nil || rec.View.Status != "queued" || rec.State != delivery.StatePending {
+	if err != nil || rev == 0 || rec.View == nil || rec.View.Status != "queued" || rec.State != "" {
 		t.Fatalf("Load of a queued submission: %+v rev %d err %v", rec, rev, err)
 	}
 	rec.Lease, rec.InFlight = "w1", &delivery.Attempt{MessageID: "m1", At: at}
