@@ -65,7 +65,7 @@ type Action struct {
 type Config struct {
 	JS jetstream.JetStream
 	// DLQ is the dead-letter stream, to find a dead letter published by
-	// an earlier delivery of the same message.
+	// an earlier delivery of the same message; nil: looked up when needed.
 	DLQ jetstream.Stream
 	// MaxDeliver is the consumer's MaxDeliver (≤ 0: unbounded).
 	MaxDeliver int
@@ -187,10 +187,14 @@ func (s *Settler) deadLetter(ctx context.Context, msg jetstream.Msg, a Action) e
 // dlqID: a redelivery after the publish must not add it twice (past the
 // duplicate window, Nats-Msg-Id no longer would).
 func (s *Settler) deadLettered(ctx context.Context, subject, dlqID string) bool {
-	if s.cfg.DLQ == nil {
-		return false
+	dlq := s.cfg.DLQ
+	if dlq == nil {
+		var err error
+		if dlq, err = s.cfg.JS.Stream(ctx, streams.DLQ); err != nil {
+			return false
+		}
 	}
-	last, err := s.cfg.DLQ.GetLastMsgForSubject(ctx, subject)
+	last, err := dlq.GetLastMsgForSubject(ctx, subject)
 	return err == nil && last.Header.Get(jetstream.MsgIDHeader) == dlqID
 }
 
