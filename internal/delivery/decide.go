@@ -110,7 +110,11 @@ type Input struct {
 	// InFlightAt is when the attempt (the send just made, or the
 	// in-flight attempt a status check asks about) started.
 	InFlightAt time.Time
-	Now        time.Time
+	// Ended says the request of that attempt is known to have ended by
+	// InFlightAt: it cannot reach the gateway later, so grace counts from
+	// InFlightAt without the request timeout.
+	Ended bool
+	Now   time.Time
 	// Poison is set when the message can never be handled: it fails the
 	// boundary checks or is not a form. Nothing was sent.
 	Poison error
@@ -228,10 +232,13 @@ func graceLeft(in Input, p Policy) time.Duration {
 	if start.IsZero() {
 		start = in.Now
 	}
-	return p.graceLeft(start, in.Now)
+	return p.graceLeft(start, in.Ended, in.Now)
 }
 
-func (p Policy) graceLeft(start, now time.Time) time.Duration {
+func (p Policy) graceLeft(start time.Time, ended bool, now time.Time) time.Duration {
+	if ended {
+		return start.Add(p.Grace).Sub(now)
+	}
 	return start.Add(p.RequestTimeout + p.Grace).Sub(now)
 }
 

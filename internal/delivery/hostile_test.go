@@ -21,12 +21,16 @@ import (
 // runChecked starts a worker whose Run must not return before stop: a
 // worker that exits on a bad message (as one did with status 0) fails the
 // test.
-func (r *rig) runChecked(t *testing.T) (stop func()) {
+func (r *rig) runChecked(t *testing.T, change ...func(*delivery.Config)) (stop func()) {
 	t.Helper()
-	w, err := delivery.New(ctx, delivery.Config{
+	cfg := delivery.Config{
 		JS: r.js, Streams: r.set, Gateway: r.client, Keys: r.keys, Board: r.board, Policy: r.policy,
 		Concurrency: 2, MaxInFlight: 8, AckWait: 30 * time.Second, Name: "worker-" + ids.UUID()[:8], Log: testLog(),
-	})
+	}
+	for _, c := range change {
+		c(&cfg)
+	}
+	w, err := delivery.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func TestJournalLoadSave(t *testing.T) {
 	}
 
 	at := time.Date(2025, 7, 15, 10, 0, 0, 0, time.UTC)
-	rec := delivery.Record{Attempts: 1, FirstAttempt: at, InFlight: &delivery.Attempt{MessageID: "m1", At: at}, Lease: "w1", LeaseUntil: at.Add(time.Minute)}
+	rec := delivery.Record{Attempts: 1, FirstAttempt: at, InFlight: &delivery.Attempt{MessageID: "m1", At: at}, Lease: "w1", LeaseSeq: 7, LeaseDelivery: 2}
 	rev1, err := j.Save(ctx, "s1", &rec, 0)
 	if err != nil || rev1 == 0 {
 		t.Fatalf("create: rev %d err %v", rev1, err)
@@ -31,7 +31,8 @@ func TestJournalLoadSave(t *testing.T) {
 		t.Fatalf("Load after create: rev %d (want %d) err %v", rev, rev1, err)
 	}
 	if got.Attempts != 1 || got.InFlight == nil || got.InFlight.MessageID != "m1" || !got.InFlight.At.Equal(at) ||
-		!got.FirstAttempt.Equal(at) || got.Lease != "w1" || !got.LeaseUntil.Equal(at.Add(time.Minute)) {
+		!got.FirstAttempt.Equal(at) || got.Lease != "w1" || got.LeaseSeq != 7 || got.LeaseDelivery != 2 ||
+		got.Written.IsZero() || !got.InFlight.Stamp.Equal(got.Written) {
 		t.Errorf("record not kept: %+v", got)
 	}
 

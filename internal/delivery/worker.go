@@ -224,11 +224,13 @@ func (w *Worker) process(ctx context.Context, msg jetstream.Msg) settle.Action {
 		// been published (the publish failed, or the worker died first).
 		return w.finishDead(ctx, sub, rec)
 	}
-	now := w.cfg.Clock()
-	if rec.Lease != "" && rec.Lease != w.cfg.Name && now.Before(rec.LeaseUntil) {
-		return w.settleAction(sub, rec, Decide(Input{Busy: rec.LeaseUntil.Sub(now)}, w.cfg.Policy))
+	seq, delivered := deliveryOf(msg)
+	if leaseHeld(rec, seq) {
+		// The holder finishes within AckWait, or JetStream hands its
+		// message to another worker, which takes the lease over.
+		return w.settleAction(sub, rec, Decide(Input{Busy: w.cfg.AckWait}, w.cfg.Policy))
 	}
-	rec.Lease, rec.LeaseUntil = w.cfg.Name, now.Add(w.cfg.AckWait)
+	rec.Lease, rec.LeaseSeq, rec.LeaseDelivery = w.cfg.Name, seq, delivered
 
 	if rec.InFlight != nil {
 		// Take the lease before asking SONO, so no other worker resends
@@ -236,7 +238,10 @@ func (w *Worker) process(ctx context.Context, msg jetstream.Msg) settle.Action {
 		if rev, err = w.journal.Save(ctx, sub.id, &rec, rev); err != nil {
 			return w.infra(sub, rec, "journal: lease", err)
 		}
-		act := w.resolve(ctx, sub, rec, now, last)
+		act, err := w.resolve(ctx, sub, rec, last)
+		if err != nil {
+			return w.infra(sub, rec, "journal: server time", err)
+		}
 		if act.Verdict != Resend {
 			return w.apply(ctx, sub, rec, rev, act, rec.InFlight)
 		}
@@ -247,6 +252,10 @@ func (w *Worker) process(ctx context.Context, msg jetstream.Msg) settle.Action {
 	if err := w.limiter.Wait(ctx); err != nil {
 		return w.release(ctx, sub, rec, rev, time.Second)
 	}
+	// The request slot is taken before the attempt is journaled, so that
+	// the request starts right after the journal write: the stamp of that
+	// write plus the request timeout bounds when it can reach the gateway.
+	w.requests <- struct{}{}
 	attempt := &Attempt{MessageID: w.cfg.NewID(), At: w.cfg.Clock()}
 	rec.InFlight, rec.State = attempt, statusfsm.StateSending
 	if rec.FirstAttempt.IsZero() {
@@ -256,44 +265,80 @@ func (w *Worker) process(ctx context.Context, msg jetstream.Msg) settle.Action {
 	// a crash from here on is found as an in-flight attempt by the next
 	// delivery.
 	if rev, err = w.journal.Save(ctx, sub.id, &rec, rev); err != nil {
+		<-w.requests
 		return w.infra(sub, rec, "journal: attempt", err)
 	}
-	w.requests <- struct{}{}
 	o := w.cfg.Gateway.Send(ctx, attempt.MessageID, sub.body)
 	<-w.requests
+	// Whatever the outcome, the request is over: if the attempt stays in
+	// flight, its grace counts from the next journal write, not from that
+	// write plus the request timeout.
+	attempt.Ended = true
 	act := Decide(Input{Outcome: o, Attempts: rec.Attempts, FirstAttempt: rec.FirstAttempt,
 		InFlightAt: attempt.At, Now: w.cfg.Clock(), LastDelivery: last}, w.cfg.Policy)
 	log.Debug("sent", "messageId", attempt.MessageID, "outcome", o.String(), "verdict", act.Verdict)
 	return w.apply(ctx, sub, rec, rev, act, attempt)
 }
 
-// resolve asks SONO whether the in-flight attempt was filed.
-func (w *Worker) resolve(ctx context.Context, sub *submission, rec Record, now time.Time, last bool) Action {
-	in := Input{StatusCheck: true, Attempts: rec.Attempts, FirstAttempt: rec.FirstAttempt,
-		InFlightAt: rec.InFlight.At, Now: now, LastDelivery: last}
-	if in.TooEarly = w.cfg.Policy.graceLeft(rec.InFlight.At, now) > 0; in.TooEarly {
-		// A NOT_FOUND would mean nothing yet: come back later.
-		return Decide(in, w.cfg.Policy)
+// deliveryOf returns the stream sequence of msg and how many times it has
+// been delivered (zeros if unknown).
+func deliveryOf(msg jetstream.Msg) (seq, delivered uint64) {
+	md, err := msg.Metadata()
+	if err != nil {
+		return 0, 0
 	}
-	key, err := ncakey.Choose(ctx, w.cfg.Keys, w.cfg.CheckKey, sub.taxpayer, now)
+	return md.Sequence.Stream, md.NumDelivered
+}
+
+// leaseHeld reports whether another delivery holds the lease of rec,
+// without looking at any clock. A lease taken by an earlier delivery of
+// the same message is void: JetStream delivers a message again only once
+// the earlier delivery was naked or its AckWait ran out, by the server's
+// clock, and a worker still busy past AckWait finds its next journal
+// write refused. A lease of another message of the same submission (sent
+// again after the duplicate window, or replayed) holds until its worker
+// releases it or its own message is redelivered. A lease without a
+// sequence (journals of earlier versions) is void.
+func leaseHeld(rec Record, seq uint64) bool {
+	return rec.Lease != "" && rec.LeaseSeq != 0 && rec.LeaseSeq != seq
+}
+
+// resolve asks SONO whether the in-flight attempt was filed. Grace is
+// judged on JetStream's clock: the attempt's stamp against the time the
+// server stored this worker's lease, just written, plus the time measured
+// locally since; no other machine's wall clock enters.
+func (w *Worker) resolve(ctx context.Context, sub *submission, rec Record, last bool) (Action, error) {
+	serverNow, err := w.journal.Written(ctx, sub.id)
+	if err != nil {
+		return Action{}, err
+	}
+	local := w.cfg.Clock()
+	now := func() time.Time { return serverNow.Add(max(w.cfg.Clock().Sub(local), 0)) }
+	in := Input{StatusCheck: true, Attempts: rec.Attempts, FirstAttempt: rec.FirstAttempt,
+		InFlightAt: rec.InFlight.Stamp, Ended: rec.InFlight.Ended, Now: serverNow, LastDelivery: last}
+	if in.TooEarly = w.cfg.Policy.graceLeft(in.InFlightAt, in.Ended, serverNow) > 0; in.TooEarly {
+		// A NOT_FOUND would mean nothing yet: come back later.
+		return Decide(in, w.cfg.Policy), nil
+	}
+	key, err := ncakey.Choose(ctx, w.cfg.Keys, w.cfg.CheckKey, sub.taxpayer, w.cfg.Clock())
 	if err != nil {
 		return Action{Verdict: DeadLetter, KeepInFlight: true,
-			Reason: "cannot ask SONO about the in-flight attempt: " + err.Error()}
+			Reason: "cannot ask SONO about the in-flight attempt: " + err.Error()}, nil
 	}
 	if err := w.limiter.Wait(ctx); err != nil {
-		return Action{Verdict: Retry, Delay: time.Second, KeepInFlight: true, Reason: "shutting down"}
+		return Action{Verdict: Retry, Delay: time.Second, KeepInFlight: true, Reason: "shutting down"}, nil
 	}
 	w.requests <- struct{}{}
 	in.Outcome = w.cfg.Gateway.Status(ctx, envelope.StatusRequest{MessageID: rec.InFlight.MessageID}, key.Signer())
 	<-w.requests
-	in.Now = w.cfg.Clock()
-	return Decide(in, w.cfg.Policy)
+	in.Now = now()
+	return Decide(in, w.cfg.Policy), nil
 }
 
 // apply records an action in the journal and returns how to settle the
 // message.
 func (w *Worker) apply(ctx context.Context, sub *submission, rec Record, rev uint64, act Action, attempt *Attempt) settle.Action {
-	rec.Lease, rec.LeaseUntil = "", time.Time{}
+	rec.Lease, rec.LeaseSeq, rec.LeaseDelivery = "", 0, 0
 	switch act.Verdict {
 	case Filed:
 		rec.State, rec.RequestID, rec.MessageID, rec.InFlight = statusfsm.StateSent, act.RequestID, attempt.MessageID, nil
@@ -334,7 +379,7 @@ func (w *Worker) apply(ctx context.Context, sub *submission, rec Record, rev uin
 // A failed save leaves the journal as it was (an attempt in flight stays
 // in flight, and is asked about) and the lease to expire.
 func (w *Worker) release(ctx context.Context, sub *submission, rec Record, rev uint64, delay time.Duration) settle.Action {
-	rec.Lease, rec.LeaseUntil = "", time.Time{}
+	rec.Lease, rec.LeaseSeq, rec.LeaseDelivery = "", 0, 0
 	if _, err := w.journal.Save(ctx, sub.id, &rec, rev); err != nil {
 		w.cfg.Log.Warn("releasing the lease", "id", sub.id, "err", err)
 	}

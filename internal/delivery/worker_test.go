@@ -104,7 +104,9 @@ func TestWorkerPermanent(t *testing.T) {
 	settle(t, r.js, 5*time.Second)
 }
 
-// TestWorkerCrashMidSend: a worker journaled an attempt and crashed.
+// TestWorkerCrashMidSend: a worker journaled an attempt and crashed
+// (its lease names the first delivery of the message, which this worker
+// gets again).
 // On redelivery the next worker asks SONO by the attempt's messageId
 // before anything else: filed → receipt, no resend; never arrived
 // (NOT_FOUND after the grace period) → one send.
@@ -131,7 +133,7 @@ func TestWorkerCrashMidSend(t *testing.T) {
 			now := time.Now()
 			j := delivery.NewJournal(r.board)
 			if _, err := j.Save(ctx, "sub-crash", &delivery.Record{Attempts: 0, FirstAttempt: now,
-				InFlight: &delivery.Attempt{MessageID: msgID, At: now}, Lease: "dead-worker", LeaseUntil: now.Add(-time.Second)}, 0); err != nil {
+				InFlight: &delivery.Attempt{MessageID: msgID, At: now}, Lease: "dead-worker", LeaseSeq: 1, LeaseDelivery: 1}, 0); err != nil {
 				t.Fatal(err)
 			}
 			r.publish(t, "sub-crash", form, envelope.KindRegular)

@@ -1,0 +1,107 @@
+package delivery_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/salyq/salyq/internal/delivery"
+	"github.com/salyq/salyq/internal/ids"
+	"github.com/salyq/salyq/internal/sonosim"
+	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/pkg/envelope"
+)
+
+// TestWorkerGraceOnServerClock: the attempt in flight was journaled by a
+// worker whose clock is an hour slow, and is checked by one whose clock
+// is an hour fast. Comparing their wall clocks, the grace period looks
+// two hours over and SONO would be asked at once; judged on JetStream's
+// timestamps, the checking worker waits the grace period out from the
+// journal write before it asks.
+func TestWorkerGraceOnServerClock(t *testing.T) {
+	r := newRig(t, sonosim.Faults{})
+	r.policy.Grace = 1500 * time.Millisecond
+	form := r.signedForm(t, envelope.KindRegular, 1_000_000)
+	msgID := ids.UUID()
+	if o := r.client.Send(ctx, msgID, element(t, form)); o.Receipt == nil || o.Receipt.Error != nil {
+		t.Fatalf("direct send: %v", o)
+	}
+	slow := time.Now().Add(-time.Hour)
+	j := delivery.NewJournal(r.board)
+	written := time.Now()
+	if _, err := j.Save(ctx, "sub-skew", &delivery.Record{State: "sending", FirstAttempt: slow,
+		InFlight: &delivery.Attempt{MessageID: msgID, At: slow}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	r.publish(t, "sub-skew", form, envelope.KindRegular)
+	receipts := reader(t, r.js, streams.Receipts)
+	stop := r.runChecked(t, func(c *delivery.Config) {
+		c.Clock = func() time.Time { return time.Now().Add(time.Hour) }
+	})
+	rc := receiptOf(t, next(t, receipts, 15*time.Second).Data())
+	took := time.Since(written)
+	stop()
+	if rc.MessageID != msgID {
+		t.Errorf("receipt %+v, want the in-flight attempt's %s", rc, msgID)
+	}
+	if took < r.policy.Grace {
+		t.Errorf("SONO was asked %v after the attempt was journaled, within the %v grace period", took, r.policy.Grace)
+	}
+	if st := r.sim.Stats(); st.Requests[envelope.ServiceSend] != 1 || st.FilingsAccepted != 1 {
+		t.Errorf("sandbox %+v", st)
+	}
+}
+
+// TestWorkerLeaseOfAnotherMessage: another message of the same submission
+// is being handled (its lease names a different stream sequence): the
+// worker sends nothing, naks, and files the form once that lease is
+// released. No clock is compared.
+func TestWorkerLeaseOfAnotherMessage(t *testing.T) {
+	r := newRig(t, sonosim.Faults{})
+	j := delivery.NewJournal(r.board)
+	_, err := j.Save(ctx, "sub-leased", &delivery.Record{Lease: "other-worker", LeaseSeq: 999, LeaseDelivery: 1}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.publish(t, "sub-leased", r.signedForm(t, envelope.KindRegular, 1_000_000), envelope.KindRegular)
+	receipts := reader(t, r.js, streams.Receipts)
+	stop := r.runChecked(t, func(c *delivery.Config) { c.AckWait = 500 * time.Millisecond })
+
+	// Wait until the worker has seen the message and naked it.
+	cons, err := r.js.Consumer(ctx, streams.Submissions, streams.ConsumerWorker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		info, err := cons.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Delivered.Consumer >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not redelivered: %+v", info.Delivered)
+		}
+		time.Sleep(20 * time.Millisecond) // polling a condition, with a deadline
+	}
+	if st := r.sim.Stats(); st.Requests[envelope.ServiceSend] != 0 {
+		t.Fatalf("sent while another message held the lease: %v", st.Requests)
+	}
+	// The other worker releases its lease.
+	rec, rev, err := j.Load(ctx, "sub-leased")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Lease, rec.LeaseSeq, rec.LeaseDelivery = "", 0, 0
+	if _, err := j.Save(ctx, "sub-leased", &rec, rev); err != nil {
+		t.Fatal(err)
+	}
+	if rc := receiptOf(t, next(t, receipts, 15*time.Second).Data()); rc.ID != "sub-leased" {
+		t.Errorf("receipt %+v", rc)
+	}
+	stop()
+	if st := r.sim.Stats(); st.Requests[envelope.ServiceSend] != 1 || st.FilingsAccepted != 1 {
+		t.Errorf("sandbox %+v", st)
+	}
+}
