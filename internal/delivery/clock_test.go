@@ -1,6 +1,7 @@
 package delivery_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -101,6 +102,57 @@ func TestWorkerLeaseOfAnotherMessage(t *testing.T) {
 		t.Errorf("receipt %+v", rc)
 	}
 	stop()
+	if st := r.sim.Stats(); st.Requests[envelope.ServiceSend] != 1 || st.FilingsAccepted != 1 {
+		t.Errorf("sandbox %+v", st)
+	}
+}
+
+// TestWorkerEventNotLost: the status event of a filed form cannot be
+// published (SALYQ_STATUS is gone): the worker does not ack, the
+// redelivery finds the form journaled as sent, publishes the event and
+// the receipt, and sends nothing again.
+func TestWorkerEventNotLost(t *testing.T) {
+	r := newRig(t, sonosim.Faults{})
+	r.policy.InfraDelay = 50 * time.Millisecond
+	info, err := r.set.Status.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.js.DeleteStream(ctx, streams.Status); err != nil {
+		t.Fatal(err)
+	}
+	receipts := reader(t, r.js, streams.Receipts)
+	stop := r.runChecked(t)
+	r.publish(t, "sub-event", r.signedForm(t, envelope.KindRegular, 1_000_000), envelope.KindRegular)
+
+	// Filed and journaled as sent, while the event has nowhere to go.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		rec, _, err := delivery.NewJournal(r.board).Load(ctx, "sub-event")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.State == "sent" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not journaled as sent: %+v", rec)
+		}
+		time.Sleep(20 * time.Millisecond) // polling a condition, with a deadline
+	}
+	if _, err := r.js.CreateStream(ctx, info.Config); err != nil {
+		t.Fatal(err)
+	}
+	if rc := receiptOf(t, next(t, receipts, 15*time.Second).Data()); rc.ID != "sub-event" {
+		t.Errorf("receipt %+v", rc)
+	}
+	settle(t, r.js, 5*time.Second)
+	stop()
+	events := reader(t, r.js, streams.Status)
+	ev := next(t, events, 5*time.Second)
+	if !strings.Contains(string(ev.Data()), `"to":"sent"`) || !strings.Contains(string(ev.Data()), `"id":"sub-event"`) {
+		t.Errorf("event %s", ev.Data())
+	}
 	if st := r.sim.Stats(); st.Requests[envelope.ServiceSend] != 1 || st.FilingsAccepted != 1 {
 		t.Errorf("sandbox %+v", st)
 	}
