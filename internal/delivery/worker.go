@@ -255,7 +255,11 @@ func (w *Worker) process(ctx context.Context, msg jetstream.Msg) settle.Action {
 	// The request slot is taken before the attempt is journaled, so that
 	// the request starts right after the journal write: the stamp of that
 	// write plus the request timeout bounds when it can reach the gateway.
-	w.requests <- struct{}{}
+	select {
+	case w.requests <- struct{}{}:
+	case <-ctx.Done():
+		return w.release(ctx, sub, rec, rev, time.Second)
+	}
 	attempt := &Attempt{MessageID: w.cfg.NewID(), At: w.cfg.Clock()}
 	rec.InFlight, rec.State = attempt, statusfsm.StateSending
 	if rec.FirstAttempt.IsZero() {
@@ -328,7 +332,11 @@ func (w *Worker) resolve(ctx context.Context, sub *submission, rec Record, last 
 	if err := w.limiter.Wait(ctx); err != nil {
 		return Action{Verdict: Retry, Delay: time.Second, KeepInFlight: true, Reason: "shutting down"}, nil
 	}
-	w.requests <- struct{}{}
+	select {
+	case w.requests <- struct{}{}:
+	case <-ctx.Done():
+		return Action{Verdict: Retry, Delay: time.Second, KeepInFlight: true, Reason: "out of time waiting for a request slot"}, nil
+	}
 	in.Outcome = w.cfg.Gateway.Status(ctx, envelope.StatusRequest{MessageID: rec.InFlight.MessageID}, key.Signer())
 	<-w.requests
 	in.Now = now()
