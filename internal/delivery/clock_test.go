@@ -2,6 +2,9 @@ package delivery_test
 
 import (
 	"strings"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"testing"
 	"time"
 
@@ -52,33 +55,73 @@ func TestWorkerGraceOnServerClock(t *testing.T) {
 	}
 }
 
-// TestWorkerLeaseOfAnotherMessage: another message of the same submission
-// is being handled (its lease names a different stream sequence): the
-// worker sends nothing, naks, and files the form once that lease is
-// released. No clock is compared.
+// TestWorkerLeaseOfAnotherMessage: the same form was submitted twice
+// (two messages) and the first is being handled elsewhere: its lease
+// names its stream sequence, and the message is still in the work queue.
+// The worker that gets the second message sends nothing and naks until
+// the lease is released and the first message is gone, then finds the
+// journal free. No clock is compared. A lease naming a message that is
+// no longer in the queue is void at once.
 func TestWorkerLeaseOfAnotherMessage(t *testing.T) {
 	r := newRig(t, sonosim.Faults{})
+	const ackWait = 500 * time.Millisecond
+	cons, err := r.js.CreateOrUpdateConsumer(ctx, streams.Submissions, jetstream.ConsumerConfig{
+		Durable: streams.ConsumerWorker, AckPolicy: jetstream.AckExplicitPolicy, AckWait: ackWait,
+		MaxDeliver: streams.MaxDeliverWorker, MaxAckPending: 8, FilterSubject: streams.SubmitPrefix + ">",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := r.signedForm(t, envelope.KindRegular, 1_000_000)
+	r.publish(t, "sub-leased", form, envelope.KindRegular)
+	// The other worker: it holds the first message, unacknowledged.
+	first, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	holding := make(chan struct{})
+	held := make(chan struct{})
+	go func() {
+		defer close(held)
+		tick := time.NewTicker(ackWait / 5)
+		defer tick.Stop()
+		for {
+			select {
+			case <-holding:
+				return
+			case <-tick.C:
+				first.InProgress() // the holder is still at work
+			}
+		}
+	}()
+	md, err := first.Metadata()
+	if err != nil {
+		t.Fatal(err)
+	}
 	j := delivery.NewJournal(r.board)
-	_, err := j.Save(ctx, "sub-leased", &delivery.Record{Lease: "other-worker", LeaseSeq: 999, LeaseDelivery: 1}, 0)
-	if err != nil {
+	if _, err := j.Save(ctx, "sub-leased", &delivery.Record{Lease: "other-worker", LeaseSeq: md.Sequence.Stream, LeaseDelivery: 1}, 0); err != nil {
 		t.Fatal(err)
 	}
-	r.publish(t, "sub-leased", r.signedForm(t, envelope.KindRegular, 1_000_000), envelope.KindRegular)
+	again := nats.NewMsg(first.Subject())
+	again.Data = form
+	for k, v := range first.Headers() {
+		again.Header[k] = v
+	}
+	again.Header.Set(jetstream.MsgIDHeader, "sub-leased:again")
+	if _, err := r.js.PublishMsg(ctx, again); err != nil {
+		t.Fatal(err)
+	}
 	receipts := reader(t, r.js, streams.Receipts)
-	stop := r.runChecked(t, func(c *delivery.Config) { c.AckWait = 500 * time.Millisecond })
+	stop := r.runChecked(t, func(c *delivery.Config) { c.AckWait = ackWait })
 
-	// Wait until the worker has seen the message and naked it.
-	cons, err := r.js.Consumer(ctx, streams.Submissions, streams.ConsumerWorker)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Wait until the worker has had the second message twice.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		info, err := cons.Info(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if info.Delivered.Consumer >= 2 {
+		if info.Delivered.Consumer >= 3 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -89,13 +132,10 @@ func TestWorkerLeaseOfAnotherMessage(t *testing.T) {
 	if st := r.sim.Stats(); st.Requests[envelope.ServiceSend] != 0 {
 		t.Fatalf("sent while another message held the lease: %v", st.Requests)
 	}
-	// The other worker releases its lease.
-	rec, rev, err := j.Load(ctx, "sub-leased")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec.Lease, rec.LeaseSeq, rec.LeaseDelivery = "", 0, 0
-	if _, err := j.Save(ctx, "sub-leased", &rec, rev); err != nil {
+	// The holder dies without releasing; its message leaves the queue.
+	close(holding)
+	<-held
+	if err := first.Term(); err != nil {
 		t.Fatal(err)
 	}
 	if rc := receiptOf(t, next(t, receipts, 15*time.Second).Data()); rc.ID != "sub-leased" {

@@ -225,7 +225,7 @@ func (w *Worker) process(ctx context.Context, msg jetstream.Msg) settle.Action {
 		return w.finishDead(ctx, sub, rec)
 	}
 	seq, delivered := deliveryOf(msg)
-	if leaseHeld(rec, seq) {
+	if w.leaseHeld(ctx, rec, seq) {
 		// The holder finishes within AckWait, or JetStream hands its
 		// message to another worker, which takes the lease over.
 		return w.settleAction(sub, rec, Decide(Input{Busy: w.cfg.AckWait}, w.cfg.Policy))
@@ -300,11 +300,19 @@ func deliveryOf(msg jetstream.Msg) (seq, delivered uint64) {
 // the earlier delivery was naked or its AckWait ran out, by the server's
 // clock, and a worker still busy past AckWait finds its next journal
 // write refused. A lease of another message of the same submission (sent
-// again after the duplicate window, or replayed) holds until its worker
-// releases it or its own message is redelivered. A lease without a
-// sequence (journals of earlier versions) is void.
-func leaseHeld(rec Record, seq uint64) bool {
-	return rec.Lease != "" && rec.LeaseSeq != 0 && rec.LeaseSeq != seq
+// again after the duplicate window, or replayed) holds while that message
+// is in the work queue, that is until it is acked or terminated, which
+// every path does only after releasing the lease, and its redelivery
+// takes the lease over. A lease without a sequence (journals of earlier
+// versions) is void.
+func (w *Worker) leaseHeld(ctx context.Context, rec Record, seq uint64) bool {
+	if rec.Lease == "" || rec.LeaseSeq == 0 || rec.LeaseSeq == seq {
+		return false
+	}
+	_, err := w.cfg.Streams.Submissions.GetMsg(ctx, rec.LeaseSeq)
+	// Only a message known to be gone voids the lease; any other error
+	// keeps it, and the delivery is tried again later.
+	return !errors.Is(err, jetstream.ErrMsgNotFound)
 }
 
 // resolve asks SONO whether the in-flight attempt was filed. Grace is
