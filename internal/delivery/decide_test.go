@@ -263,6 +263,16 @@ func TestDecideGraceFromReach(t *testing.T) {
 	if a.Verdict != delivery.Resend {
 		t.Errorf("NOT_FOUND at 130s: %+v, want a resend", a)
 	}
+	// Known to have ended by InFlightAt (its answer was lost): the request
+	// cannot reach the gateway later, grace alone counts.
+	a = delivery.Decide(delivery.Input{Outcome: notFound, StatusCheck: true, InFlightAt: start, Ended: true, FirstAttempt: start, Now: start.Add(50 * time.Second)}, p)
+	if a.Verdict != delivery.Retry || a.Delay != 20*time.Second {
+		t.Errorf("NOT_FOUND 50s after an ended request: %+v, want a retry in 20s", a)
+	}
+	a = delivery.Decide(delivery.Input{TooEarly: true, StatusCheck: true, InFlightAt: start, Ended: true, FirstAttempt: start, Now: start.Add(70 * time.Second)}, p)
+	if a.Verdict != delivery.Retry || a.Delay != delivery.MinDelay {
+		t.Errorf("too early at the end of grace: %+v, want the shortest retry", a)
+	}
 }
 
 func TestVerdictString(t *testing.T) {

@@ -102,8 +102,7 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 		cons:    cons,
 		journal: NewJournal(cfg.Board),
 		limiter: NewRateLimiter(cfg.Streams.Rate, cfg.RatePerSecond, cfg.Clock),
-		settler: settle.New(settle.Config{JS: cfg.JS, DLQ: cfg.Streams.DLQ, MaxDeliver: streams.MaxDeliverWorker,
-			Log: cfg.Log, Clock: cfg.Clock}),
+		settler: settle.New(settle.Config{JS: cfg.JS, DLQ: cfg.Streams.DLQ, MaxDeliver: streams.MaxDeliverWorker, Log: cfg.Log}),
 		requests: make(chan struct{}, cfg.Concurrency),
 	}, nil
 }

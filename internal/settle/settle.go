@@ -70,7 +70,6 @@ type Config struct {
 	// MaxDeliver is the consumer's MaxDeliver (≤ 0: unbounded).
 	MaxDeliver int
 	Log        *slog.Logger
-	Clock      func() time.Time
 }
 
 // Settler settles the messages of one consumer.
@@ -82,9 +81,6 @@ type Settler struct {
 func New(cfg Config) *Settler {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
-	}
-	if cfg.Clock == nil {
-		cfg.Clock = time.Now
 	}
 	return &Settler{cfg: cfg}
 }
