@@ -98,11 +98,11 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 		return nil, fmt.Errorf("delivery: consumer: %w", err)
 	}
 	return &Worker{
-		cfg:     cfg,
-		cons:    cons,
-		journal: NewJournal(cfg.Board),
-		limiter: NewRateLimiter(cfg.Streams.Rate, cfg.RatePerSecond, cfg.Clock),
-		settler: settle.New(settle.Config{JS: cfg.JS, DLQ: cfg.Streams.DLQ, MaxDeliver: streams.MaxDeliverWorker, Log: cfg.Log}),
+		cfg:      cfg,
+		cons:     cons,
+		journal:  NewJournal(cfg.Board),
+		limiter:  NewRateLimiter(cfg.Streams.Rate, cfg.RatePerSecond, cfg.Clock),
+		settler:  settle.New(settle.Config{JS: cfg.JS, DLQ: cfg.Streams.DLQ, MaxDeliver: streams.MaxDeliverWorker, Log: cfg.Log}),
 		requests: make(chan struct{}, cfg.Concurrency),
 	}, nil
 }
