@@ -125,8 +125,8 @@ type Input struct {
 	// TooEarly says a status check of the in-flight attempt is not worth
 	// making yet: a NOT_FOUND would mean nothing within the grace period.
 	TooEarly bool
-	// Busy is how much longer another worker holds the lease of the
-	// submission.
+	// Busy is set when another delivery holds the lease of the
+	// submission: how long to wait before trying again.
 	Busy time.Duration
 	// LastDelivery says JetStream will deliver the message only a few
 	// more times (streams.DeadLetterSpare): a retry becomes a dead letter.
