@@ -8,6 +8,7 @@ import (
 
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/delivery"
+	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
@@ -186,5 +187,23 @@ func TestBoardCreateBesideJournal(t *testing.T) {
 	}
 	if h, _ := b.History(ctx, "s1"); len(h) != 1 {
 		t.Errorf("%d events after a second Create, want 1", len(h))
+	}
+}
+
+// TestJournalLegacyState: a journal written before the lifecycle states
+// said "dead"; it loads as failed-delivery, so the worker never sends it.
+// An invalid id never reaches NATS.
+func TestJournalLegacyState(t *testing.T) {
+	js, set := startStreams(t)
+	b := board.New(js, set)
+	if _, err := b.Store(ctx, "old", board.Record{Delivery: []byte(`{"state":"dead","reason":"DUPLICATE"}`)}, 0); err != nil {
+		t.Fatal(err)
+	}
+	rec, _, err := delivery.NewJournal(b).Load(ctx, "old")
+	if err != nil || rec.State != statusfsm.StateFailedDelivery || rec.Reason != "DUPLICATE" {
+		t.Errorf("legacy record %+v %v", rec, err)
+	}
+	if _, _, err := delivery.NewJournal(b).Load(ctx, "a.*"); !errors.Is(err, streams.ErrInvalidID) {
+		t.Errorf("Load of a wildcard id: %v, want ErrInvalidID", err)
 	}
 }
