@@ -168,3 +168,37 @@ func TestWorkerExitsWhenConsumerStops(t *testing.T) {
 		t.Fatal("Run did not return after its connection closed")
 	}
 }
+
+// TestWorkerMaxDeliveries: an attempt is in flight and every status check
+// fails (the gateway answers 503): on its last deliveries the submission
+// is dead-lettered with reason "max deliveries", saying the form may be
+// filed, and the journal and the board show failed-delivery.
+func TestWorkerMaxDeliveries(t *testing.T) {
+	r := newRig(t, sonosim.Faults{HTTP503Rate: 1})
+	now := time.Now()
+	j := delivery.NewJournal(r.board)
+	if _, err := j.Save(ctx, "sub-max", &delivery.Record{State: "sending", FirstAttempt: now,
+		InFlight: &delivery.Attempt{MessageID: ids.UUID(), At: now}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	r.publish(t, "sub-max", r.signedForm(t, envelope.KindRegular, 1_000_000), envelope.KindRegular)
+	dlq := reader(t, r.js, streams.DLQ)
+	stop := r.runChecked(t, func(c *delivery.Config) { c.MaxDeliver = streams.DeadLetterSpare + 2 })
+	dl := next(t, dlq, 15*time.Second)
+	settle(t, r.js, 5*time.Second)
+	stop()
+	reason := dl.Headers().Get(streams.HeaderReason)
+	if !strings.HasPrefix(reason, "max deliveries: ") || !strings.Contains(reason, "may be filed") {
+		t.Errorf("reason %q", reason)
+	}
+	rec, _, err := j.Load(ctx, "sub-max")
+	if err != nil || rec.State != "failed-delivery" || rec.InFlight == nil {
+		t.Errorf("journal %+v %v: want failed-delivery with the attempt kept", rec, err)
+	}
+	if v, err := r.board.Get(ctx, "sub-max"); err != nil || v.Status != "failed-delivery" || !v.Terminal {
+		t.Errorf("board %+v %v", v, err)
+	}
+	if st := r.sim.Stats(); st.Requests[envelope.ServiceSend] != 0 || st.FilingsAccepted != 0 {
+		t.Errorf("sandbox %+v: sent with an attempt unresolved", st)
+	}
+}

@@ -48,6 +48,10 @@ type Config struct {
 	// another worker; it must exceed the gateway timeout. The lease in the
 	// journal lasts as long.
 	AckWait time.Duration
+	// MaxDeliver bounds the deliveries of one submission message (0:
+	// streams.MaxDeliverWorker); the last streams.DeadLetterSpare of them
+	// dead-letter instead of retrying.
+	MaxDeliver int
 	// Name identifies this worker in leases.
 	Name  string
 	Clock func() time.Time
@@ -86,11 +90,14 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 	if cfg.NewID == nil {
 		cfg.NewID = ids.UUID
 	}
+	if cfg.MaxDeliver <= 0 {
+		cfg.MaxDeliver = streams.MaxDeliverWorker
+	}
 	cons, err := cfg.JS.CreateOrUpdateConsumer(ctx, streams.Submissions, jetstream.ConsumerConfig{
 		Durable:       streams.ConsumerWorker,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       cfg.AckWait,
-		MaxDeliver:    streams.MaxDeliverWorker,
+		MaxDeliver:    cfg.MaxDeliver,
 		MaxAckPending: cfg.MaxInFlight,
 		FilterSubject: streams.SubmitPrefix + ">",
 	})
@@ -102,7 +109,7 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 		cons:     cons,
 		journal:  NewJournal(cfg.Board),
 		limiter:  NewRateLimiter(cfg.Streams.Rate, cfg.RatePerSecond, cfg.Clock),
-		settler:  settle.New(settle.Config{JS: cfg.JS, DLQ: cfg.Streams.DLQ, MaxDeliver: streams.MaxDeliverWorker, Log: cfg.Log}),
+		settler:  settle.New(settle.Config{JS: cfg.JS, DLQ: cfg.Streams.DLQ, MaxDeliver: cfg.MaxDeliver, Log: cfg.Log}),
 		requests: make(chan struct{}, cfg.Concurrency),
 	}, nil
 }
@@ -202,7 +209,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 
 // process does the work of one delivery and returns how to settle it.
 func (w *Worker) process(ctx context.Context, msg jetstream.Msg) settle.Action {
-	last := settle.Remaining(msg, streams.MaxDeliverWorker) <= streams.DeadLetterSpare
+	last := settle.Remaining(msg, w.cfg.MaxDeliver) <= streams.DeadLetterSpare
 	sub, err := parseSubmission(msg)
 	if err != nil {
 		return w.poison(ctx, sub, err)
