@@ -202,8 +202,15 @@ func decideOutcome(in Input, p Policy) Action {
 			}
 			return Action{Verdict: Retry, Delay: max(d, o.RetryAfter), SpendAttempt: true, KeepInFlight: true, Reason: reason, Code: o.Code}
 		}
-		// The form may have been filed: wait out the grace period, then ask.
-		return Action{Verdict: Retry, Delay: max(graceLeft(in, p), o.RetryAfter), KeepInFlight: true, Reason: reason, Code: o.Code}
+		// The form may have been filed: wait out the grace period, then
+		// ask. The request is over now (its answer was lost or it timed
+		// out), so it reached the gateway by now if at all, and by attempt
+		// start + RequestTimeout at the latest.
+		reach := in.Now
+		if !in.InFlightAt.IsZero() && p.RequestTimeout > 0 {
+			reach = minTime(reach, in.InFlightAt.Add(p.RequestTimeout))
+		}
+		return Action{Verdict: Retry, Delay: max(reach.Add(p.Grace).Sub(in.Now), o.RetryAfter, MinDelay), KeepInFlight: true, Reason: reason, Code: o.Code}
 	case gateway.Permanent:
 		return Action{Verdict: DeadLetter, KeepInFlight: in.StatusCheck, Reason: reason, Code: o.Code}
 	}
@@ -244,6 +251,13 @@ func (p Policy) graceLeft(start time.Time, ended bool, now time.Time) time.Durat
 
 // MinDelay is the shortest wait Decide asks for.
 const MinDelay = 10 * time.Millisecond
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
 
 func orDefault(d, def time.Duration) time.Duration {
 	if d > 0 {

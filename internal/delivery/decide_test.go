@@ -248,10 +248,17 @@ func TestDecideGraceFromReach(t *testing.T) {
 	start := time.Date(2025, 7, 15, 10, 0, 0, 0, time.UTC)
 	notFound := gateway.Outcome{Class: gateway.Success, Status: &envelope.StatusResponse{
 		Error: &envelope.SONOError{Code: envelope.CodeNotFound}}}
-	// The answer was lost 45 s into the attempt: ask 60+70-45 s later.
+	// The answer was lost 45 s into the attempt: the request is over, it
+	// reached the gateway by now if at all; ask after the grace period.
 	a := delivery.Decide(delivery.Input{Outcome: gateway.Outcome{Class: gateway.Ambiguous}, InFlightAt: start, FirstAttempt: start, Now: start.Add(45 * time.Second)}, p)
-	if a.Verdict != delivery.Retry || a.Delay != 85*time.Second || !a.KeepInFlight {
-		t.Errorf("lost answer: %+v, want a retry in 85s keeping the attempt", a)
+	if a.Verdict != delivery.Retry || a.Delay != 70*time.Second || !a.KeepInFlight {
+		t.Errorf("lost answer: %+v, want a retry in 70s keeping the attempt", a)
+	}
+	// Decided late (the worker stalled after a timeout): the request
+	// could not reach the gateway after start + RequestTimeout.
+	a = delivery.Decide(delivery.Input{Outcome: gateway.Outcome{Class: gateway.Ambiguous}, InFlightAt: start, FirstAttempt: start, Now: start.Add(100 * time.Second)}, p)
+	if a.Verdict != delivery.Retry || a.Delay != 30*time.Second {
+		t.Errorf("lost answer decided at 100s: %+v, want a retry in 30s", a)
 	}
 	// NOT_FOUND 100 s after the start: the request may have reached the
 	// gateway at 60 s and be handed on until 130 s.

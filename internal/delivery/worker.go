@@ -126,7 +126,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("delivery: %w", err)
 	}
-	stop := context.AfterFunc(ctx, it.Stop)
+	// Drain, not Stop: the messages already pulled into the buffer come
+	// out of Next and are handed back at once, instead of waiting out
+	// AckWait unacknowledged.
+	stop := context.AfterFunc(ctx, it.Drain)
 	defer stop()
 	// In-flight work outlives ctx, bounded by AckWait.
 	work := context.WithoutCancel(ctx)
@@ -146,6 +149,13 @@ func (w *Worker) Run(ctx context.Context) error {
 				return fmt.Errorf("delivery: %w: %w", ErrStopped, err)
 			}
 			w.cfg.Log.Warn("fetching submissions", "err", err)
+			continue
+		}
+		if ctx.Err() != nil {
+			if err := w.settler.Settle(work, msg, settle.Action{Verdict: settle.Retry, Delay: settle.MinDelay, Reason: "worker stopping"}); err != nil {
+				w.cfg.Log.Warn("handing back a submission", "subject", msg.Subject(), "err", err)
+			}
+			<-sem
 			continue
 		}
 		wg.Add(1)
