@@ -409,13 +409,14 @@ func (w *Worker) apply(ctx context.Context, sub *submission, rec Record, rev uin
 
 // release saves rec without a lease and retries the message after delay.
 // A failed save leaves the journal as it was (an attempt in flight stays
-// in flight, and is asked about) and the lease to expire.
+// in flight, and is asked about); the lease it keeps is void once this
+// message is delivered again (see leaseHeld).
 func (w *Worker) release(ctx context.Context, sub *submission, rec Record, rev uint64, delay time.Duration) settle.Action {
 	rec.Lease, rec.LeaseSeq, rec.LeaseDelivery = "", 0, 0
 	if _, err := w.journal.Save(ctx, sub.id, &rec, rev); err != nil {
 		w.cfg.Log.Warn("releasing the lease", "id", sub.id, "err", err)
 	}
-	return settle.Action{Verdict: settle.Retry, Delay: delay, ID: sub.id}
+	return settle.Action{Verdict: settle.Retry, Delay: delay, Reason: rec.Reason, ID: sub.id, Attempts: rec.Attempts + 1}
 }
 
 // finishSent publishes what a filed submission owes the rest of the
