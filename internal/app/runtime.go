@@ -79,6 +79,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger, embed, service bool
 	rt := &Runtime{Cfg: cfg, Log: log, Clock: time.Now, NewID: ids.UUID, DeliveryPolicy: delivery.DefaultPolicy()}
 	rt.DeliveryPolicy.Grace = cfg.Grace
 	rt.DeliveryPolicy.MaxElapsed = cfg.MaxElapsed
+	rt.DeliveryPolicy.RequestTimeout = cfg.Timeout
 	url := cfg.NATS
 	if url == "" && embed {
 		dur, err := broker.ParseDurability(cfg.Sync)
@@ -279,6 +280,8 @@ func (rt *Runtime) OpenGateway(ctx context.Context, sim sonosim.Config) error {
 		// The in-process sandbox hands messages on at once and moves
 		// statuses every SimStep: wait and poll on its scale.
 		rt.DeliveryPolicy.Grace = min(rt.DeliveryPolicy.Grace, time.Second)
+		// In process, a request reaches the gateway when it is made.
+		rt.DeliveryPolicy.RequestTimeout = min(rt.DeliveryPolicy.RequestTimeout, time.Second)
 		rt.PollBackoff = statusfsm.Backoff{Min: sim.StatusStep, Max: 10 * sim.StatusStep, Factor: 1.5}
 		rt.Log.Info("in-process sandbox gateway started", "url", url, "keys", pki.KeystoreDir)
 	}

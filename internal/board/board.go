@@ -83,6 +83,11 @@ func New(js jetstream.JetStream, set *streams.Set) *Board {
 // Load returns the record of id and its revision; an id never written has
 // an empty record and revision 0.
 func (b *Board) Load(ctx context.Context, id string) (Record, uint64, error) {
+	// A key NATS cannot take (too long, a wildcard) would cost the
+	// connection, not just this lookup.
+	if err := streams.CheckID(id); err != nil {
+		return Record{}, 0, fmt.Errorf("board: %w", err)
+	}
 	e, err := b.kv.Get(ctx, id)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return Record{}, 0, nil
@@ -100,6 +105,9 @@ func (b *Board) Load(ctx context.Context, id string) (Record, uint64, error) {
 // Store writes r if the stored revision is still rev (0: no record yet)
 // and returns the new revision; ErrConflict if another writer came first.
 func (b *Board) Store(ctx context.Context, id string, r Record, rev uint64) (uint64, error) {
+	if err := streams.CheckID(id); err != nil {
+		return 0, fmt.Errorf("board: %w", err)
+	}
 	data, err := json.Marshal(r)
 	if err != nil {
 		return 0, err

@@ -43,9 +43,12 @@ type Action struct {
 	// KeepInFlight leaves the attempt recorded as in flight: its outcome
 	// is still unknown.
 	KeepInFlight bool
-	Reason       string
-	Code         string
-	RequestID    string
+	// Poison marks a message that can never be delivered (unreadable, or
+	// an id or header that fails the boundary checks).
+	Poison    bool
+	Reason    string
+	Code      string
+	RequestID string
 }
 
 // Policy holds the retry parameters.
@@ -61,10 +64,17 @@ type Policy struct {
 	// backoff's 15-minute default is far too short for a night-long
 	// gateway break and far too long for nobody to notice.
 	MaxElapsed time.Duration
-	// Grace is how long after a send a NOT_FOUND proves nothing: the
-	// gateway may take up to a minute to hand a message on (PROTOCOL.md
-	// §4b).
+	// Grace is how long after a request reached the gateway a NOT_FOUND
+	// proves nothing: the gateway may take up to a minute to hand a
+	// message on (PROTOCOL.md §4b).
 	Grace time.Duration
+	// RequestTimeout is the gateway client's timeout: a request may reach
+	// the gateway that long after its attempt started, so grace counts
+	// from attempt start + RequestTimeout.
+	RequestTimeout time.Duration
+	// InfraDelay is the wait after an infrastructure failure (journal,
+	// board or stream write) before the delivery is tried again.
+	InfraDelay time.Duration
 	// ThrottleDelay and MaintenanceDelay are used when the gateway gives
 	// no Retry-After.
 	ThrottleDelay    time.Duration
@@ -80,6 +90,8 @@ func DefaultPolicy() Policy {
 		RandomizationFactor: 0.3,
 		MaxElapsed:          72 * time.Hour,
 		Grace:               70 * time.Second,
+		RequestTimeout:      60 * time.Second,
+		InfraDelay:          time.Second,
 		ThrottleDelay:       time.Second,
 		MaintenanceDelay:    5 * time.Minute,
 	}
@@ -95,13 +107,64 @@ type Input struct {
 	// Attempts already spent, and when the first one was made.
 	Attempts     int
 	FirstAttempt time.Time
-	// InFlightAt is when the in-flight attempt was sent (StatusCheck).
+	// InFlightAt is when the attempt (the send just made, or the
+	// in-flight attempt a status check asks about) started.
 	InFlightAt time.Time
-	Now        time.Time
+	// Ended says the request of that attempt is known to have ended by
+	// InFlightAt: it cannot reach the gateway later, so grace counts from
+	// InFlightAt without the request timeout.
+	Ended bool
+	Now   time.Time
+	// Poison is set when the message can never be handled: it fails the
+	// boundary checks or is not a form. Nothing was sent.
+	Poison error
+	// Infra is set when a step around the request failed (journal load
+	// or save, receipt or event publish, board write): nothing changed
+	// durably and the delivery is simply tried again.
+	Infra error
+	// TooEarly says a status check of the in-flight attempt is not worth
+	// making yet: a NOT_FOUND would mean nothing within the grace period.
+	TooEarly bool
+	// Busy is set when another delivery holds the lease of the
+	// submission: how long to wait before trying again.
+	Busy time.Duration
+	// LastDelivery says JetStream will deliver the message only a few
+	// more times (streams.DeadLetterSpare): a retry becomes a dead letter.
+	LastDelivery bool
 }
 
-// Decide maps an outcome to an action. It is the only place that does.
+// Decide maps an outcome, or a failure around it, to an action. It is the
+// only place that does.
 func Decide(in Input, p Policy) Action {
+	var a Action
+	switch {
+	case in.Poison != nil:
+		return Action{Verdict: DeadLetter, Poison: true, Reason: "poison: " + in.Poison.Error()}
+	case in.Busy > 0:
+		// Not a failure of this submission: no attempt spent, and never a
+		// dead letter, since the lease holder is working on it.
+		return Action{Verdict: Retry, Delay: in.Busy, KeepInFlight: true, Reason: "another worker holds the lease"}
+	case in.Infra != nil:
+		// KeepInFlight: whatever the journal holds stays as it is.
+		a = Action{Verdict: Retry, Delay: orDefault(p.InfraDelay, time.Second), KeepInFlight: true, Reason: "infrastructure: " + in.Infra.Error()}
+	case in.TooEarly:
+		a = Action{Verdict: Retry, Delay: max(graceLeft(in, p), MinDelay), KeepInFlight: true, Reason: "waiting for the gateway's grace period"}
+	default:
+		a = decideOutcome(in, p)
+	}
+	if in.LastDelivery && a.Verdict == Retry {
+		reason := "max deliveries: " + a.Reason
+		if a.KeepInFlight && !in.InFlightAt.IsZero() {
+			// Unresolved: SONO may have the form.
+			reason += " (an attempt is in flight and unresolved: the form may be filed)"
+		}
+		a = Action{Verdict: DeadLetter, KeepInFlight: a.KeepInFlight, Reason: reason, Code: a.Code}
+	}
+	return a
+}
+
+// decideOutcome maps the outcome of a request.
+func decideOutcome(in Input, p Policy) Action {
 	o := in.Outcome
 	reason := o.String()
 	switch o.Class {
@@ -128,12 +191,26 @@ func Decide(in Input, p Policy) Action {
 		// the checks space out during a long outage.
 		return Action{Verdict: Retry, Delay: max(d, o.RetryAfter), SpendAttempt: true, KeepInFlight: in.StatusCheck, Reason: reason, Code: o.Code}
 	case gateway.Ambiguous:
-		// The form may have been filed: wait out the grace period, then ask.
-		d := p.Grace
 		if in.StatusCheck {
-			d, _ = nextBackoff(p, 1, in.Now, in.Now)
+			// An answer we cannot trust (its signature does not verify
+			// with --gateway-cert, or it was lost) is a failure like any
+			// other: it spends an attempt, so the checks space out instead
+			// of asking every few seconds forever.
+			d, ok := nextBackoff(p, in.Attempts+1, in.FirstAttempt, in.Now)
+			if !ok {
+				d = p.MaxInterval
+			}
+			return Action{Verdict: Retry, Delay: max(d, o.RetryAfter), SpendAttempt: true, KeepInFlight: true, Reason: reason, Code: o.Code}
 		}
-		return Action{Verdict: Retry, Delay: max(d, o.RetryAfter), KeepInFlight: true, Reason: reason, Code: o.Code}
+		// The form may have been filed: wait out the grace period, then
+		// ask. The request is over now (its answer was lost or it timed
+		// out), so it reached the gateway by now if at all, and by attempt
+		// start + RequestTimeout at the latest.
+		reach := in.Now
+		if !in.InFlightAt.IsZero() && p.RequestTimeout > 0 {
+			reach = minTime(reach, in.InFlightAt.Add(p.RequestTimeout))
+		}
+		return Action{Verdict: Retry, Delay: max(reach.Add(p.Grace).Sub(in.Now), o.RetryAfter, MinDelay), KeepInFlight: true, Reason: reason, Code: o.Code}
 	case gateway.Permanent:
 		return Action{Verdict: DeadLetter, KeepInFlight: in.StatusCheck, Reason: reason, Code: o.Code}
 	}
@@ -147,10 +224,39 @@ func decideStatus(in Input, p Policy) Action {
 		return Action{Verdict: Filed, RequestID: s.RequestID}
 	}
 	// NOT_FOUND: reliable only once the hand-off grace period is over.
-	if wait := in.InFlightAt.Add(p.Grace).Sub(in.Now); wait > 0 {
+	if wait := graceLeft(in, p); wait > 0 {
 		return Action{Verdict: Retry, Delay: wait, KeepInFlight: true, Reason: "NOT_FOUND within the grace period proves nothing"}
 	}
 	return Action{Verdict: Resend, Reason: "SONO has no form for the in-flight message"}
+}
+
+// graceLeft is how long until a NOT_FOUND about the attempt that started
+// at InFlightAt (now, if unknown) proves it was not filed: the request may
+// have reached the gateway up to RequestTimeout after it started, and the
+// gateway may hand it on up to Grace after that.
+func graceLeft(in Input, p Policy) time.Duration {
+	start := in.InFlightAt
+	if start.IsZero() {
+		start = in.Now
+	}
+	return p.graceLeft(start, in.Ended, in.Now)
+}
+
+func (p Policy) graceLeft(start time.Time, ended bool, now time.Time) time.Duration {
+	if ended {
+		return start.Add(p.Grace).Sub(now)
+	}
+	return start.Add(p.RequestTimeout + p.Grace).Sub(now)
+}
+
+// MinDelay is the shortest wait Decide asks for.
+const MinDelay = 10 * time.Millisecond
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 func orDefault(d, def time.Duration) time.Duration {

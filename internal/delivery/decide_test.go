@@ -1,6 +1,7 @@
 package delivery_test
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -21,6 +22,7 @@ var policy = delivery.Policy{
 	Grace:               70 * time.Second,
 	ThrottleDelay:       3 * time.Second,
 	MaintenanceDelay:    5 * time.Minute,
+	InfraDelay:          1500 * time.Millisecond,
 }
 
 // jitter returns the bounds of the randomized backoff before attempt n+1
@@ -58,6 +60,7 @@ func TestDecide(t *testing.T) {
 		requestID string
 		code      string
 		reason    string // substring
+		poison    bool
 	}
 	tests := []struct {
 		name string
@@ -123,8 +126,38 @@ func TestDecide(t *testing.T) {
 			want{verdict: delivery.Retry, delay: exactly(policy.MaintenanceDelay), inFlight: true, code: "MAINTENANCE"}},
 		{"status maintenance with Retry-After", delivery.Input{Outcome: out(gateway.Maintenance, "MAINTENANCE", 9*time.Minute), StatusCheck: true, InFlightAt: first, FirstAttempt: first, Now: at(80 * time.Second)},
 			want{verdict: delivery.Retry, delay: exactly(9 * time.Minute), inFlight: true, code: "MAINTENANCE"}},
-		{"status ambiguous", delivery.Input{Outcome: out(gateway.Ambiguous, "", 0), StatusCheck: true, Attempts: 5, InFlightAt: first, FirstAttempt: first, Now: at(time.Hour)},
-			want{verdict: delivery.Retry, delay: within(policy, 0), inFlight: true}},
+		// An answer that cannot be trusted (not signed with --gateway-cert)
+		// is a failure: it spends an attempt and the checks space out.
+		{"status ambiguous", delivery.Input{Outcome: out(gateway.Ambiguous, "", 0), StatusCheck: true, Attempts: 2, InFlightAt: first, FirstAttempt: first, Now: at(30 * time.Second)},
+			want{verdict: delivery.Retry, delay: within(policy, 2), spend: true, inFlight: true}},
+		{"status ambiguous after MaxElapsed waits MaxInterval", delivery.Input{Outcome: out(gateway.Ambiguous, "", 0), StatusCheck: true, Attempts: 5, InFlightAt: first, FirstAttempt: first, Now: at(time.Hour)},
+			want{verdict: delivery.Retry, delay: exactly(policy.MaxInterval), spend: true, inFlight: true}},
+		{"status check too early", delivery.Input{TooEarly: true, StatusCheck: true, InFlightAt: first, FirstAttempt: first, Now: at(30 * time.Second)},
+			want{verdict: delivery.Retry, delay: exactly(40 * time.Second), inFlight: true, reason: "grace"}},
+
+		// Around the request.
+		{"poison", delivery.Input{Poison: errors.New("Salyq-Id: too long")},
+			want{verdict: delivery.DeadLetter, poison: true, reason: "poison: Salyq-Id: too long"}},
+		{"poison wins over an infrastructure failure", delivery.Input{Poison: errors.New("body is not a form"), Infra: errors.New("journal down")},
+			want{verdict: delivery.DeadLetter, poison: true, reason: "poison: body is not a form"}},
+		{"journal load fails", delivery.Input{Infra: errors.New("journal: timeout")},
+			want{verdict: delivery.Retry, delay: exactly(policy.InfraDelay), inFlight: true, reason: "infrastructure: journal: timeout"}},
+		{"receipt publish fails after filing", delivery.Input{Infra: errors.New("receipt: no responders"), Outcome: filed},
+			want{verdict: delivery.Retry, delay: exactly(policy.InfraDelay), inFlight: true, reason: "receipt"}},
+		{"lease held by another worker", delivery.Input{Busy: 7 * time.Second, LastDelivery: true},
+			want{verdict: delivery.Retry, delay: exactly(7 * time.Second), inFlight: true, reason: "lease"}},
+
+		// The last deliveries JetStream allows.
+		{"transient at the last delivery", delivery.Input{Outcome: out(gateway.Transient, "99999", 0), FirstAttempt: first, Now: at(time.Second), LastDelivery: true},
+			want{verdict: delivery.DeadLetter, code: "99999", reason: "max deliveries"}},
+		{"throttled at the last delivery", delivery.Input{Outcome: out(gateway.Throttled, "THROTTLED", 0), FirstAttempt: first, Now: at(time.Second), LastDelivery: true},
+			want{verdict: delivery.DeadLetter, code: "THROTTLED", reason: "max deliveries"}},
+		{"unresolved status check at the last delivery", delivery.Input{Outcome: out(gateway.Transient, "", 0), StatusCheck: true, InFlightAt: first, FirstAttempt: first, Now: at(time.Hour), LastDelivery: true},
+			want{verdict: delivery.DeadLetter, inFlight: true, reason: "may be filed"}},
+		{"filed at the last delivery", delivery.Input{Outcome: filed, FirstAttempt: first, Now: at(0), LastDelivery: true},
+			want{verdict: delivery.Filed, requestID: "req-1"}},
+		{"permanent at the last delivery", delivery.Input{Outcome: out(gateway.Permanent, "DUPLICATE", 0), FirstAttempt: first, Now: at(time.Second), LastDelivery: true},
+			want{verdict: delivery.DeadLetter, code: "DUPLICATE", reason: "permanent"}},
 		{"status permanent", delivery.Input{Outcome: out(gateway.Permanent, "ACCESS_DENIED", 0), StatusCheck: true, InFlightAt: first, FirstAttempt: first, Now: at(80 * time.Second)},
 			want{verdict: delivery.DeadLetter, inFlight: true, code: "ACCESS_DENIED"}},
 	}
@@ -148,6 +181,9 @@ func TestDecide(t *testing.T) {
 				}
 				if a.RequestID != w.requestID {
 					t.Errorf("RequestID %q, want %q", a.RequestID, w.requestID)
+				}
+				if a.Poison != w.poison {
+					t.Errorf("Poison %v, want %v", a.Poison, w.poison)
 				}
 				if a.Code != w.code {
 					t.Errorf("Code %q, want %q", a.Code, w.code)
@@ -200,6 +236,49 @@ func TestDecideBackoffGrows(t *testing.T) {
 	}
 	if now.Sub(first) > p.MaxElapsed {
 		t.Errorf("retried for %v, beyond MaxElapsed %v", now.Sub(first), p.MaxElapsed)
+	}
+}
+
+// TestDecideGraceFromReach: grace counts from when the request could last
+// have reached the gateway, attempt start + RequestTimeout, for the wait
+// after a lost answer and for a NOT_FOUND alike.
+func TestDecideGraceFromReach(t *testing.T) {
+	p := policy
+	p.RequestTimeout = 60 * time.Second
+	start := time.Date(2025, 7, 15, 10, 0, 0, 0, time.UTC)
+	notFound := gateway.Outcome{Class: gateway.Success, Status: &envelope.StatusResponse{
+		Error: &envelope.SONOError{Code: envelope.CodeNotFound}}}
+	// The answer was lost 45 s into the attempt: the request is over, it
+	// reached the gateway by now if at all; ask after the grace period.
+	a := delivery.Decide(delivery.Input{Outcome: gateway.Outcome{Class: gateway.Ambiguous}, InFlightAt: start, FirstAttempt: start, Now: start.Add(45 * time.Second)}, p)
+	if a.Verdict != delivery.Retry || a.Delay != 70*time.Second || !a.KeepInFlight {
+		t.Errorf("lost answer: %+v, want a retry in 70s keeping the attempt", a)
+	}
+	// Decided late (the worker stalled after a timeout): the request
+	// could not reach the gateway after start + RequestTimeout.
+	a = delivery.Decide(delivery.Input{Outcome: gateway.Outcome{Class: gateway.Ambiguous}, InFlightAt: start, FirstAttempt: start, Now: start.Add(100 * time.Second)}, p)
+	if a.Verdict != delivery.Retry || a.Delay != 30*time.Second {
+		t.Errorf("lost answer decided at 100s: %+v, want a retry in 30s", a)
+	}
+	// NOT_FOUND 100 s after the start: the request may have reached the
+	// gateway at 60 s and be handed on until 130 s.
+	a = delivery.Decide(delivery.Input{Outcome: notFound, StatusCheck: true, InFlightAt: start, FirstAttempt: start, Now: start.Add(100 * time.Second)}, p)
+	if a.Verdict != delivery.Retry || a.Delay != 30*time.Second {
+		t.Errorf("NOT_FOUND at 100s: %+v, want a retry in 30s", a)
+	}
+	a = delivery.Decide(delivery.Input{Outcome: notFound, StatusCheck: true, InFlightAt: start, FirstAttempt: start, Now: start.Add(130 * time.Second)}, p)
+	if a.Verdict != delivery.Resend {
+		t.Errorf("NOT_FOUND at 130s: %+v, want a resend", a)
+	}
+	// Known to have ended by InFlightAt (its answer was lost): the request
+	// cannot reach the gateway later, grace alone counts.
+	a = delivery.Decide(delivery.Input{Outcome: notFound, StatusCheck: true, InFlightAt: start, Ended: true, FirstAttempt: start, Now: start.Add(50 * time.Second)}, p)
+	if a.Verdict != delivery.Retry || a.Delay != 20*time.Second {
+		t.Errorf("NOT_FOUND 50s after an ended request: %+v, want a retry in 20s", a)
+	}
+	a = delivery.Decide(delivery.Input{TooEarly: true, StatusCheck: true, InFlightAt: start, Ended: true, FirstAttempt: start, Now: start.Add(70 * time.Second)}, p)
+	if a.Verdict != delivery.Retry || a.Delay != delivery.MinDelay {
+		t.Errorf("too early at the end of grace: %+v, want the shortest retry", a)
 	}
 }
 

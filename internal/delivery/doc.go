@@ -10,7 +10,13 @@
 // asks SONO_FNO_GET_STATUS by that messageId — after the gateway's
 // hand-off grace period — and resends only on a NOT_FOUND. A lease in the
 // same record keeps two workers from working on one submission at once.
+// Neither the lease nor the grace period compares one machine's wall
+// clock with another's: the lease is bound to the delivery of the
+// message (stream sequence), which JetStream's AckWait ends, and grace is
+// judged on the timestamps JetStream gives the journal's revisions.
 //
-// Decide is the one function that turns an outcome into ack, retry after
-// a delay, or dead letter.
+// Decide is the one function that turns an outcome — or a message that
+// fails the boundary checks (poison), or a failure of the journal, the
+// board or a publish — into ack, retry after a delay, or dead letter;
+// package settle carries it out on the message.
 package delivery

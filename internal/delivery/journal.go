@@ -8,27 +8,38 @@ import (
 	"time"
 
 	"github.com/salyq/salyq/internal/board"
+	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
-// State of a submission in the journal.
-type State string
-
-// Journal states.
-const (
-	StatePending State = ""     // not yet filed
-	StateSent    State = "sent" // SONO took it; RequestID is known
-	StateDead    State = "dead" // dead-lettered
-)
+// legacyDead is how journals written before the lifecycle vocabulary
+// said failed-delivery.
+const legacyDead statusfsm.Status = "dead"
 
 // Attempt is a send whose outcome is not yet known.
 type Attempt struct {
-	MessageID string    `json:"messageId"`
-	At        time.Time `json:"at"`
+	MessageID string `json:"messageId"`
+	// At is when the attempt started, by the clock of the worker that
+	// made it: for operators, and for that worker's own waits.
+	At time.Time `json:"at"`
+	// Stamp is a JetStream server time no earlier than the journal write
+	// that recorded the attempt (Ended: no earlier than the end of its
+	// request); the grace period of a status check counts from it, so a
+	// worker never compares its clock with the sender's. Zero until a
+	// worker loads the record with the attempt in flight and fills in the
+	// time the server stored that revision.
+	Stamp time.Time `json:"stamp,omitzero"`
+	// Ended says the request is known to have ended (its answer was lost
+	// or it timed out) before Stamp: it cannot reach the gateway later,
+	// so grace counts from Stamp without adding the request timeout.
+	Ended bool `json:"ended,omitempty"`
 }
 
 // Record is the journal entry of one submission.
 type Record struct {
-	State State `json:"state,omitempty"`
+	// State is the submission's place in the lifecycle (pkg/statusfsm):
+	// queued (or empty: never handled), sending while an attempt is in
+	// flight, sent once SONO took it, failed-delivery once dead-lettered.
+	State statusfsm.Status `json:"state,omitempty"`
 	// Attempts counts transient failures (throttling and maintenance do
 	// not spend attempts).
 	Attempts     int       `json:"attempts,omitempty"`
@@ -36,9 +47,12 @@ type Record struct {
 	// InFlight is set before a request leaves and cleared once its outcome
 	// is known; found set, it makes the delivery ambiguous.
 	InFlight *Attempt `json:"inFlight,omitempty"`
-	// Lease names the worker handling the submission until LeaseUntil.
-	Lease      string    `json:"lease,omitempty"`
-	LeaseUntil time.Time `json:"leaseUntil,omitzero"`
+	// Lease names the worker handling the submission, and LeaseSeq and
+	// LeaseDelivery the delivery it handles (stream sequence and
+	// NumDelivered of the submission message). See Worker.leaseHeld.
+	Lease         string `json:"lease,omitempty"`
+	LeaseSeq      uint64 `json:"leaseSeq,omitempty"`
+	LeaseDelivery uint64 `json:"leaseDelivery,omitempty"`
 
 	RequestID string `json:"requestId,omitempty"`
 	MessageID string `json:"messageId,omitempty"`
@@ -46,6 +60,8 @@ type Record struct {
 	// tracing a filing.
 	SentBy string `json:"sentBy,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	// Code is the gateway's code of a dead-lettered submission.
+	Code string `json:"code,omitempty"`
 
 	// Version counts the journal's writes. A save whose revision is stale
 	// only because the board rewrote the view (the intake's queued view,
@@ -55,6 +71,8 @@ type Record struct {
 
 	// View is the board's view stored with the record.
 	View *board.View `json:"-"`
+	// Written is when the JetStream server stored the loaded revision.
+	Written time.Time `json:"-"`
 	// viewSet says that SetView replaced View: Save writes it over the
 	// board's; otherwise the board's stored view is kept.
 	viewSet bool
@@ -79,7 +97,7 @@ func NewJournal(b *board.Board) *Journal { return &Journal{board: b} }
 // and the revision to save it against; a submission never seen has an
 // empty record and revision 0.
 func (j *Journal) Load(ctx context.Context, id string) (Record, uint64, error) {
-	br, rev, err := j.board.Load(ctx, id)
+	br, rev, written, err := j.board.LoadStamped(ctx, id)
 	if err != nil {
 		return Record{}, 0, fmt.Errorf("journal: %w", err)
 	}
@@ -89,7 +107,15 @@ func (j *Journal) Load(ctx context.Context, id string) (Record, uint64, error) {
 			return Record{}, 0, fmt.Errorf("journal: %s: %w", id, err)
 		}
 	}
-	r.View = br.View
+	if r.State == legacyDead {
+		r.State = statusfsm.StateFailedDelivery
+	}
+	r.View, r.Written = br.View, written
+	if r.InFlight != nil && r.InFlight.Stamp.IsZero() {
+		// This revision was stored no earlier than the attempt's: the
+		// first reader after the attempt bounds its time from above.
+		r.InFlight.Stamp = written
+	}
 	return r, rev, nil
 }
 
@@ -127,4 +153,15 @@ func (j *Journal) Save(ctx context.Context, id string, r *Record, rev uint64) (u
 		}
 		rev = curRev
 	}
+}
+
+// Written returns when the server stored the current revision of the
+// record of id. Read right after a Save, it is the server's present time
+// as closely as a client can know it, and never later.
+func (j *Journal) Written(ctx context.Context, id string) (time.Time, error) {
+	_, _, t, err := j.board.LoadStamped(ctx, id)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("journal: %w", err)
+	}
+	return t, nil
 }

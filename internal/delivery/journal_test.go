@@ -8,6 +8,8 @@ import (
 
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/delivery"
+	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
 func TestJournalLoadSave(t *testing.T) {
@@ -15,12 +17,12 @@ func TestJournalLoadSave(t *testing.T) {
 	j := delivery.NewJournal(board.New(js, set))
 
 	r, rev, err := j.Load(ctx, "unknown")
-	if err != nil || rev != 0 || r.State != delivery.StatePending || r.InFlight != nil || r.Attempts != 0 {
+	if err != nil || rev != 0 || r.State != "" || r.InFlight != nil || r.Attempts != 0 {
 		t.Fatalf("Load of an unknown id: %+v rev %d err %v; want an empty record, revision 0", r, rev, err)
 	}
 
 	at := time.Date(2025, 7, 15, 10, 0, 0, 0, time.UTC)
-	rec := delivery.Record{Attempts: 1, FirstAttempt: at, InFlight: &delivery.Attempt{MessageID: "m1", At: at}, Lease: "w1", LeaseUntil: at.Add(time.Minute)}
+	rec := delivery.Record{Attempts: 1, FirstAttempt: at, InFlight: &delivery.Attempt{MessageID: "m1", At: at}, Lease: "w1", LeaseSeq: 7, LeaseDelivery: 2}
 	rev1, err := j.Save(ctx, "s1", &rec, 0)
 	if err != nil || rev1 == 0 {
 		t.Fatalf("create: rev %d err %v", rev1, err)
@@ -30,17 +32,18 @@ func TestJournalLoadSave(t *testing.T) {
 		t.Fatalf("Load after create: rev %d (want %d) err %v", rev, rev1, err)
 	}
 	if got.Attempts != 1 || got.InFlight == nil || got.InFlight.MessageID != "m1" || !got.InFlight.At.Equal(at) ||
-		!got.FirstAttempt.Equal(at) || got.Lease != "w1" || !got.LeaseUntil.Equal(at.Add(time.Minute)) {
+		!got.FirstAttempt.Equal(at) || got.Lease != "w1" || got.LeaseSeq != 7 || got.LeaseDelivery != 2 ||
+		got.Written.IsZero() || !got.InFlight.Stamp.Equal(got.Written) {
 		t.Errorf("record not kept: %+v", got)
 	}
 
-	got.State, got.RequestID, got.MessageID, got.InFlight = delivery.StateSent, "req-1", "m1", nil
+	got.State, got.RequestID, got.MessageID, got.InFlight = statusfsm.StateSent, "req-1", "m1", nil
 	rev2, err := j.Save(ctx, "s1", &got, rev1)
 	if err != nil || rev2 <= rev1 {
 		t.Fatalf("update: rev %d err %v", rev2, err)
 	}
 	got, rev, _ = j.Load(ctx, "s1")
-	if rev != rev2 || got.State != delivery.StateSent || got.RequestID != "req-1" || got.InFlight != nil {
+	if rev != rev2 || got.State != statusfsm.StateSent || got.RequestID != "req-1" || got.InFlight != nil {
 		t.Errorf("after update: %+v rev %d", got, rev)
 	}
 
@@ -53,7 +56,7 @@ func TestJournalLoadSave(t *testing.T) {
 			t.Errorf("%s: err %v, want ErrConflict", s.name, err)
 		}
 	}
-	if got, _, _ := j.Load(ctx, "s1"); got.State != delivery.StateSent {
+	if got, _, _ := j.Load(ctx, "s1"); got.State != statusfsm.StateSent {
 		t.Errorf("a refused Save changed the record: %+v", got)
 	}
 	// An update of a record that does not exist is a conflict too.
@@ -119,7 +122,7 @@ func TestJournalSharesTheBoardRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec, rev, err := j.Load(ctx, "s1")
-	if err != nil || rev == 0 || rec.View == nil || rec.View.Status != "queued" || rec.State != delivery.StatePending {
+	if err != nil || rev == 0 || rec.View == nil || rec.View.Status != "queued" || rec.State != "" {
 		t.Fatalf("Load of a queued submission: %+v rev %d err %v", rec, rev, err)
 	}
 	rec.Lease, rec.InFlight = "w1", &delivery.Attempt{MessageID: "m1", At: at}
@@ -184,5 +187,23 @@ func TestBoardCreateBesideJournal(t *testing.T) {
 	}
 	if h, _ := b.History(ctx, "s1"); len(h) != 1 {
 		t.Errorf("%d events after a second Create, want 1", len(h))
+	}
+}
+
+// TestJournalLegacyState: a journal written before the lifecycle states
+// said "dead"; it loads as failed-delivery, so the worker never sends it.
+// An invalid id never reaches NATS.
+func TestJournalLegacyState(t *testing.T) {
+	js, set := startStreams(t)
+	b := board.New(js, set)
+	if _, err := b.Store(ctx, "old", board.Record{Delivery: []byte(`{"state":"dead","reason":"DUPLICATE"}`)}, 0); err != nil {
+		t.Fatal(err)
+	}
+	rec, _, err := delivery.NewJournal(b).Load(ctx, "old")
+	if err != nil || rec.State != statusfsm.StateFailedDelivery || rec.Reason != "DUPLICATE" {
+		t.Errorf("legacy record %+v %v", rec, err)
+	}
+	if _, _, err := delivery.NewJournal(b).Load(ctx, "a.*"); !errors.Is(err, streams.ErrInvalidID) {
+		t.Errorf("Load of a wildcard id: %v, want ErrInvalidID", err)
 	}
 }

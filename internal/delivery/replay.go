@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/board"
+	"github.com/salyq/salyq/internal/settle"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
@@ -83,7 +84,9 @@ func Replay(ctx context.Context, js jetstream.JetStream, set *streams.Set, b *bo
 	journal := NewJournal(b)
 	n := 0
 	for _, l := range letters {
-		if !match(l.ID) {
+		// A poison letter has no usable id: there is nothing to replay,
+		// only a message for an operator to read.
+		if l.ID == strings.TrimPrefix(settle.PoisonSubject, streams.DLQPrefix) || streams.CheckID(l.ID) != nil || !match(l.ID) {
 			continue
 		}
 		rec, rev, err := journal.Load(ctx, l.ID)
@@ -97,6 +100,9 @@ func Replay(ctx context.Context, js jetstream.JetStream, set *streams.Set, b *bo
 		}
 		v.Status, v.Terminal, v.Reason, v.Updated = statusfsm.StateQueued, false, "", now
 		rec = Record{InFlight: rec.InFlight, Version: rec.Version}
+		if rec.InFlight != nil {
+			rec.State = statusfsm.StateSending
+		}
 		rec.SetView(v)
 		if _, err := journal.Save(ctx, l.ID, &rec, rev); err != nil {
 			return n, fmt.Errorf("replay %s: %w", l.ID, err)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/internal/streams"
@@ -39,7 +40,7 @@ func TestReplay(t *testing.T) {
 		t.Fatalf("after replay: %d letters, %v", len(left), err)
 	}
 	rec, _, err := delivery.NewJournal(r.board).Load(ctx, second.id)
-	if err != nil || rec.State != delivery.StatePending || rec.Attempts != 0 || rec.Reason != "" {
+	if err != nil || rec.State != "" || rec.Attempts != 0 || rec.Reason != "" {
 		t.Errorf("journal after replay %+v %v", rec, err)
 	}
 	if v, err := r.board.Get(ctx, second.id); err != nil || v.Status != "queued" || v.Terminal {
@@ -78,5 +79,29 @@ func waitLetters(t *testing.T, r *rig, n int) []delivery.Letter {
 			t.Fatalf("%d dead letters after 15s, want %d", len(ls), n)
 		}
 		time.Sleep(20 * time.Millisecond) // polling a condition, with a deadline
+	}
+}
+
+// TestReplaySkipsPoison: a poison dead letter has no usable id; replaying
+// everything leaves it where it is, for an operator to read.
+func TestReplaySkipsPoison(t *testing.T) {
+	r := newRig(t, sonosim.Faults{})
+	stop := r.run(t, 1)
+	m := nats.NewMsg(streams.SubmitSubject(mustKeys(t).taxpayer.Identity().IIN))
+	m.Data = []byte("<x/>")
+	m.Header.Set(streams.HeaderID, strings.Repeat("x", 100))
+	if _, err := r.js.PublishMsg(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	letters := waitLetters(t, r, 1)
+	stop()
+	if letters[0].ID != "poison" || !strings.HasPrefix(letters[0].Reason, "poison: ") {
+		t.Fatalf("letter %+v", letters[0])
+	}
+	if n, err := delivery.Replay(ctx, r.js, r.set, r.board, func(string) bool { return true }, time.Now); err != nil || n != 0 {
+		t.Errorf("Replay of a poison letter: %d, %v", n, err)
+	}
+	if left, err := delivery.DeadLetters(ctx, r.js); err != nil || len(left) != 1 {
+		t.Errorf("after replay: %d letters, %v", len(left), err)
 	}
 }

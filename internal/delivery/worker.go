@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/gateway"
 	"github.com/salyq/salyq/internal/ids"
+	"github.com/salyq/salyq/internal/settle"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/ncakey"
@@ -48,6 +48,10 @@ type Config struct {
 	// another worker; it must exceed the gateway timeout. The lease in the
 	// journal lasts as long.
 	AckWait time.Duration
+	// MaxDeliver bounds the deliveries of one submission message (0:
+	// streams.MaxDeliverWorker); the last streams.DeadLetterSpare of them
+	// dead-letter instead of retrying.
+	MaxDeliver int
 	// Name identifies this worker in leases.
 	Name  string
 	Clock func() time.Time
@@ -61,6 +65,7 @@ type Worker struct {
 	cons    jetstream.Consumer
 	journal *Journal
 	limiter *RateLimiter
+	settler *settle.Settler
 	// requests holds one token per gateway request in flight.
 	requests chan struct{}
 }
@@ -85,11 +90,14 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 	if cfg.NewID == nil {
 		cfg.NewID = ids.UUID
 	}
+	if cfg.MaxDeliver <= 0 {
+		cfg.MaxDeliver = streams.MaxDeliverWorker
+	}
 	cons, err := cfg.JS.CreateOrUpdateConsumer(ctx, streams.Submissions, jetstream.ConsumerConfig{
 		Durable:       streams.ConsumerWorker,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       cfg.AckWait,
-		MaxDeliver:    -1,
+		MaxDeliver:    cfg.MaxDeliver,
 		MaxAckPending: cfg.MaxInFlight,
 		FilterSubject: streams.SubmitPrefix + ">",
 	})
@@ -101,20 +109,27 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 		cons:     cons,
 		journal:  NewJournal(cfg.Board),
 		limiter:  NewRateLimiter(cfg.Streams.Rate, cfg.RatePerSecond, cfg.Clock),
+		settler:  settle.New(settle.Config{JS: cfg.JS, DLQ: cfg.Streams.DLQ, MaxDeliver: cfg.MaxDeliver, Log: cfg.Log}),
 		requests: make(chan struct{}, cfg.Concurrency),
 	}, nil
 }
 
 // Run delivers until ctx is cancelled, then stops taking new submissions
 // and waits for the ones in flight to finish: a send already under way
-// completes and is journaled, so nothing is lost on SIGTERM.
+// completes and is journaled, so nothing is lost on SIGTERM. If the
+// consumer stops while ctx is still live (the connection closed for good,
+// the consumer deleted) Run returns an error wrapping ErrStopped, so the
+// process exits non-zero and is restarted.
 func (w *Worker) Run(ctx context.Context) error {
 	handlers := 2 * w.cfg.Concurrency
 	it, err := w.cons.Messages(jetstream.PullMaxMessages(handlers))
 	if err != nil {
 		return fmt.Errorf("delivery: %w", err)
 	}
-	stop := context.AfterFunc(ctx, it.Stop)
+	// Drain, not Stop: the messages already pulled into the buffer come
+	// out of Next and are handed back at once, instead of waiting out
+	// AckWait unacknowledged.
+	stop := context.AfterFunc(ctx, it.Drain)
 	defer stop()
 	// In-flight work outlives ctx, bounded by AckWait.
 	work := context.WithoutCancel(ctx)
@@ -126,10 +141,21 @@ func (w *Worker) Run(ctx context.Context) error {
 		msg, err := it.Next()
 		if err != nil {
 			<-sem
-			if errors.Is(err, jetstream.ErrMsgIteratorClosed) || ctx.Err() != nil {
+			if ctx.Err() != nil {
 				return nil
 			}
+			if errors.Is(err, jetstream.ErrMsgIteratorClosed) || errors.Is(err, nats.ErrConnectionClosed) ||
+				errors.Is(err, jetstream.ErrConsumerDeleted) {
+				return fmt.Errorf("delivery: %w: %w", ErrStopped, err)
+			}
 			w.cfg.Log.Warn("fetching submissions", "err", err)
+			continue
+		}
+		if ctx.Err() != nil {
+			if err := w.settler.Settle(work, msg, settle.Action{Verdict: settle.Retry, Delay: settle.MinDelay, Reason: "worker stopping"}); err != nil {
+				w.cfg.Log.Warn("handing back a submission", "subject", msg.Subject(), "err", err)
+			}
+			<-sem
 			continue
 		}
 		wg.Add(1)
@@ -149,16 +175,30 @@ type submission struct {
 	body                             *etree.Element
 }
 
+// parseSubmission reads a message and checks every header it uses before
+// any of them becomes a key, a subject or a log line: an id of 4 KiB
+// would close the NATS connection, a wildcard would widen a lookup.
 func parseSubmission(msg jetstream.Msg) (*submission, error) {
+	h := msg.Headers()
 	s := &submission{
-		id:       msg.Headers().Get(streams.HeaderID),
-		taxpayer: msg.Headers().Get(streams.HeaderTaxpayer),
-		form:     msg.Headers().Get(streams.HeaderForm),
-		period:   msg.Headers().Get(streams.HeaderPeriod),
-		kind:     msg.Headers().Get(streams.HeaderKind),
+		id:       h.Get(streams.HeaderID),
+		taxpayer: h.Get(streams.HeaderTaxpayer),
+		form:     h.Get(streams.HeaderForm),
+		period:   h.Get(streams.HeaderPeriod),
+		kind:     h.Get(streams.HeaderKind),
 	}
-	if s.id == "" || s.taxpayer == "" {
-		return s, fmt.Errorf("%w: no id or taxpayer", ErrBadMessage)
+	if err := streams.CheckID(s.id); err != nil {
+		return s, &streams.FieldError{Field: streams.HeaderID, Err: err}
+	}
+	if err := streams.CheckTaxpayer(s.taxpayer); err != nil {
+		return s, &streams.FieldError{Field: streams.HeaderTaxpayer, Err: err}
+	}
+	for _, f := range []struct{ name, v string }{
+		{streams.HeaderForm, s.form}, {streams.HeaderPeriod, s.period}, {streams.HeaderKind, s.kind},
+	} {
+		if err := streams.CheckHeader(f.v); err != nil {
+			return s, &streams.FieldError{Field: f.name, Err: err}
+		}
 	}
 	doc := etree.NewDocument()
 	if err := doc.ReadFromBytes(msg.Data()); err != nil || doc.Root() == nil {
@@ -168,65 +208,76 @@ func parseSubmission(msg jetstream.Msg) (*submission, error) {
 	return s, nil
 }
 
-// handle takes one delivery of a submission to its next resting point.
+// handle takes one delivery of a submission to its next resting point and
+// settles the message accordingly.
 func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
+	act := w.process(ctx, msg)
+	if err := w.settler.Settle(ctx, msg, act); err != nil {
+		w.cfg.Log.Warn("settling submission", "subject", msg.Subject(), "verdict", act.Verdict, "err", err)
+	}
+}
+
+// process does the work of one delivery and returns how to settle it.
+func (w *Worker) process(ctx context.Context, msg jetstream.Msg) settle.Action {
+	last := settle.Remaining(msg, w.cfg.MaxDeliver) <= streams.DeadLetterSpare
 	sub, err := parseSubmission(msg)
 	if err != nil {
-		w.deadLetter(ctx, msg, sub, Record{}, Action{Verdict: DeadLetter, Reason: err.Error()})
-		return
+		return w.poison(ctx, sub, err)
 	}
 	log := w.cfg.Log.With("id", sub.id)
 	rec, rev, err := w.journal.Load(ctx, sub.id)
 	if err != nil {
-		log.Warn("journal", "err", err)
-		nak(msg, time.Second)
-		return
+		return w.infra(sub, rec, "journal", err)
 	}
 	switch rec.State {
-	case StateSent:
+	case statusfsm.StateSent:
 		// Filed before (a redelivery, or the same form again after the
-		// duplicate window): make sure the receipt is out, send nothing.
-		if err := w.publishReceipt(ctx, sub, rec); err != nil {
-			nak(msg, time.Second)
-			return
-		}
-		msg.Ack()
-		return
-	case StateDead:
-		// Journaled dead, but the dead letter may not have been published
-		// (the publish failed, or the worker died before it).
-		w.deadLetter(ctx, msg, sub, rec, Action{Verdict: DeadLetter, Reason: rec.Reason})
-		return
+		// duplicate window): make sure the event and the receipt are out,
+		// send nothing.
+		return w.finishSent(ctx, sub, rec)
+	case statusfsm.StateFailedDelivery:
+		// Journaled dead, but the event or the dead letter may not have
+		// been published (the publish failed, or the worker died first).
+		return w.finishDead(ctx, sub, rec)
 	}
-	now := w.cfg.Clock()
-	if rec.Lease != "" && rec.Lease != w.cfg.Name && now.Before(rec.LeaseUntil) {
-		nak(msg, rec.LeaseUntil.Sub(now))
-		return
+	seq, delivered := deliveryOf(msg)
+	if w.leaseHeld(ctx, rec, seq) {
+		// The holder finishes within AckWait, or JetStream hands its
+		// message to another worker, which takes the lease over.
+		return w.settleAction(sub, rec, Decide(Input{Busy: w.cfg.AckWait}, w.cfg.Policy))
 	}
-	rec.Lease, rec.LeaseUntil = w.cfg.Name, now.Add(w.cfg.AckWait)
+	rec.Lease, rec.LeaseSeq, rec.LeaseDelivery = w.cfg.Name, seq, delivered
 
 	if rec.InFlight != nil {
 		// Take the lease before asking SONO, so no other worker resends
 		// meanwhile.
 		if rev, err = w.journal.Save(ctx, sub.id, &rec, rev); err != nil {
-			nak(msg, 200*time.Millisecond)
-			return
+			return w.infra(sub, rec, "journal: lease", err)
 		}
-		act := w.resolve(ctx, sub, rec, now)
+		act, err := w.resolve(ctx, sub, rec, last)
+		if err != nil {
+			return w.infra(sub, rec, "journal: server time", err)
+		}
 		if act.Verdict != Resend {
-			w.apply(ctx, msg, sub, rec, rev, act, rec.InFlight)
-			return
+			return w.apply(ctx, sub, rec, rev, act, rec.InFlight)
 		}
 		log.Info("in-flight attempt was not filed: resending", "messageId", rec.InFlight.MessageID)
 		rec.InFlight = nil
 	}
 
 	if err := w.limiter.Wait(ctx); err != nil {
-		w.release(ctx, msg, sub, rec, rev, time.Second)
-		return
+		return w.release(ctx, sub, rec, rev, time.Second)
+	}
+	// The request slot is taken before the attempt is journaled, so that
+	// the request starts right after the journal write: the stamp of that
+	// write plus the request timeout bounds when it can reach the gateway.
+	select {
+	case w.requests <- struct{}{}:
+	case <-ctx.Done():
+		return w.release(ctx, sub, rec, rev, time.Second)
 	}
 	attempt := &Attempt{MessageID: w.cfg.NewID(), At: w.cfg.Clock()}
-	rec.InFlight = attempt
+	rec.InFlight, rec.State = attempt, statusfsm.StateSending
 	if rec.FirstAttempt.IsZero() {
 		rec.FirstAttempt = attempt.At
 	}
@@ -234,93 +285,208 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	// a crash from here on is found as an in-flight attempt by the next
 	// delivery.
 	if rev, err = w.journal.Save(ctx, sub.id, &rec, rev); err != nil {
-		nak(msg, 200*time.Millisecond)
-		return
+		<-w.requests
+		return w.infra(sub, rec, "journal: attempt", err)
 	}
-	w.requests <- struct{}{}
 	o := w.cfg.Gateway.Send(ctx, attempt.MessageID, sub.body)
 	<-w.requests
-	act := Decide(Input{Outcome: o, Attempts: rec.Attempts, FirstAttempt: rec.FirstAttempt, Now: w.cfg.Clock()}, w.cfg.Policy)
+	// Whatever the outcome, the request is over: if the attempt stays in
+	// flight, its grace counts from the next journal write, not from that
+	// write plus the request timeout.
+	attempt.Ended = true
+	act := Decide(Input{Outcome: o, Attempts: rec.Attempts, FirstAttempt: rec.FirstAttempt,
+		InFlightAt: attempt.At, Now: w.cfg.Clock(), LastDelivery: last}, w.cfg.Policy)
 	log.Debug("sent", "messageId", attempt.MessageID, "outcome", o.String(), "verdict", act.Verdict)
-	w.apply(ctx, msg, sub, rec, rev, act, attempt)
+	return w.apply(ctx, sub, rec, rev, act, attempt)
 }
 
-// resolve asks SONO whether the in-flight attempt was filed.
-func (w *Worker) resolve(ctx context.Context, sub *submission, rec Record, now time.Time) Action {
-	if wait := rec.InFlight.At.Add(w.cfg.Policy.Grace).Sub(now); wait > 0 {
-		// Too early for a NOT_FOUND to mean anything: come back later.
-		return Action{Verdict: Retry, Delay: wait, KeepInFlight: true, Reason: "waiting for the gateway's grace period"}
+// deliveryOf returns the stream sequence of msg and how many times it has
+// been delivered (zeros if unknown).
+func deliveryOf(msg jetstream.Msg) (seq, delivered uint64) {
+	md, err := msg.Metadata()
+	if err != nil {
+		return 0, 0
 	}
-	key, err := ncakey.Choose(ctx, w.cfg.Keys, w.cfg.CheckKey, sub.taxpayer, now)
+	return md.Sequence.Stream, md.NumDelivered
+}
+
+// leaseHeld reports whether another delivery holds the lease of rec,
+// without looking at any clock. A lease taken by an earlier delivery of
+// the same message is void: JetStream delivers a message again only once
+// the earlier delivery was naked or its AckWait ran out, by the server's
+// clock, and a worker still busy past AckWait finds its next journal
+// write refused. A lease of another message of the same submission (sent
+// again after the duplicate window, or replayed) holds while that message
+// is in the work queue, that is until it is acked or terminated, which
+// every path does only after releasing the lease, and its redelivery
+// takes the lease over. A lease without a sequence (journals of earlier
+// versions) is void.
+func (w *Worker) leaseHeld(ctx context.Context, rec Record, seq uint64) bool {
+	if rec.Lease == "" || rec.LeaseSeq == 0 || rec.LeaseSeq == seq {
+		return false
+	}
+	_, err := w.cfg.Streams.Submissions.GetMsg(ctx, rec.LeaseSeq)
+	// Only a message known to be gone voids the lease; any other error
+	// keeps it, and the delivery is tried again later.
+	return !errors.Is(err, jetstream.ErrMsgNotFound)
+}
+
+// resolve asks SONO whether the in-flight attempt was filed. Grace is
+// judged on JetStream's clock: the attempt's stamp against the time the
+// server stored this worker's lease, just written, plus the time measured
+// locally since; no other machine's wall clock enters.
+func (w *Worker) resolve(ctx context.Context, sub *submission, rec Record, last bool) (Action, error) {
+	serverNow, err := w.journal.Written(ctx, sub.id)
+	if err != nil {
+		return Action{}, err
+	}
+	local := w.cfg.Clock()
+	now := func() time.Time { return serverNow.Add(max(w.cfg.Clock().Sub(local), 0)) }
+	in := Input{StatusCheck: true, Attempts: rec.Attempts, FirstAttempt: rec.FirstAttempt,
+		InFlightAt: rec.InFlight.Stamp, Ended: rec.InFlight.Ended, Now: serverNow, LastDelivery: last}
+	if in.TooEarly = w.cfg.Policy.graceLeft(in.InFlightAt, in.Ended, serverNow) > 0; in.TooEarly {
+		// A NOT_FOUND would mean nothing yet: come back later.
+		return Decide(in, w.cfg.Policy), nil
+	}
+	key, err := ncakey.Choose(ctx, w.cfg.Keys, w.cfg.CheckKey, sub.taxpayer, w.cfg.Clock())
 	if err != nil {
 		return Action{Verdict: DeadLetter, KeepInFlight: true,
-			Reason: "cannot ask SONO about the in-flight attempt: " + err.Error()}
+			Reason: "cannot ask SONO about the in-flight attempt: " + err.Error()}, nil
 	}
 	if err := w.limiter.Wait(ctx); err != nil {
-		return Action{Verdict: Retry, Delay: time.Second, KeepInFlight: true, Reason: "shutting down"}
+		return Action{Verdict: Retry, Delay: time.Second, KeepInFlight: true, Reason: "shutting down"}, nil
 	}
-	w.requests <- struct{}{}
-	o := w.cfg.Gateway.Status(ctx, envelope.StatusRequest{MessageID: rec.InFlight.MessageID}, key.Signer())
+	select {
+	case w.requests <- struct{}{}:
+	case <-ctx.Done():
+		return Action{Verdict: Retry, Delay: time.Second, KeepInFlight: true, Reason: "out of time waiting for a request slot"}, nil
+	}
+	in.Outcome = w.cfg.Gateway.Status(ctx, envelope.StatusRequest{MessageID: rec.InFlight.MessageID}, key.Signer())
 	<-w.requests
-	return Decide(Input{Outcome: o, StatusCheck: true, Attempts: rec.Attempts, FirstAttempt: rec.FirstAttempt,
-		InFlightAt: rec.InFlight.At, Now: w.cfg.Clock()}, w.cfg.Policy)
+	in.Now = now()
+	return Decide(in, w.cfg.Policy), nil
 }
 
-// apply records an action in the journal, then acts on the message.
-func (w *Worker) apply(ctx context.Context, msg jetstream.Msg, sub *submission, rec Record, rev uint64, act Action, attempt *Attempt) {
-	rec.Lease, rec.LeaseUntil = "", time.Time{}
+// apply records an action in the journal and returns how to settle the
+// message.
+func (w *Worker) apply(ctx context.Context, sub *submission, rec Record, rev uint64, act Action, attempt *Attempt) settle.Action {
+	rec.Lease, rec.LeaseSeq, rec.LeaseDelivery = "", 0, 0
 	switch act.Verdict {
 	case Filed:
-		rec.State, rec.RequestID, rec.MessageID, rec.InFlight = StateSent, act.RequestID, attempt.MessageID, nil
-		rec.SentBy = w.cfg.Name
+		rec.State, rec.RequestID, rec.MessageID, rec.InFlight = statusfsm.StateSent, act.RequestID, attempt.MessageID, nil
+		rec.SentBy, rec.Reason, rec.Code = w.cfg.Name, "", ""
 		rec.SetView(w.view(sub, statusfsm.StateSent, rec))
 		if _, err := w.journal.Save(ctx, sub.id, &rec, rev); err != nil {
 			// The attempt stays in flight; the next delivery asks SONO.
-			nak(msg, time.Second)
-			return
+			return w.infra(sub, rec, "journal: filed", err)
 		}
-		w.cfg.Board.Publish(ctx, sub.taxpayer, &board.Event{ID: sub.id, From: statusfsm.StateQueued, To: statusfsm.StateSent, At: w.cfg.Clock(), Message: "request " + rec.RequestID})
-		if err := w.publishReceipt(ctx, sub, rec); err != nil {
-			nak(msg, time.Second)
-			return
-		}
-		msg.Ack()
+		return w.finishSent(ctx, sub, rec)
 	case Retry:
 		if !act.KeepInFlight {
-			rec.InFlight = nil
+			rec.InFlight, rec.State = nil, statusfsm.StateQueued
 		}
 		if act.SpendAttempt {
 			rec.Attempts++
 		}
 		rec.Reason = act.Reason
-		w.release(ctx, msg, sub, rec, rev, act.Delay)
+		return w.release(ctx, sub, rec, rev, act.Delay)
 	case DeadLetter:
 		if !act.KeepInFlight {
 			rec.InFlight = nil
 		}
-		rec.State, rec.Reason = StateDead, act.Reason
+		rec.State, rec.Reason, rec.Code = statusfsm.StateFailedDelivery, act.Reason, act.Code
 		v := w.view(sub, statusfsm.StateFailedDelivery, rec)
 		v.Terminal = true
 		rec.SetView(v)
 		if _, err := w.journal.Save(ctx, sub.id, &rec, rev); err != nil {
-			nak(msg, time.Second)
-			return
+			return w.infra(sub, rec, "journal: dead letter", err)
 		}
-		w.deadLetter(ctx, msg, sub, rec, act)
-	default: // Resend is handled by handle
-		nak(msg, time.Second)
+		return w.finishDead(ctx, sub, rec)
+	default: // Resend is handled by process
+		return w.infra(sub, rec, "unexpected verdict", fmt.Errorf("%v", act.Verdict))
 	}
 }
 
-// release saves rec without a lease and naks the message with delay.
-func (w *Worker) release(ctx context.Context, msg jetstream.Msg, sub *submission, rec Record, rev uint64, delay time.Duration) {
-	rec.Lease, rec.LeaseUntil = "", time.Time{}
-	w.journal.Save(ctx, sub.id, &rec, rev) // a failure leaves the lease to expire
-	nak(msg, delay)
+// release saves rec without a lease and retries the message after delay.
+// A failed save leaves the journal as it was (an attempt in flight stays
+// in flight, and is asked about); the lease it keeps is void once this
+// message is delivered again (see leaseHeld).
+func (w *Worker) release(ctx context.Context, sub *submission, rec Record, rev uint64, delay time.Duration) settle.Action {
+	rec.Lease, rec.LeaseSeq, rec.LeaseDelivery = "", 0, 0
+	if _, err := w.journal.Save(ctx, sub.id, &rec, rev); err != nil {
+		w.cfg.Log.Warn("releasing the lease", "id", sub.id, "err", err)
+	}
+	return settle.Action{Verdict: settle.Retry, Delay: delay, Reason: rec.Reason, ID: sub.id, Attempts: rec.Attempts + 1}
 }
 
-func nak(msg jetstream.Msg, delay time.Duration) {
-	msg.NakWithDelay(max(delay, 10*time.Millisecond))
+// finishSent publishes what a filed submission owes the rest of the
+// system, the event and the receipt, then acks. Each publish carries an
+// id, so a redelivery that publishes them again is harmless.
+func (w *Worker) finishSent(ctx context.Context, sub *submission, rec Record) settle.Action {
+	// Once the poller has moved the view on, its own events follow ours:
+	// republishing "sent" then would put an old status last.
+	if v := rec.View; v != nil && v.Status == statusfsm.StateSent {
+		ev := &board.Event{ID: sub.id, From: statusfsm.StateQueued, To: statusfsm.StateSent, At: v.Updated, Message: "request " + rec.RequestID}
+		if err := w.cfg.Board.Publish(ctx, sub.taxpayer, ev); err != nil {
+			return w.infra(sub, rec, "status event", err)
+		}
+	}
+	if err := w.publishReceipt(ctx, sub, rec); err != nil {
+		return w.infra(sub, rec, "receipt", err)
+	}
+	return settle.Action{Verdict: settle.Ack, ID: sub.id}
+}
+
+// finishDead publishes the failed-delivery event of a journaled dead
+// submission and hands the message over to be dead-lettered.
+func (w *Worker) finishDead(ctx context.Context, sub *submission, rec Record) settle.Action {
+	if v := rec.View; v != nil && v.Status == statusfsm.StateFailedDelivery {
+		ev := &board.Event{ID: sub.id, To: statusfsm.StateFailedDelivery, At: v.Updated, Message: rec.Reason}
+		if err := w.cfg.Board.Publish(ctx, sub.taxpayer, ev); err != nil {
+			return w.infra(sub, rec, "status event", err)
+		}
+	}
+	return settle.Action{Verdict: settle.DeadLetter, Reason: rec.Reason, Code: rec.Code, ID: sub.id, Attempts: rec.Attempts + 1}
+}
+
+// poison dead-letters a message that can never be delivered. If its id
+// and taxpayer are usable and the board has no view of it, the board
+// shows it failed; an existing view is never overwritten by a message
+// that failed the checks.
+func (w *Worker) poison(ctx context.Context, sub *submission, cause error) settle.Action {
+	act := w.settleAction(sub, Record{}, Decide(Input{Poison: cause}, w.cfg.Policy))
+	if streams.CheckID(sub.id) != nil || streams.CheckTaxpayer(sub.taxpayer) != nil {
+		return act
+	}
+	now := w.cfg.Clock()
+	v := board.View{ID: sub.id, Taxpayer: sub.taxpayer, Status: statusfsm.StateFailedDelivery,
+		Terminal: true, Reason: act.Reason, Updated: now}
+	ev := &board.Event{ID: sub.id, To: statusfsm.StateFailedDelivery, At: now, Message: act.Reason}
+	if err := w.cfg.Board.Create(ctx, v, ev); err != nil {
+		return w.infra(sub, Record{}, "board", err)
+	}
+	return act
+}
+
+// infra is the decision after an infrastructure failure: retry shortly.
+func (w *Worker) infra(sub *submission, rec Record, step string, err error) settle.Action {
+	w.cfg.Log.Warn("delivery step failed, retrying", "id", sub.id, "step", step, "err", err)
+	return w.settleAction(sub, rec, Decide(Input{Infra: fmt.Errorf("%s: %w", step, err)}, w.cfg.Policy))
+}
+
+// settleAction turns a decision that changes nothing in the journal into
+// how to settle the message.
+func (w *Worker) settleAction(sub *submission, rec Record, a Action) settle.Action {
+	out := settle.Action{Delay: a.Delay, Reason: a.Reason, Code: a.Code, Poison: a.Poison, ID: sub.id, Attempts: rec.Attempts + 1}
+	switch a.Verdict {
+	case Filed:
+		out.Verdict = settle.Ack
+	case DeadLetter:
+		out.Verdict = settle.DeadLetter
+	default:
+		out.Verdict = settle.Retry
+	}
+	return out
 }
 
 func (w *Worker) view(sub *submission, status statusfsm.Status, rec Record) board.View {
@@ -340,64 +506,7 @@ func (w *Worker) publishReceipt(ctx context.Context, sub *submission, rec Record
 	m.Data = data
 	m.Header.Set(jetstream.MsgIDHeader, "receipt:"+sub.id)
 	if _, err := w.cfg.JS.PublishMsg(ctx, m); err != nil {
-		w.cfg.Log.Warn("publishing receipt", "id", sub.id, "err", err)
-		return err
+		return fmt.Errorf("receipt %s: %w", sub.id, err)
 	}
 	return nil
-}
-
-// deadLettered reports whether SALYQ_DLQ already holds the dead letter of
-// submission message seq: a redelivery after the publish must not file
-// it twice (past the duplicate window, Nats-Msg-Id no longer would).
-func (w *Worker) deadLettered(ctx context.Context, subject, msgID string) bool {
-	last, err := w.cfg.Streams.DLQ.GetLastMsgForSubject(ctx, subject)
-	return err == nil && last.Header.Get(jetstream.MsgIDHeader) == msgID
-}
-
-// deadLetter copies the message to SALYQ_DLQ with the reason, original
-// subject and attempt count, then terminates the delivery.
-func (w *Worker) deadLetter(ctx context.Context, msg jetstream.Msg, sub *submission, rec Record, act Action) {
-	id := sub.id
-	if id == "" {
-		id = "invalid"
-	}
-	m := nats.NewMsg(streams.DLQPrefix + id)
-	m.Data = msg.Data()
-	for k, vs := range msg.Headers() {
-		for _, v := range vs {
-			m.Header.Add(k, v)
-		}
-	}
-	m.Header.Del(jetstream.MsgIDHeader)
-	seq := uint64(0)
-	if md, err := msg.Metadata(); err == nil {
-		seq = md.Sequence.Stream
-	}
-	dlqID := "dlq:" + id + ":" + strconv.FormatUint(seq, 10)
-	m.Header.Set(jetstream.MsgIDHeader, dlqID)
-	m.Header.Set(streams.HeaderReason, act.Reason)
-	m.Header.Set(streams.HeaderCode, act.Code)
-	m.Header.Set(streams.HeaderOriginalSubject, msg.Subject())
-	m.Header.Set(streams.HeaderAttempts, strconv.Itoa(rec.Attempts+1))
-	if !w.deadLettered(ctx, m.Subject, dlqID) {
-		if _, err := w.cfg.JS.PublishMsg(ctx, m); err != nil {
-			w.cfg.Log.Warn("publishing dead letter", "id", sub.id, "err", err)
-			nak(msg, time.Second)
-			return
-		}
-	}
-	if sub.id != "" {
-		ev := &board.Event{ID: sub.id, To: statusfsm.StateFailedDelivery, At: w.cfg.Clock(), Message: act.Reason}
-		if rec.View != nil {
-			// Saved with the journal record.
-			w.cfg.Board.Publish(ctx, sub.taxpayer, ev)
-		} else {
-			// An unreadable message, never journaled.
-			v := w.view(sub, statusfsm.StateFailedDelivery, rec)
-			v.Terminal, v.Reason = true, act.Reason
-			w.cfg.Board.Set(ctx, v, ev)
-		}
-	}
-	w.cfg.Log.Warn("dead-lettered", "id", sub.id, "reason", act.Reason)
-	msg.TermWithReason(act.Reason)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
+	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
 func receiptOf(t *testing.T, data []byte) streams.Receipt {
@@ -52,7 +53,7 @@ func TestWorkerLostAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.State != delivery.StateSent || rec.RequestID != f.RequestID || rec.InFlight != nil || rec.Lease != "" {
+	if rec.State != statusfsm.StateSent || rec.RequestID != f.RequestID || rec.InFlight != nil || rec.Lease != "" {
 		t.Errorf("journal %+v", rec)
 	}
 	v, err := r.board.Get(ctx, sub.id)
@@ -93,7 +94,7 @@ func TestWorkerPermanent(t *testing.T) {
 		t.Errorf("sandbox %+v", st)
 	}
 	rec, _, _ := delivery.NewJournal(r.board).Load(ctx, second.id)
-	if rec.State != delivery.StateDead || !strings.Contains(rec.Reason, envelope.CodeDuplicate) {
+	if rec.State != statusfsm.StateFailedDelivery || !strings.Contains(rec.Reason, envelope.CodeDuplicate) {
 		t.Errorf("journal %+v", rec)
 	}
 	v, err := r.board.Get(ctx, second.id)
@@ -103,7 +104,9 @@ func TestWorkerPermanent(t *testing.T) {
 	settle(t, r.js, 5*time.Second)
 }
 
-// TestWorkerCrashMidSend: a worker journaled an attempt and crashed.
+// TestWorkerCrashMidSend: a worker journaled an attempt and crashed
+// (its lease names the first delivery of the message, which this worker
+// gets again).
 // On redelivery the next worker asks SONO by the attempt's messageId
 // before anything else: filed → receipt, no resend; never arrived
 // (NOT_FOUND after the grace period) → one send.
@@ -130,7 +133,7 @@ func TestWorkerCrashMidSend(t *testing.T) {
 			now := time.Now()
 			j := delivery.NewJournal(r.board)
 			if _, err := j.Save(ctx, "sub-crash", &delivery.Record{Attempts: 0, FirstAttempt: now,
-				InFlight: &delivery.Attempt{MessageID: msgID, At: now}, Lease: "dead-worker", LeaseUntil: now.Add(-time.Second)}, 0); err != nil {
+				InFlight: &delivery.Attempt{MessageID: msgID, At: now}, Lease: "dead-worker", LeaseSeq: 1, LeaseDelivery: 1}, 0); err != nil {
 				t.Fatal(err)
 			}
 			r.publish(t, "sub-crash", form, envelope.KindRegular)
@@ -235,7 +238,7 @@ func TestWorkerDefaultClock(t *testing.T) {
 func TestWorkerDeadLetterAfterLostPublish(t *testing.T) {
 	r := newRig(t, sonosim.Faults{})
 	j := delivery.NewJournal(r.board)
-	if _, err := j.Save(ctx, "sub-dead", &delivery.Record{State: delivery.StateDead, Reason: "DUPLICATE: already filed", Attempts: 2}, 0); err != nil {
+	if _, err := j.Save(ctx, "sub-dead", &delivery.Record{State: statusfsm.StateFailedDelivery, Reason: "DUPLICATE: already filed", Attempts: 2}, 0); err != nil {
 		t.Fatal(err)
 	}
 	dlq := reader(t, r.js, streams.DLQ)

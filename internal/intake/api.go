@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/salyq/salyq/internal/board"
+	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/ncakey"
 	"github.com/salyq/salyq/pkg/xmldsig"
@@ -90,6 +91,16 @@ type Status struct {
 
 func (in *Intake) get(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	// Checked before anything reaches NATS: a key of 4 KiB closes the
+	// connection, one with '*' or '>' is a wildcard.
+	if err := streams.CheckID(id); err != nil {
+		writeJSON(w, http.StatusBadRequest, Refusal{Error: "invalid submission id", Field: "id", Reason: err.Error()})
+		return
+	}
+	if ref, ok := checkQuery(r); !ok {
+		writeJSON(w, http.StatusBadRequest, ref)
+		return
+	}
 	v, err := in.cfg.Board.Get(r.Context(), id)
 	if errors.Is(err, board.ErrNotFound) {
 		writeJSON(w, http.StatusNotFound, Refusal{Error: "no submission " + id})
@@ -101,4 +112,21 @@ func (in *Intake) get(w http.ResponseWriter, r *http.Request) {
 	}
 	h, _ := in.cfg.Board.History(r.Context(), id)
 	writeJSON(w, http.StatusOK, Status{View: v, History: h})
+}
+
+// checkQuery refuses query parameters no header could carry either (NUL,
+// control characters, oversized): none is used today, but each one may
+// end up in a log line or a lookup.
+func checkQuery(r *http.Request) (Refusal, bool) {
+	for name, vs := range r.URL.Query() {
+		if err := streams.CheckHeader(name); err != nil {
+			return Refusal{Error: "invalid query parameter", Field: "query", Reason: err.Error()}, false
+		}
+		for _, v := range vs {
+			if err := streams.CheckHeader(v); err != nil {
+				return Refusal{Error: "invalid query parameter", Field: name, Reason: err.Error()}, false
+			}
+		}
+	}
+	return Refusal{}, true
 }

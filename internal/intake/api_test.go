@@ -6,7 +6,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"github.com/nats-io/nats.go"
 
 	"github.com/salyq/salyq/internal/intake"
 )
@@ -128,5 +131,77 @@ func TestHTTPAPI(t *testing.T) {
 	resp, _ = get(t, "/healthz")
 	if resp.StatusCode != http.StatusNoContent {
 		t.Errorf("healthz: %d", resp.StatusCode)
+	}
+}
+
+// TestHostileIDs: ids NATS cannot take as a key (4,100 characters, a
+// wildcard, a space, NUL) are refused with 400 naming the field, before
+// anything reaches NATS; the connection stays up and the API keeps
+// serving good requests.
+func TestHostileIDs(t *testing.T) {
+	r := newRig(t)
+	hs := httptest.NewServer(r.in.Handler())
+	t.Cleanup(hs.Close)
+	do := func(t *testing.T, method, path string, body []byte) (*http.Response, []byte) {
+		t.Helper()
+		req, err := http.NewRequest(method, hs.URL+path, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, data
+	}
+	tests := []struct {
+		name, path, field string
+	}{
+		{"4,100 characters", "/v1/forms/" + strings.Repeat("a", 4100), "id"},
+		{"star", "/v1/forms/*", "id"},
+		{"greater-than", "/v1/forms/abc%3E", "id"},
+		{"raw greater-than", "/v1/forms/>", "id"},
+		{"space", "/v1/forms/a%20b", "id"},
+		{"NUL", "/v1/forms/a%00b", "id"},
+		{"dot", "/v1/forms/a.b", "id"},
+		{"NUL in a query parameter", "/v1/forms/0123456789abcdef?x=%00", "x"},
+		{"long query parameter", "/v1/forms/0123456789abcdef?x=" + strings.Repeat("y", 4100), "x"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := do(t, http.MethodGet, tc.path, nil)
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400: %s", resp.StatusCode, body)
+			}
+			var ref intake.Refusal
+			if err := json.Unmarshal(body, &ref); err != nil {
+				t.Fatalf("not a JSON refusal: %v: %s", err, body)
+			}
+			if ref.Field != tc.field || ref.Reason == "" {
+				t.Errorf("refusal %+v, want field %q with a reason", ref, tc.field)
+			}
+		})
+	}
+	if st := r.js.Conn().Status(); st != nats.CONNECTED {
+		t.Fatalf("NATS connection %v after hostile ids, want connected", st)
+	}
+	resp, body := do(t, http.MethodPost, "/v1/forms", good(t).build())
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST after hostile ids: %d %s", resp.StatusCode, body)
+	}
+	var res intake.Result
+	if err := json.Unmarshal(body, &res); err != nil {
+		t.Fatal(err)
+	}
+	if resp, body = do(t, http.MethodGet, "/v1/forms/"+res.ID, nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET after hostile ids: %d %s", resp.StatusCode, body)
+	}
+	if st := r.js.Conn().Status(); st != nats.CONNECTED {
+		t.Fatalf("NATS connection %v, want connected", st)
 	}
 }

@@ -2,8 +2,6 @@ package poller
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -107,7 +105,7 @@ func New(ctx context.Context, cfg Config) (*Poller, error) {
 		Durable:       streams.ConsumerPoller,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       30 * time.Second,
-		MaxDeliver:    -1,
+		MaxDeliver:    streams.MaxDeliverPoller,
 		FilterSubject: streams.ReceiptPrefix + ">",
 	})
 	if err != nil {
@@ -228,27 +226,6 @@ func (p *Poller) pollDue(ctx context.Context) {
 			timer.Reset(p.cfg.Tick)
 		}
 	}
-}
-
-// receipt records a delivery receipt; a receipt delivered twice changes
-// nothing.
-func (p *Poller) receipt(ctx context.Context, msg jetstream.Msg) {
-	var r streams.Receipt
-	if err := json.Unmarshal(msg.Data(), &r); err != nil || r.ID == "" || r.RequestID == "" {
-		p.cfg.Log.Error("dropping unreadable receipt", "subject", msg.Subject(), "err", errors.Join(ErrBadReceipt, err))
-		msg.TermWithReason("unreadable receipt")
-		return
-	}
-	_, _, err := p.cfg.Store.ApplyReceipt(ctx, r.ID, statusfsm.Receipt{
-		RequestID: r.RequestID, MessageID: r.MessageID, Taxpayer: r.Taxpayer,
-		FormCode: r.Form, Period: r.Period, Kind: r.Kind, At: r.SentAt,
-	})
-	if err != nil {
-		p.cfg.Log.Warn("recording receipt", "id", r.ID, "err", err)
-		msg.NakWithDelay(time.Second)
-		return
-	}
-	msg.Ack()
 }
 
 // poll asks SONO about one form and applies the answer. A poll without

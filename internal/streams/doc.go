@@ -12,7 +12,9 @@
 //	SALYQ_DLQ          salyq.dlq.<id>      dead letters: the original message
 //	                                       with Salyq-Reason,
 //	                                       Salyq-Original-Subject and
-//	                                       Salyq-Attempts headers
+//	                                       Salyq-Attempts headers; those
+//	                                       whose id is unusable on
+//	                                       salyq.dlq.poison
 //
 // and key-value buckets: salyq_state (one record per submission: its
 // latest state, read by the HTTP API and the admin CLI, and the delivery

@@ -42,3 +42,11 @@ func (e *ReconfigureError) Is(target error) bool { return target == ErrProvision
 
 // Unwrap returns JetStream's error.
 func (e *ReconfigureError) Unwrap() error { return e.Err }
+
+// Errors of the boundary checks (validate.go): what arrived cannot be used
+// as a key, a subject token or a header value.
+var (
+	ErrInvalidID       = errors.New("invalid submission id")
+	ErrInvalidTaxpayer = errors.New("invalid taxpayer number")
+	ErrInvalidHeader   = errors.New("invalid header value")
+)
