@@ -204,28 +204,27 @@ func (r *chaosRig) readStream(name string) []streamMsg {
 		r.t.Errorf("reading %s: %v", name, err)
 		return nil
 	}
+	// One long-lived iterator: every Fetch of an ordered consumer
+	// recreates it, which on a cluster is slow enough to time out.
+	it, err := cons.Messages()
+	if err != nil {
+		r.t.Errorf("reading %s: %v", name, err)
+		return nil
+	}
+	defer it.Stop()
 	var out []streamMsg
-	for pending := info.NumPending; pending > 0; {
-		batch, err := cons.Fetch(int(min(pending, 500)), jetstream.FetchMaxWait(5*time.Second))
+	for range info.NumPending {
+		m, err := it.Next(jetstream.NextMaxWait(30 * time.Second))
 		if err != nil {
-			r.t.Errorf("reading %s: %v", name, err)
-			return out
-		}
-		n := 0
-		for m := range batch.Messages() {
-			n++
-			md, err := m.Metadata()
-			if err != nil {
-				r.t.Errorf("reading %s: %v", name, err)
-				continue
-			}
-			out = append(out, streamMsg{seq: md.Sequence.Stream, subject: m.Subject(), header: m.Headers(), data: m.Data()})
-		}
-		if n == 0 {
-			r.t.Errorf("reading %s: %d messages announced but not delivered", name, pending)
+			r.t.Errorf("reading %s: message %d of %d: %v", name, len(out)+1, info.NumPending, err)
 			break
 		}
-		pending -= uint64(n)
+		md, err := m.Metadata()
+		if err != nil {
+			r.t.Errorf("reading %s: %v", name, err)
+			continue
+		}
+		out = append(out, streamMsg{seq: md.Sequence.Stream, subject: m.Subject(), header: m.Headers(), data: m.Data()})
 	}
 	return out
 }
@@ -251,7 +250,7 @@ func (r *chaosRig) checkSettled(ids []string, truth chaosTruth) {
 	report(r, "forms not settled", bad)
 	for name, n := range truth.pending {
 		if n != 0 {
-			r.t.Errorf("%s still holds %d messages after every form settled", name, n)
+			r.t.Errorf("%s still holds %d messages at the end (a poisoned message in front of the queue?)", name, n)
 		}
 	}
 }

@@ -50,7 +50,16 @@ type chaosRig struct {
 
 func newChaosRig(t *testing.T, cfg chaosConfig) *chaosRig {
 	t.Helper()
-	r := &chaosRig{t: t, cfg: cfg, dir: t.TempDir(), rnd: rand.New(rand.NewPCG(uint64(cfg.seed), 9)), pollerDir: map[*proc]string{}, serviceURL: map[*proc]string{}}
+	dir := t.TempDir()
+	if cfg.dir != "" {
+		// Kept after the test, to read every process's log in full.
+		dir = filepath.Join(cfg.dir, fmt.Sprintf("chaos-%d-%d", cfg.seed, time.Now().Unix()))
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("chaos: logs and data in %s", dir)
+	}
+	r := &chaosRig{t: t, cfg: cfg, dir: dir, rnd: rand.New(rand.NewPCG(uint64(cfg.seed), 9)), pollerDir: map[*proc]string{}, serviceURL: map[*proc]string{}}
 	r.bin = filepath.Join(r.dir, "bin")
 	buildBinaries(t, r.bin)
 	t.Cleanup(func() {

@@ -32,6 +32,7 @@ type chaosConfig struct {
 	timeout time.Duration // SALYQ_TIMEOUT of the services (ack wait follows it)
 	lease   time.Duration // SALYQ_POLLER_LEASE
 	skip    map[string]bool
+	dir     string // where logs and data go and stay; empty: the test's temp dir
 }
 
 func chaosConfigFromEnv(t *testing.T) chaosConfig {
@@ -57,6 +58,7 @@ func chaosConfigFromEnv(t *testing.T) chaosConfig {
 	num("SALYQ_CHAOS_FINAL", dur(&c.final))
 	num("SALYQ_CHAOS_TIMEOUT", dur(&c.timeout))
 	num("SALYQ_CHAOS_LEASE", dur(&c.lease))
+	c.dir = os.Getenv("SALYQ_CHAOS_DIR")
 	for _, s := range strings.Split(os.Getenv("SALYQ_CHAOS_SKIP"), ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			c.skip[s] = true
