@@ -37,7 +37,7 @@ type chaosConfig struct {
 
 func chaosConfigFromEnv(t *testing.T) chaosConfig {
 	c := chaosConfig{
-		forms: 300, rate: 6, outage: 20 * time.Second, kills: 8, seed: time.Now().UnixNano() % 1_000_000,
+		forms: 300, rate: 10, outage: 20 * time.Second, kills: 8, seed: time.Now().UnixNano() % 1_000_000,
 		final: 4 * time.Minute, timeout: 5 * time.Second, lease: 5 * time.Second, skip: map[string]bool{},
 	}
 	num := func(name string, set func(string) error) {
