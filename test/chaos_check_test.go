@@ -297,6 +297,8 @@ func (r *chaosRig) checkAgreement(ids []string, truth chaosTruth) {
 			bad = append(bad, fmt.Sprintf("%s: board %q, no status event", id, v.Status))
 		case ev.To != v.Status:
 			bad = append(bad, fmt.Sprintf("%s: board %q, last event %q (seq %d), stores %v", id, v.Status, ev.To, ev.Seq, stores))
+		case reached && store == "":
+			bad = append(bad, fmt.Sprintf("%s: board %q, in no poller's store", id, v.Status))
 		case reached && store != v.Status:
 			bad = append(bad, fmt.Sprintf("%s: board %q, stores %v", id, v.Status, stores))
 		default:
