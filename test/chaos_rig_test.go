@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/sonosim"
+	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/ncakey"
 )
 
@@ -296,9 +297,20 @@ func (r *chaosRig) killMetaLeader() {
 	r.t.Logf("chaos: %s restarted after %s", n.name, d.Round(time.Millisecond))
 }
 
-// outage stops the whole cluster for cfg.outage and starts it again.
+// outage stops the whole cluster and starts it again. Unless
+// SALYQ_CHAOS_OUTAGE says otherwise, it lasts past the longest ack wait of
+// the services' consumers, so that every delivery in flight expires while
+// the cluster is down and comes again after it.
 func (r *chaosRig) outage() {
-	r.t.Logf("chaos: stopping the whole cluster for %s", r.cfg.outage)
+	d := r.cfg.outage
+	ackWait, err := r.longestAckWait()
+	if err != nil {
+		r.t.Errorf("chaos: %v", err)
+	}
+	if d == 0 {
+		d = max(ackWait+5*time.Second, 20*time.Second)
+	}
+	r.t.Logf("chaos: stopping the whole cluster for %s (longest consumer ack wait %s)", d, ackWait)
 	var wg sync.WaitGroup
 	for _, n := range r.cluster.nodes {
 		wg.Go(func() {
@@ -308,7 +320,7 @@ func (r *chaosRig) outage() {
 		})
 	}
 	wg.Wait()
-	time.Sleep(r.cfg.outage) // the outage itself
+	time.Sleep(d) // the outage itself
 	for _, n := range r.cluster.nodes {
 		n.restart()
 	}
@@ -328,6 +340,30 @@ func (r *chaosRig) loseStore() {
 	p.restart()
 	r.mustReady(p, 3*time.Minute)
 	r.t.Logf("chaos: %s restarted without its store", p.name)
+}
+
+// longestAckWait reads the ack wait of every durable consumer of the
+// work queues, as the services configured them.
+func (r *chaosRig) longestAckWait() (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var longest time.Duration
+	for _, name := range []string{streams.Submissions, streams.Receipts} {
+		s, err := r.js.Stream(ctx, name)
+		if err != nil {
+			return longest, fmt.Errorf("ack wait: %s: %w", name, err)
+		}
+		l := s.ListConsumers(ctx)
+		for info := range l.Info() {
+			if info.Config.Durable != "" {
+				longest = max(longest, info.Config.AckWait)
+			}
+		}
+		if err := l.Err(); err != nil {
+			return longest, fmt.Errorf("ack wait: %s consumers: %w", name, err)
+		}
+	}
+	return longest, nil
 }
 
 func (r *chaosRig) mustReady(p *proc, timeout time.Duration) {

@@ -25,7 +25,7 @@ import (
 type chaosConfig struct {
 	forms   int           // good forms
 	rate    float64       // forms submitted per second
-	outage  time.Duration // how long the whole cluster is down
+	outage  time.Duration // how long the whole cluster is down; 0: past every consumer's ack wait
 	kills   int           // random SIGKILLs of services
 	seed    int64
 	final   time.Duration // how long forms may take to settle after the chaos
@@ -37,7 +37,7 @@ type chaosConfig struct {
 
 func chaosConfigFromEnv(t *testing.T) chaosConfig {
 	c := chaosConfig{
-		forms: 300, rate: 10, outage: 20 * time.Second, kills: 8, seed: time.Now().UnixNano() % 1_000_000,
+		forms: 300, rate: 10, kills: 8, seed: time.Now().UnixNano() % 1_000_000,
 		final: 4 * time.Minute, timeout: 5 * time.Second, lease: 5 * time.Second, skip: map[string]bool{},
 	}
 	num := func(name string, set func(string) error) {
@@ -77,7 +77,7 @@ func TestChaos(t *testing.T) {
 		t.Skip("chaos test: separate processes on a three-node cluster, minutes; run without -short")
 	}
 	cfg := chaosConfigFromEnv(t)
-	t.Logf("chaos: %d forms at %.1f/s, %d kills, outage %s, seed %d (SALYQ_CHAOS_SEED to repeat), skip %v",
+	t.Logf("chaos: %d forms at %.1f/s, %d kills, outage %s (0: past the ack waits), seed %d (SALYQ_CHAOS_SEED to repeat), skip %v",
 		cfg.forms, cfg.rate, cfg.kills, cfg.outage, cfg.seed, cfg.skip)
 	r := newChaosRig(t, cfg)
 	start := time.Now()
@@ -127,7 +127,7 @@ func (r *chaosRig) chaos(spread time.Duration) {
 	}
 	r.rnd.Shuffle(len(actions), func(i, j int) { actions[i], actions[j] = actions[j], actions[i] })
 	gap := max(spread/time.Duration(len(actions)+1), time.Second)
-	deadline := time.Now().Add(spread + r.cfg.outage + 10*time.Minute)
+	deadline := time.Now().Add(spread + r.cfg.outage + 15*time.Minute)
 	for i, a := range actions {
 		if time.Now().After(deadline) {
 			r.t.Errorf("chaos: out of time after %d of %d actions", i, len(actions))
