@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -122,11 +123,16 @@ func (r *chaosRig) checkAliveAndStop() {
 		}
 	}
 	r.checkProbes()
+	// In parallel: a service that hangs on SIGTERM costs its timeout once.
+	var wg sync.WaitGroup
 	for _, p := range append(r.services(), r.sim) {
-		if err := p.stop(2 * time.Minute); err != nil {
-			r.t.Errorf("%s on SIGTERM: %v", p.name, err)
-		}
+		wg.Go(func() {
+			if err := p.stop(2 * time.Minute); err != nil {
+				r.t.Errorf("%s on SIGTERM: %v", p.name, err)
+			}
+		})
 	}
+	wg.Wait()
 }
 
 // gatherTruth reads the board, the status events, the dead letters, the
