@@ -1,0 +1,152 @@
+package test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// natsCluster is the three-node JetStream cluster of the chaos test,
+// started from the configurations shipped in deployments/nats. What must
+// differ on one machine is overridden on nats-server's command line:
+// address, ports, server name and routes. The store directory is the one
+// exception: nats-server refuses -sd next to a store_dir in the file
+// ("Duplicate 'store_dir' configuration"), so the test copies each file
+// with that one line pointing into its temp dir.
+type natsCluster struct {
+	t     testing.TB
+	nodes []*proc
+	names []string
+	urls  []string // client URLs
+	mons  []string // monitoring base URLs
+}
+
+// natsConfDir is where the shipped cluster configurations are.
+const natsConfDir = "../deployments/nats"
+
+const shippedStoreDir = "store_dir: /var/lib/nats"
+
+func startCluster(t testing.TB, bin, dir string) *natsCluster {
+	t.Helper()
+	ports := freePorts(t, 9)
+	c := &natsCluster{t: t}
+	var routes []string
+	for i := range 3 {
+		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", ports[6+i]))
+	}
+	for i := range 3 {
+		name := fmt.Sprintf("nats-%d", i+1)
+		shipped, err := os.ReadFile(filepath.Join(natsConfDir, name+".conf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Count(string(shipped), shippedStoreDir) != 1 {
+			t.Fatalf("%s.conf: want exactly one %q line for the test to point elsewhere", name, shippedStoreDir)
+		}
+		nodeDir := filepath.Join(dir, name)
+		if err := os.MkdirAll(nodeDir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		conf := filepath.Join(nodeDir, name+".conf")
+		local := strings.Replace(string(shipped), shippedStoreDir, "store_dir: "+filepath.Join(nodeDir, "store"), 1)
+		if err := os.WriteFile(conf, []byte(local), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		mon := fmt.Sprintf("http://127.0.0.1:%d", ports[3+i])
+		c.names = append(c.names, name)
+		c.urls = append(c.urls, fmt.Sprintf("nats://127.0.0.1:%d", ports[i]))
+		c.mons = append(c.mons, mon)
+		c.nodes = append(c.nodes, &proc{
+			t: t, name: name, bin: bin, env: baseEnv(), log: filepath.Join(dir, name+".log"), respawn: true,
+			args: []string{"-c", conf, "-a", "127.0.0.1", "-n", name,
+				"-p", fmt.Sprint(ports[i]), "-m", fmt.Sprint(ports[3+i]),
+				"--cluster", routes[i], "--routes", strings.Join(routes, ",")},
+			ready: httpReady(mon + "/healthz?js-enabled-only=true"),
+		})
+	}
+	for _, n := range c.nodes {
+		n.start()
+	}
+	c.waitReady(time.Minute)
+	return c
+}
+
+// URL is the seed list the services connect with.
+func (c *natsCluster) URL() string { return strings.Join(c.urls, ",") }
+
+// waitReady waits for every node to serve and for a meta leader.
+func (c *natsCluster) waitReady(timeout time.Duration) {
+	c.t.Helper()
+	for _, n := range c.nodes {
+		if err := n.waitReady(timeout); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		if _, err := c.metaLeader(); err == nil {
+			return
+		} else if time.Now().After(deadline) {
+			c.t.Fatalf("no JetStream meta leader after %s: %v", timeout, err)
+		}
+		time.Sleep(200 * time.Millisecond) // polling a condition, with a deadline
+	}
+}
+
+// metaLeader returns the index of the node that leads the JetStream meta
+// group, as the running nodes' /jsz report it.
+func (c *natsCluster) metaLeader() (int, error) {
+	var last error
+	for i, n := range c.nodes {
+		if !n.alive() {
+			continue
+		}
+		var jsz struct {
+			Meta *struct {
+				Leader string `json:"leader"`
+			} `json:"meta_cluster"`
+		}
+		if err := getJSON(c.mons[i]+"/jsz", &jsz); err != nil {
+			last = err
+			continue
+		}
+		if jsz.Meta == nil || jsz.Meta.Leader == "" {
+			last = fmt.Errorf("%s: no meta leader yet", c.names[i])
+			continue
+		}
+		for j, name := range c.names {
+			if name == jsz.Meta.Leader {
+				return j, nil
+			}
+		}
+		return -1, fmt.Errorf("meta leader %q is not one of %v", jsz.Meta.Leader, c.names)
+	}
+	if last == nil {
+		last = fmt.Errorf("no node running")
+	}
+	return -1, last
+}
+
+func getJSON(url string, v any) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}
