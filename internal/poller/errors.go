@@ -13,6 +13,9 @@ var (
 	ErrLeaseExpired = errors.New("poller lease not renewed for a whole period")
 	// ErrConfig means the poller's configuration is incomplete.
 	ErrConfig = errors.New("poller configuration")
+	// ErrStopped means the receipt consumer stopped while the poller was
+	// active and not shutting down.
+	ErrStopped = errors.New("receipt consumer stopped")
 	// ErrNoAnswer means a status poll got no usable answer.
 	ErrNoAnswer = errors.New("status poll without an answer")
 )

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -88,6 +90,10 @@ func (l *lease) acquire(ctx context.Context) (held, error) {
 		case err != nil:
 			if ctx.Err() != nil {
 				return held{}, ctx.Err()
+			}
+			if errors.Is(err, nats.ErrConnectionClosed) {
+				// Nothing will ever answer: end the process, so it is restarted.
+				return held{}, fmt.Errorf("%w: %w", ErrStopped, err)
 			}
 			l.log.Warn("reading the poller lease", "err", err)
 		case e.Revision() != seenRev:

@@ -128,7 +128,10 @@ func (p *Poller) Run(ctx context.Context) error {
 	for {
 		h, err := p.lease.acquire(ctx)
 		if err != nil {
-			return nil // ctx ended while standing by
+			if ctx.Err() != nil {
+				return nil // ctx ended while standing by
+			}
+			return fmt.Errorf("poller: %w", err)
 		}
 		p.holding.Store(true)
 		actx, stepDown := context.WithCancel(ctx)
@@ -178,8 +181,27 @@ func (p *Poller) active(ctx context.Context) error {
 		return fmt.Errorf("poller: %w", err)
 	}
 	defer cc.Stop()
+	// A consumer that ends by itself (connection closed for good, consumer
+	// deleted) must end the process with an error, so that it is
+	// restarted, not leave it polling without taking receipts.
+	stopped := make(chan struct{})
+	go func() {
+		select {
+		case <-cc.Closed():
+			if ctx.Err() == nil {
+				close(stopped)
+				cancel()
+			}
+		case <-ctx.Done():
+		}
+	}()
 	p.pollDue(ctx)
-	return nil
+	select {
+	case <-stopped:
+		return fmt.Errorf("poller: %w", ErrStopped)
+	default:
+		return nil
+	}
 }
 
 // wake tells the publisher that the outbox has something.
