@@ -3,11 +3,11 @@ package delivery_test
 import (
 	"strings"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/ids"
 	"github.com/salyq/salyq/internal/sonosim"

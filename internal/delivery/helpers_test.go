@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/internal/testkit"
 
 	"github.com/beevik/etree"
@@ -23,8 +22,6 @@ import (
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
-	"github.com/salyq/salyq/pkg/ncakey"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 )
 
 var ctx = context.Background()
@@ -33,40 +30,6 @@ var ctx = context.Background()
 // process.
 func startStreams(t *testing.T) (jetstream.JetStream, *streams.Set) { return testkit.JetStream(t) }
 
-type testKeys struct {
-	pki                          *ncatest.PKI
-	taxpayer, transport, gateway *ncatest.Issued
-}
-
-// mustKeys hands out the package's keys, made once: RSA key generation is slow.
-var mustKeys = testenv.Lazy(func() (*testKeys, error) {
-	pki, err := ncatest.New(ncatest.Options{})
-	if err != nil {
-		return nil, err
-	}
-	k := &testKeys{pki: pki}
-	if k.taxpayer, err = pki.Issue(ncatest.Request{Role: ncakey.RoleIndividual, Usage: ncakey.UsageSign}); err != nil {
-		return nil, err
-	}
-	if k.transport, err = pki.Issue(ncatest.Request{Role: ncakey.RoleInfoSystem}); err != nil {
-		return nil, err
-	}
-	if k.gateway, err = pki.Issue(ncatest.Request{Role: ncakey.RoleInfoSystem, Surname: "ШЛЮЗ", Key: k.transport.PrivateKey()}); err != nil {
-		return nil, err
-	}
-	return k, nil
-})
-
-// keySource hands out the one taxpayer key, as a keystore would.
-type keySource map[string]*ncakey.Key
-
-func (ks keySource) TaxpayerKeys(id string, _ time.Time) ([]*ncakey.Key, error) {
-	if k, ok := ks[id]; ok {
-		return []*ncakey.Key{k}, nil
-	}
-	return nil, &ncakey.NoKeyError{ID: id}
-}
-
 // rig is a worker's world: streams, the sandbox over HTTP, a client.
 type rig struct {
 	js     jetstream.JetStream
@@ -74,16 +37,16 @@ type rig struct {
 	sim    *sonosim.Server
 	client *gateway.Client
 	board  *board.Board
-	keys   keySource
+	keys   testkit.KeySource
 	policy delivery.Policy
 }
 
 func newRig(t *testing.T, faults sonosim.Faults) *rig {
 	t.Helper()
-	k := mustKeys(t)
+	k := testkit.MustKeys(t)
 	js, set := startStreams(t)
 	sim, err := sonosim.New(sonosim.Config{
-		Gateway: k.gateway.Signer(), Roots: k.pki.RootPool(),
+		Gateway: k.Gateway.Signer(), Roots: k.PKI.RootPool(),
 		StatusStep: time.Hour, Seed: 11, Faults: faults,
 	})
 	if err != nil {
@@ -95,12 +58,12 @@ func newRig(t *testing.T, faults sonosim.Faults) *rig {
 		js: js, set: set, sim: sim,
 		client: gateway.NewClient(gateway.Config{
 			URL: hs.URL + "/bip-sync-wss-gost/", Timeout: 5 * time.Second,
-			Codec:        &envelope.Codec{Signer: k.transport.Signer(), NewID: ids.UUID},
+			Codec:        &envelope.Codec{Signer: k.Transport.Signer(), NewID: ids.UUID},
 			Sender:       envelope.Sender{ID: "salyq-test", Password: "pw"},
-			GatewayCerts: []*x509.Certificate{k.gateway.Certificate()},
+			GatewayCerts: []*x509.Certificate{k.Gateway.Certificate()},
 		}),
 		board: board.New(js, set),
-		keys:  keySource{k.taxpayer.Identity().IIN: k.taxpayer.Key},
+		keys:  testkit.KeySource{k.Taxpayer.Identity().IIN: k.Taxpayer.Key},
 		policy: delivery.Policy{
 			InitialInterval: 20 * time.Millisecond, Multiplier: 2, MaxInterval: 200 * time.Millisecond,
 			RandomizationFactor: 0.2, MaxElapsed: 30 * time.Second, Grace: 200 * time.Millisecond,
@@ -148,12 +111,12 @@ type submission struct {
 
 func (r *rig) signedForm(t *testing.T, kind envelope.Kind, amount int) []byte {
 	t.Helper()
-	k := mustKeys(t)
-	f, err := envelope.ParseForm(testkit.Form910(k.taxpayer.Identity().IIN, kind, amount), envelope.FormOptions{})
+	k := testkit.MustKeys(t)
+	f, err := envelope.ParseForm(testkit.Form910(k.Taxpayer.Identity().IIN, kind, amount), envelope.FormOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := envelope.SignForm(ctx, f, k.taxpayer.Signer(), envelope.SignOptions{Now: time.Now()})
+	out, err := envelope.SignForm(ctx, f, k.Taxpayer.Signer(), envelope.SignOptions{Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,11 +126,11 @@ func (r *rig) signedForm(t *testing.T, kind envelope.Kind, amount int) []byte {
 // publish enqueues a submission the way the intake does.
 func (r *rig) publish(t *testing.T, id string, form []byte, kind envelope.Kind) submission {
 	t.Helper()
-	m := nats.NewMsg(streams.SubmitSubject(mustKeys(t).taxpayer.Identity().IIN))
+	m := nats.NewMsg(streams.SubmitSubject(testkit.MustKeys(t).Taxpayer.Identity().IIN))
 	m.Data = form
 	m.Header.Set(jetstream.MsgIDHeader, id)
 	m.Header.Set(streams.HeaderID, id)
-	m.Header.Set(streams.HeaderTaxpayer, mustKeys(t).taxpayer.Identity().IIN)
+	m.Header.Set(streams.HeaderTaxpayer, testkit.MustKeys(t).Taxpayer.Identity().IIN)
 	m.Header.Set(streams.HeaderForm, "910.00")
 	m.Header.Set(streams.HeaderPeriod, "2025-H1")
 	m.Header.Set(streams.HeaderKind, string(kind))

@@ -15,6 +15,7 @@ import (
 	settlepkg "github.com/salyq/salyq/internal/settle"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/internal/testkit"
 	"github.com/salyq/salyq/pkg/envelope"
 )
 
@@ -62,7 +63,7 @@ func (r *rig) runChecked(t *testing.T, change ...func(*delivery.Config)) (stop f
 // terminated; the worker keeps running and delivers a good submission
 // published after them; nothing bad reaches SONO.
 func TestWorkerHostileMessages(t *testing.T) {
-	iinOf := func(t *testing.T) string { return mustKeys(t).taxpayer.Identity().IIN }
+	iinOf := func(t *testing.T) string { return testkit.MustKeys(t).Taxpayer.Identity().IIN }
 	tests := []struct {
 		name    string
 		header  func(t *testing.T, h nats.Header)

@@ -9,6 +9,7 @@ import (
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/internal/testkit"
 	"github.com/salyq/salyq/pkg/envelope"
 )
 
@@ -28,7 +29,7 @@ func TestReplay(t *testing.T) {
 
 	l := letters[0]
 	if l.ID != second.id || l.Code != envelope.CodeDuplicate || !strings.Contains(l.Reason, envelope.CodeDuplicate) ||
-		l.OriginalSubject != streams.SubmitSubject(mustKeys(t).taxpayer.Identity().IIN) || l.Attempts != 1 || l.At.IsZero() {
+		l.OriginalSubject != streams.SubmitSubject(testkit.MustKeys(t).Taxpayer.Identity().IIN) || l.Attempts != 1 || l.At.IsZero() {
 		t.Fatalf("letter %+v", l)
 	}
 
@@ -87,7 +88,7 @@ func waitLetters(t *testing.T, r *rig, n int) []delivery.Letter {
 func TestReplaySkipsPoison(t *testing.T) {
 	r := newRig(t, sonosim.Faults{})
 	stop := r.run(t, 1)
-	m := nats.NewMsg(streams.SubmitSubject(mustKeys(t).taxpayer.Identity().IIN))
+	m := nats.NewMsg(streams.SubmitSubject(testkit.MustKeys(t).Taxpayer.Identity().IIN))
 	m.Data = []byte("<x/>")
 	m.Header.Set(streams.HeaderID, strings.Repeat("x", 100))
 	if _, err := r.js.PublishMsg(ctx, m); err != nil {

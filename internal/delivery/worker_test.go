@@ -12,6 +12,7 @@ import (
 	"github.com/salyq/salyq/internal/ids"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/internal/testkit"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
@@ -86,7 +87,7 @@ func TestWorkerPermanent(t *testing.T) {
 		t.Errorf("dead letter on %s, body intact %v", dl.Subject(), string(dl.Data()) == string(second.form))
 	}
 	if !strings.Contains(h.Get(streams.HeaderReason), envelope.CodeDuplicate) || h.Get(streams.HeaderCode) != envelope.CodeDuplicate ||
-		h.Get(streams.HeaderOriginalSubject) != streams.SubmitSubject(mustKeys(t).taxpayer.Identity().IIN) || h.Get(streams.HeaderAttempts) != "1" ||
+		h.Get(streams.HeaderOriginalSubject) != streams.SubmitSubject(testkit.MustKeys(t).Taxpayer.Identity().IIN) || h.Get(streams.HeaderAttempts) != "1" ||
 		h.Get(streams.HeaderTaxpayer) == "" {
 		t.Errorf("dead-letter headers %v", h)
 	}

@@ -26,49 +26,12 @@ import (
 	"github.com/salyq/salyq/internal/poller"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/internal/streams"
-	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/internal/testkit"
 	"github.com/salyq/salyq/pkg/envelope"
-	"github.com/salyq/salyq/pkg/ncakey"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
 var ctx = context.Background()
-
-type testKeys struct {
-	pki                          *ncatest.PKI
-	taxpayer, transport, gateway *ncatest.Issued
-}
-
-// mustKeys hands out the package's keys, made once: RSA key generation is slow.
-var mustKeys = testenv.Lazy(func() (*testKeys, error) {
-	pki, err := ncatest.New(ncatest.Options{})
-	if err != nil {
-		return nil, err
-	}
-	k := &testKeys{pki: pki}
-	if k.taxpayer, err = pki.Issue(ncatest.Request{Role: ncakey.RoleIndividual, Usage: ncakey.UsageSign}); err != nil {
-		return nil, err
-	}
-	if k.transport, err = pki.Issue(ncatest.Request{Role: ncakey.RoleInfoSystem}); err != nil {
-		return nil, err
-	}
-	if k.gateway, err = pki.Issue(ncatest.Request{Role: ncakey.RoleInfoSystem, Surname: "ШЛЮЗ", Key: k.transport.PrivateKey()}); err != nil {
-		return nil, err
-	}
-	return k, nil
-})
-
-// keySource hands out the one taxpayer key, as a keystore would.
-type keySource map[string]*ncakey.Key
-
-func (ks keySource) TaxpayerKeys(id string, _ time.Time) ([]*ncakey.Key, error) {
-	if k, ok := ks[id]; ok {
-		return []*ncakey.Key{k}, nil
-	}
-	return nil, &ncakey.NoKeyError{ID: id}
-}
 
 // rig is the pollers' world: a real nats-server in the test process that
 // can be stopped and started again on its port and store, the sandbox
@@ -83,7 +46,7 @@ type rig struct {
 	board  *board.Board
 	sim    *sonosim.Server
 	client *gateway.Client
-	keys   keySource
+	keys   testkit.KeySource
 	iin    string
 	next   int // amount of the next form: amounts tell forms apart
 	logs   *countingHandler
@@ -91,8 +54,8 @@ type rig struct {
 
 func newRig(t *testing.T, step time.Duration) *rig {
 	t.Helper()
-	k := mustKeys(t)
-	r := &rig{t: t, dir: t.TempDir(), logs: newCountingHandler(testLog().Handler()), iin: k.taxpayer.Identity().IIN, keys: keySource{k.taxpayer.Identity().IIN: k.taxpayer.Key}}
+	k := testkit.MustKeys(t)
+	r := &rig{t: t, dir: t.TempDir(), logs: newCountingHandler(testLog().Handler()), iin: k.Taxpayer.Identity().IIN, keys: testkit.KeySource{k.Taxpayer.Identity().IIN: k.Taxpayer.Key}}
 	r.startNATS()
 	t.Cleanup(func() { r.emb.Shutdown() })
 	nc, js, err := broker.Connect(r.emb.URL(), t.Name())
@@ -105,7 +68,7 @@ func newRig(t *testing.T, step time.Duration) *rig {
 		t.Fatal(err)
 	}
 	r.board = board.New(js, r.set)
-	r.sim, err = sonosim.New(sonosim.Config{Gateway: k.gateway.Signer(), Roots: k.pki.RootPool(), StatusStep: step, Seed: 5})
+	r.sim, err = sonosim.New(sonosim.Config{Gateway: k.Gateway.Signer(), Roots: k.PKI.RootPool(), StatusStep: step, Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,9 +76,9 @@ func newRig(t *testing.T, step time.Duration) *rig {
 	t.Cleanup(hs.Close)
 	r.client = gateway.NewClient(gateway.Config{
 		URL: hs.URL + "/bip-sync-wss-gost/", Timeout: 5 * time.Second,
-		Codec:        &envelope.Codec{Signer: k.transport.Signer(), NewID: ids.UUID},
+		Codec:        &envelope.Codec{Signer: k.Transport.Signer(), NewID: ids.UUID},
 		Sender:       envelope.Sender{ID: "salyq-test", Password: "pw"},
-		GatewayCerts: []*x509.Certificate{k.gateway.Certificate()},
+		GatewayCerts: []*x509.Certificate{k.Gateway.Certificate()},
 	})
 	return r
 }
@@ -194,7 +157,7 @@ func (r *rig) startPoller(name string, store *statusfsm.Store, lease time.Durati
 // SALYQ_RECEIPTS. It returns the submission ids.
 func (r *rig) file(n int) []string {
 	r.t.Helper()
-	k := mustKeys(r.t)
+	k := testkit.MustKeys(r.t)
 	var out []string
 	for range n {
 		r.next++
@@ -202,7 +165,7 @@ func (r *rig) file(n int) []string {
 		if err != nil {
 			r.t.Fatal(err)
 		}
-		signed, err := envelope.SignForm(ctx, f, k.taxpayer.Signer(), envelope.SignOptions{Now: time.Now()})
+		signed, err := envelope.SignForm(ctx, f, k.Taxpayer.Signer(), envelope.SignOptions{Now: time.Now()})
 		if err != nil {
 			r.t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/salyq/salyq/internal/board"
+	"github.com/salyq/salyq/internal/testkit"
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
@@ -134,7 +135,7 @@ func checkRebuilt(t *testing.T, s *statusfsm.Store, ids []string) {
 func TestFailedPollIsNotNoNews(t *testing.T) {
 	r := newRig(t, time.Hour)
 	ids := r.file(1)
-	r.keys = keySource{}
+	r.keys = testkit.KeySource{}
 	store := r.openStore(filepath.Join(r.dir, "status.db"))
 	r.startPoller("p1", store, 3*time.Second, true)
 	const msg = "no key to sign the status request"
