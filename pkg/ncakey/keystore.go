@@ -59,7 +59,7 @@ func OpenKeystore(dir string, opts KeystoreOptions) (*Keystore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ncakey: keystore: %w", err)
 	}
-	passwords := map[string]string{}
+	passwords := map[string]listed{}
 	switch data, err := os.ReadFile(filepath.Join(dir, PasswordsFile)); {
 	case err == nil:
 		if passwords, err = parsePasswords(data); err != nil {
@@ -78,9 +78,9 @@ func OpenKeystore(dir string, opts KeystoreOptions) (*Keystore, error) {
 			continue
 		}
 		seen[name] = true
-		pw, ok := passwords[name]
-		if !ok {
-			pw = opts.Password
+		pw := opts.Password
+		if l, ok := passwords[name]; ok {
+			pw = l.password
 		}
 		k, err := loadFile(filepath.Join(dir, name), pw, load)
 		if err == nil {
@@ -95,9 +95,12 @@ func OpenKeystore(dir string, opts KeystoreOptions) (*Keystore, error) {
 		id := k.Identity().TaxpayerID()
 		ks.byID[id] = append(ks.byID[id], e)
 	}
-	for name := range passwords {
+	for name, l := range passwords {
 		if !seen[name] {
-			ks.problems = append(ks.problems, Problem{File: name, Err: fmt.Errorf("ncakey: listed in %s but no such .p12 file: %w", PasswordsFile, ErrPasswords)})
+			// name may be a password (a line with its columns swapped):
+			// the problem names the line only.
+			ks.problems = append(ks.problems, Problem{File: fmt.Sprintf("%s line %d", PasswordsFile, l.line),
+				Err: fmt.Errorf("ncakey: names no .p12 file of the keystore (columns swapped?): %w", ErrPasswords)})
 		}
 	}
 	slices.SortFunc(ks.problems, func(a, b Problem) int { return cmp.Compare(a.File, b.File) })

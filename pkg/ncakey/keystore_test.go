@@ -251,7 +251,10 @@ func TestKeystorePasswordsFileErrors(t *testing.T) {
 	}{
 		{"line without password", "a.p12\n", true, ""},
 		{"listed twice", "a.p12 x\na.p12 y\n", true, ""},
-		{"listed but missing", "missing.p12 secret-Missing\n", false, "missing.p12"},
+		{"listed twice, swapped", "secret-Twice a.p12\nsecret-Twice b.p12\n", true, ""},
+		{"listed but missing", "missing.p12 secret-Missing\n", false, "passwords line 1"},
+		// The password in the first column would be taken for a file name.
+		{"columns swapped", "# keys\nsecret-Swapped a.p12\n", false, "passwords line 2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -262,7 +265,7 @@ func TestKeystorePasswordsFileErrors(t *testing.T) {
 			ks, err := ncakey.OpenKeystore(dir, ncakey.KeystoreOptions{})
 			if tc.openErr {
 				wantErr(t, err, ncakey.ErrPasswords)
-				if strings.Contains(err.Error(), " x") || strings.Contains(err.Error(), " y") || !strings.Contains(err.Error(), "line") {
+				if strings.Contains(err.Error(), " x") || strings.Contains(err.Error(), " y") || strings.Contains(err.Error(), "secret") || !strings.Contains(err.Error(), "line") {
 					t.Fatalf("error %q", err)
 				}
 				return

@@ -24,12 +24,18 @@ func PasswordFromEnv() (password string, ok bool) {
 	return os.LookupEnv(PasswordEnv)
 }
 
+// listed is one line of a passwords file.
+type listed struct {
+	password string
+	line     int
+}
+
 // parsePasswords reads "<file name> <password>" lines. The password is
 // the rest of the line after the whitespace following the name, so it
 // may contain spaces but not start or end with them. Lines starting with
 // # and blank lines are skipped. Errors name the line, never its content.
-func parsePasswords(data []byte) (map[string]string, error) {
-	out := make(map[string]string)
+func parsePasswords(data []byte) (map[string]listed, error) {
+	out := make(map[string]listed)
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -41,10 +47,12 @@ func parsePasswords(data []byte) (map[string]string, error) {
 			return nil, fmt.Errorf("ncakey: %s line %d: want \"<file name> <password>\": %w", PasswordsFile, n, ErrPasswords)
 		}
 		name, pw := line[:i], strings.TrimSpace(line[i:])
-		if _, dup := out[name]; dup {
-			return nil, fmt.Errorf("ncakey: %s line %d: %s listed twice: %w", PasswordsFile, n, name, ErrPasswords)
+		// The first column may be a password when a line has its columns
+		// swapped: it is named by its line, never quoted.
+		if first, dup := out[name]; dup {
+			return nil, fmt.Errorf("ncakey: %s line %d: the file of line %d listed again: %w", PasswordsFile, n, first.line, ErrPasswords)
 		}
-		out[name] = pw
+		out[name] = listed{password: pw, line: n}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("ncakey: %s: %w: %w", PasswordsFile, ErrPasswords, err)
@@ -65,10 +73,11 @@ func LoadBeside(path, password string) (*Key, error) {
 		if err != nil {
 			return nil, err
 		}
-		var ok bool
-		if password, ok = pws[filepath.Base(path)]; !ok {
+		l, ok := pws[filepath.Base(path)]
+		if !ok {
 			return nil, fmt.Errorf("ncakey: %s: not listed in %s: %w", path, PasswordsFile, ErrPasswords)
 		}
+		password = l.password
 	}
 	return Load(path, password)
 }
