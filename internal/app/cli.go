@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 )
 
 // IO is where a command reads and writes.
@@ -84,15 +83,7 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
-func logger(cfg Config, w io.Writer) *slog.Logger {
-	level := slog.LevelInfo
-	if cfg.Verbose {
-		level = slog.LevelDebug
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
-}
-
-func cmdRun(ctx context.Context, args []string, stdio IO, parts Parts) error {
+func cmdRun(ctx context.Context, args []string, stdio IO, parts Parts) (err error) {
 	var cfg Config
 	fs := newFlags("run", stdio, &cfg)
 	if err := parse(fs, args); err != nil {
@@ -100,8 +91,20 @@ func cmdRun(ctx context.Context, args []string, stdio IO, parts Parts) error {
 	}
 	if !flagSet(fs, "http") {
 		cfg.HTTP = parts.defaultHTTP(cfg.HTTP)
+		fs.Set("http", cfg.HTTP)
+	}
+	if err := checkLog(cfg); err != nil {
+		return err
 	}
 	log := logger(cfg, stdio.Err)
+	log.Info("salyq starting", append([]any{"parts", parts.String()}, configAttrs(fs, cfg)...)...)
+	defer func() {
+		if err != nil {
+			log.Error("salyq stopped", "parts", parts.String(), "err", err)
+			return
+		}
+		log.Info("salyq stopped", "parts", parts.String())
+	}()
 	allInOne := parts == All
 	if err := ApplyMemoryLimit(cfg, allInOne && cfg.NATS == "", log); err != nil {
 		return err

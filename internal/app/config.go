@@ -53,7 +53,9 @@ type Config struct {
 	// such as 256MiB.
 	MemoryLimit string
 
-	Verbose bool
+	Verbose   bool
+	LogFormat string // text or json
+	LogLevel  string // debug, info, warn, error
 }
 
 // env reads a SALYQ_* variable as the default of a flag.
@@ -117,7 +119,9 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.SimStep, "sandbox-step", 500*time.Millisecond, "in-process sandbox: time a filing spends in each status")
 	fs.Uint64Var(&c.SimSeed, "sandbox-seed", 1, "in-process sandbox: seed of outcomes and faults")
 	fs.StringVar(&c.MemoryLimit, "memory-limit", env("SALYQ_MEMORY_LIMIT", "auto"), "Go soft memory limit such as 256MiB, or 0 for none (env SALYQ_MEMORY_LIMIT); auto: 128MiB when JetStream is embedded and GOMEMLIMIT is not set")
-	fs.BoolVar(&c.Verbose, "v", false, "verbose logging")
+	fs.BoolVar(&c.Verbose, "v", false, "verbose logging: --log-level debug")
+	fs.StringVar(&c.LogFormat, "log-format", env("SALYQ_LOG_FORMAT", LogText), "log format: text or json (env SALYQ_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", env("SALYQ_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env SALYQ_LOG_LEVEL)")
 }
 
 // DefaultStartTimeout is how long a service waits for NATS and JetStream

@@ -18,6 +18,7 @@ import (
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/gateway"
 	"github.com/salyq/salyq/internal/ids"
+	"github.com/salyq/salyq/internal/metrics"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/certcheck"
@@ -55,6 +56,8 @@ type Runtime struct {
 	Sandbox *sonosim.Server
 	// SandboxPKI describes the sandbox's keys, when there is a sandbox.
 	SandboxPKI *sonosim.PKI
+	// Metrics is this process's instrumentation, served at /metrics.
+	Metrics *metrics.Metrics
 
 	closers []func()
 }
@@ -76,7 +79,7 @@ func OpenAdmin(ctx context.Context, cfg Config, log *slog.Logger) (*Runtime, err
 }
 
 func open(ctx context.Context, cfg Config, log *slog.Logger, embed, service bool) (*Runtime, error) {
-	rt := &Runtime{Cfg: cfg, Log: log, Clock: time.Now, NewID: ids.UUID, DeliveryPolicy: delivery.DefaultPolicy()}
+	rt := &Runtime{Cfg: cfg, Log: log, Clock: time.Now, NewID: ids.UUID, DeliveryPolicy: delivery.DefaultPolicy(), Metrics: metrics.New()}
 	rt.DeliveryPolicy.Grace = cfg.Grace
 	rt.DeliveryPolicy.MaxElapsed = cfg.MaxElapsed
 	rt.DeliveryPolicy.RequestTimeout = cfg.Timeout
@@ -309,6 +312,7 @@ func (rt *Runtime) OpenGateway(ctx context.Context, sim sonosim.Config) error {
 		Sender:       envelope.Sender{ID: rt.Cfg.SenderID, Password: rt.Cfg.SenderPassword},
 		GatewayCerts: certs,
 		Log:          rt.Log.With("part", "gateway"),
+		Observer:     rt.Metrics,
 	})
 	return nil
 }

@@ -51,7 +51,7 @@ func (rt *Runtime) NewIntake() (*intake.Intake, error) {
 	}
 	return intake.New(intake.Config{
 		JS: rt.JS, Board: rt.Board, Keys: rt.Keys, Templates: ts, CheckKey: rt.CheckKey,
-		AllowTestIdentities: rt.Cfg.TestIdentities, Clock: rt.Clock,
+		AllowTestIdentities: rt.Cfg.TestIdentities, Clock: rt.Clock, Metrics: rt.Metrics,
 	}), nil
 }
 
@@ -98,7 +98,10 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 		}
 		// Closed by hs.Shutdown, or here when a part fails to start.
 		defer ln.Close()
-		hs = &http.Server{Handler: NewHealth(rt).Wrap(api), ReadHeaderTimeout: 10 * time.Second}
+		if err := rt.watch(parts); err != nil {
+			return err
+		}
+		hs = &http.Server{Handler: rt.withMetrics(NewHealth(rt).Wrap(api)), ReadHeaderTimeout: 10 * time.Second}
 		base := "http://" + ln.Addr().String()
 		if parts.Intake {
 			rt.Log.Info("intake API listening", "url", base+"/v1/forms", "ready", base+"/readyz")
@@ -112,6 +115,7 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 			Policy: rt.DeliveryPolicy, Concurrency: rt.Cfg.Concurrency, MaxInFlight: rt.Cfg.MaxInFlight,
 			RatePerSecond: rt.Cfg.Rate, AckWait: 2*rt.Cfg.Timeout + 30*time.Second,
 			Name: hostName() + "/" + rt.NewID()[:8], Clock: rt.Clock, NewID: rt.NewID, Log: rt.Log.With("part", "worker"),
+			Metrics: rt.Metrics,
 		})
 		if err != nil {
 			return startErr(ctx, err)
@@ -131,6 +135,7 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 			JS: rt.JS, Store: store, Gateway: rt.Gateway, Keys: rt.Keys, CheckKey: rt.CheckKey, Board: rt.Board,
 			Leases: rt.Streams.Leases, Name: hostName() + "/" + rt.NewID()[:8], ActiveLease: rt.Cfg.PollerLease, ReleaseOnStop: true,
 			Concurrency: rt.Cfg.Concurrency, Clock: rt.Clock, Log: rt.Log.With("part", "poller"),
+			Metrics: rt.Metrics,
 		})
 		if err != nil {
 			return startErr(ctx, err)

@@ -57,7 +57,25 @@ type Config struct {
 	Clock func() time.Time
 	NewID func() string
 	Log   *slog.Logger
+	// Metrics hears of sends in flight and settled messages; nil: nobody.
+	Metrics Metrics
 }
+
+// Metrics is what a worker reports to (internal/metrics).
+type Metrics interface {
+	settle.Observer
+	// SendStarted and SendEnded bracket each SONO_FNO_SEND request.
+	SendStarted()
+	SendEnded()
+}
+
+// noMetrics reports nowhere.
+type noMetrics struct{}
+
+func (noMetrics) Settled(string, string)      {}
+func (noMetrics) DeadLettered(string, string) {}
+func (noMetrics) SendStarted()                {}
+func (noMetrics) SendEnded()                  {}
 
 // Worker delivers submissions.
 type Worker struct {
@@ -93,6 +111,9 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 	if cfg.MaxDeliver <= 0 {
 		cfg.MaxDeliver = streams.MaxDeliverWorker
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = noMetrics{}
+	}
 	cons, err := cfg.JS.CreateOrUpdateConsumer(ctx, streams.Submissions, jetstream.ConsumerConfig{
 		Durable:       streams.ConsumerWorker,
 		AckPolicy:     jetstream.AckExplicitPolicy,
@@ -105,11 +126,12 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 		return nil, fmt.Errorf("delivery: consumer: %w", err)
 	}
 	return &Worker{
-		cfg:      cfg,
-		cons:     cons,
-		journal:  NewJournal(cfg.Board),
-		limiter:  NewRateLimiter(cfg.Streams.Rate, cfg.RatePerSecond, cfg.Clock),
-		settler:  settle.New(settle.Config{JS: cfg.JS, DLQ: cfg.Streams.DLQ, MaxDeliver: cfg.MaxDeliver, Log: cfg.Log}),
+		cfg:     cfg,
+		cons:    cons,
+		journal: NewJournal(cfg.Board),
+		limiter: NewRateLimiter(cfg.Streams.Rate, cfg.RatePerSecond, cfg.Clock),
+		settler: settle.New(settle.Config{JS: cfg.JS, DLQ: cfg.Streams.DLQ, MaxDeliver: cfg.MaxDeliver, Log: cfg.Log,
+			Consumer: "worker", Observer: cfg.Metrics}),
 		requests: make(chan struct{}, cfg.Concurrency),
 	}, nil
 }
@@ -126,6 +148,11 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("delivery: %w", err)
 	}
+	w.cfg.Log.Info("worker started", "name", w.cfg.Name, "concurrency", w.cfg.Concurrency,
+		"maxInFlight", w.cfg.MaxInFlight, "rate", w.cfg.RatePerSecond, "ackWait", w.cfg.AckWait)
+	// Logged once the sends in flight are done (the deferred Wait runs
+	// first).
+	defer w.cfg.Log.Info("worker stopped", "name", w.cfg.Name)
 	// Drain, not Stop: the messages already pulled into the buffer come
 	// out of Next and are handed back at once, instead of waiting out
 	// AckWait unacknowledged.
@@ -288,7 +315,9 @@ func (w *Worker) process(ctx context.Context, msg jetstream.Msg) settle.Action {
 		<-w.requests
 		return w.infra(sub, rec, "journal: attempt", err)
 	}
+	w.cfg.Metrics.SendStarted()
 	o := w.cfg.Gateway.Send(ctx, attempt.MessageID, sub.body)
+	w.cfg.Metrics.SendEnded()
 	<-w.requests
 	// Whatever the outcome, the request is over: if the attempt stays in
 	// flight, its grace counts from the next journal write, not from that
@@ -296,8 +325,26 @@ func (w *Worker) process(ctx context.Context, msg jetstream.Msg) settle.Action {
 	attempt.Ended = true
 	act := Decide(Input{Outcome: o, Attempts: rec.Attempts, FirstAttempt: rec.FirstAttempt,
 		InFlightAt: attempt.At, Now: w.cfg.Clock(), LastDelivery: last}, w.cfg.Policy)
-	log.Debug("sent", "messageId", attempt.MessageID, "outcome", o.String(), "verdict", act.Verdict)
+	logOutcome(log, "send", sub.taxpayer, attempt.MessageID, o, act)
 	return w.apply(ctx, sub, rec, rev, act, attempt)
+}
+
+// logOutcome writes one line per gateway request of the worker: INFO when
+// the form is filed or found, WARN otherwise, with what the operator
+// needs to find it at SONO. No field carries a secret.
+func logOutcome(log *slog.Logger, what, taxpayer, messageID string, o gateway.Outcome, act Action) {
+	args := []any{"taxpayer", taxpayer, "messageId", messageID, "outcome", o.String(), "verdict", act.Verdict.String()}
+	if act.RequestID != "" {
+		args = append(args, "requestId", act.RequestID)
+	}
+	if o.Class == gateway.Success && act.Verdict != DeadLetter {
+		log.Info(what, args...)
+		return
+	}
+	if act.Delay > 0 {
+		args = append(args, "retryIn", act.Delay.Round(time.Millisecond))
+	}
+	log.Warn(what+" failed", args...)
 }
 
 // deliveryOf returns the stream sequence of msg and how many times it has
@@ -364,7 +411,9 @@ func (w *Worker) resolve(ctx context.Context, sub *submission, rec Record, last 
 	in.Outcome = w.cfg.Gateway.Status(ctx, envelope.StatusRequest{MessageID: rec.InFlight.MessageID}, key.Signer())
 	<-w.requests
 	in.Now = now()
-	return Decide(in, w.cfg.Policy), nil
+	act := Decide(in, w.cfg.Policy)
+	logOutcome(w.cfg.Log.With("id", sub.id), "status check of the in-flight attempt", sub.taxpayer, rec.InFlight.MessageID, in.Outcome, act)
+	return act, nil
 }
 
 // apply records an action in the journal and returns how to settle the

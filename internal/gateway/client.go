@@ -44,6 +44,14 @@ type Config struct {
 	// Log receives untrusted and ambiguous answers, each cause once at
 	// ERROR; nil discards.
 	Log *slog.Logger
+	// Observer hears of every request: its service, outcome class and
+	// duration; nil: nobody.
+	Observer Observer
+}
+
+// Observer is told of every gateway request (metrics).
+type Observer interface {
+	GatewayRequest(service, class string, d time.Duration)
 }
 
 // Client talks to the gateway. It is safe for concurrent use.
@@ -87,7 +95,8 @@ func (c *Client) Verifies() bool { return len(c.cfg.GatewayCerts) > 0 }
 
 // Send files a taxpayer-signed form under messageID.
 func (c *Client) Send(ctx context.Context, messageID string, form *etree.Element) Outcome {
-	return c.observe(ctx, envelope.ServiceSend, c.send(ctx, messageID, form))
+	start := time.Now()
+	return c.observe(ctx, envelope.ServiceSend, start, c.send(ctx, messageID, form))
 }
 
 func (c *Client) send(ctx context.Context, messageID string, form *etree.Element) Outcome {
@@ -113,7 +122,8 @@ func (c *Client) send(ctx context.Context, messageID string, form *etree.Element
 // its send. The request is signed by the taxpayer's key. A NOT_FOUND
 // answer is a Success whose Status.Error says so.
 func (c *Client) Status(ctx context.Context, q envelope.StatusRequest, taxpayer xmldsig.Signer) Outcome {
-	return c.observe(ctx, envelope.ServiceStatus, c.status(ctx, q, taxpayer))
+	start := time.Now()
+	return c.observe(ctx, envelope.ServiceStatus, start, c.status(ctx, q, taxpayer))
 }
 
 func (c *Client) status(ctx context.Context, q envelope.StatusRequest, taxpayer xmldsig.Signer) Outcome {
@@ -139,9 +149,13 @@ func (c *Client) status(ctx context.Context, q envelope.StatusRequest, taxpayer 
 	return Outcome{Class: Success, Status: s}
 }
 
-// observe reports an ambiguous outcome to the operator (untrusted answers
-// are reported where they are found, with the certificate) and returns o.
-func (c *Client) observe(ctx context.Context, service string, o Outcome) Outcome {
+// observe reports the request to the Observer and an ambiguous outcome to
+// the operator (untrusted answers are reported where they are found, with
+// the certificate), and returns o.
+func (c *Client) observe(ctx context.Context, service string, start time.Time, o Outcome) Outcome {
+	if c.cfg.Observer != nil {
+		c.cfg.Observer.GatewayRequest(service, o.Class.String(), time.Since(start))
+	}
 	if o.Class == Ambiguous && !errors.Is(o.Err, ErrUntrustedAnswer) {
 		c.alarm.ambiguous(ctx, service, o)
 	}

@@ -68,6 +68,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 func (in *Intake) post(w http.ResponseWriter, r *http.Request) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxFormSize))
 	if err != nil {
+		in.observe(Result{}, ErrTooLarge)
 		writeJSON(w, http.StatusRequestEntityTooLarge, Refusal{Error: "form larger than 10 MiB"})
 		return
 	}

@@ -28,6 +28,7 @@ func (in *Intake) SubmitPaths(ctx context.Context, paths []string, stdin io.Read
 			data, err := io.ReadAll(io.LimitReader(stdin, MaxFormSize+1))
 			if err == nil && len(data) > MaxFormSize {
 				err = ErrTooLarge
+				in.observe(Result{}, err)
 			}
 			r := FileResult{Path: "-", Err: err}
 			if err == nil {

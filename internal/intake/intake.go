@@ -29,6 +29,8 @@ type Config struct {
 	// AllowTestIdentities accepts NCA's test IIN/BIN (test environment).
 	AllowTestIdentities bool
 	Clock               func() time.Time
+	// Metrics counts forms received and refused; nil: nobody.
+	Metrics Metrics
 }
 
 // Intake validates, signs and enqueues forms. It is safe for concurrent
@@ -85,6 +87,12 @@ func (in *Intake) signingKey(ctx context.Context, taxpayer string, at time.Time)
 // an error naming the field or check (envelope.FieldError,
 // envelope.KeyError, xmldsig.CheckError) and nothing is enqueued.
 func (in *Intake) Submit(ctx context.Context, data []byte) (Result, error) {
+	res, err := in.submit(ctx, data)
+	in.observe(res, err)
+	return res, err
+}
+
+func (in *Intake) submit(ctx context.Context, data []byte) (Result, error) {
 	now := in.cfg.Clock()
 	f, err := envelope.ParseForm(data, envelope.FormOptions{AllowTestIdentities: in.cfg.AllowTestIdentities})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/gateway"
+	"github.com/salyq/salyq/internal/settle"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/ncakey"
@@ -55,7 +56,30 @@ type Config struct {
 	// reading (nil: time.Now).
 	LeaseClock func() time.Time
 	Log        *slog.Logger
+	// Metrics hears of polls, status changes, the lease and settled
+	// receipts; nil: nobody.
+	Metrics Metrics
 }
+
+// Metrics is what a poller reports to (internal/metrics).
+type Metrics interface {
+	settle.Observer
+	// Polled: one status poll took d.
+	Polled(d time.Duration)
+	// Transition: the store recorded a move to status.
+	Transition(status string)
+	// PollerActive: this poller holds the lease, or no longer does.
+	PollerActive(active bool)
+}
+
+// noMetrics reports nowhere.
+type noMetrics struct{}
+
+func (noMetrics) Settled(string, string)      {}
+func (noMetrics) DeadLettered(string, string) {}
+func (noMetrics) Polled(time.Duration)        {}
+func (noMetrics) Transition(string)           {}
+func (noMetrics) PollerActive(bool)           {}
 
 // DefaultActiveLease is the default Config.ActiveLease.
 const DefaultActiveLease = 15 * time.Second
@@ -98,6 +122,9 @@ func New(ctx context.Context, cfg Config) (*Poller, error) {
 	if cfg.LeaseClock == nil {
 		cfg.LeaseClock = time.Now
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = noMetrics{}
+	}
 	if cfg.Leases == nil || cfg.Name == "" {
 		return nil, fmt.Errorf("poller: %w: a lease bucket and a name are required", ErrConfig)
 	}
@@ -125,6 +152,8 @@ func New(ctx context.Context, cfg Config) (*Poller, error) {
 // it lets the polls in flight finish and, with ReleaseOnStop, gives the
 // lease up.
 func (p *Poller) Run(ctx context.Context) error {
+	p.cfg.Log.Info("poller started", "name", p.cfg.Name, "concurrency", p.cfg.Concurrency, "lease", p.cfg.ActiveLease)
+	defer p.cfg.Log.Info("poller stopped", "name", p.cfg.Name)
 	for {
 		h, err := p.lease.acquire(ctx)
 		if err != nil {
@@ -134,6 +163,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			return fmt.Errorf("poller: %w", err)
 		}
 		p.holding.Store(true)
+		p.cfg.Metrics.PollerActive(true)
 		actx, stepDown := context.WithCancel(ctx)
 		type end struct {
 			h   held
@@ -143,6 +173,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		go func() {
 			h, err := p.lease.hold(actx, h)
 			p.holding.Store(false)
+			p.cfg.Metrics.PollerActive(false)
 			stepDown()
 			ended <- end{h, err}
 		}()
@@ -254,7 +285,9 @@ func (p *Poller) pollDue(ctx context.Context) {
 // an answer is logged and retried with the failure backoff; it is not an
 // answer without news.
 func (p *Poller) poll(ctx context.Context, f statusfsm.Form) {
-	log := p.cfg.Log.With("id", f.ID, "taxpayer", f.Taxpayer, "requestId", f.RequestID)
+	start := time.Now()
+	defer func() { p.cfg.Metrics.Polled(time.Since(start)) }()
+	log := p.cfg.Log.With("id", f.ID, "taxpayer", f.Taxpayer, "requestId", f.RequestID, "messageId", f.MessageID)
 	key, err := ncakey.Choose(ctx, p.cfg.Keys, p.cfg.CheckKey, f.Taxpayer, p.cfg.Clock())
 	if err != nil {
 		p.failed(ctx, log, f, "no key to sign the status request", err, 0)
@@ -285,7 +318,14 @@ func (p *Poller) poll(ctx context.Context, f statusfsm.Form) {
 		log.Warn("applying status history", "err", err)
 		return
 	}
-	log.Debug("polled", "history", len(history), "new", len(entries))
+	status := f.State
+	for _, e := range entries {
+		if !e.Late {
+			p.cfg.Metrics.Transition(string(e.To))
+			status = e.To
+		}
+	}
+	log.Info("polled", "status", status, "history", len(history), "new", len(entries))
 	if len(entries) > 0 {
 		p.wake()
 	}

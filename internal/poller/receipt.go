@@ -23,7 +23,8 @@ const receiptRetry = time.Second
 // that fails the boundary checks) → dead letter with reason poison;
 // the store failed → retry, until the last deliveries, then dead letter.
 func (p *Poller) receipt(ctx context.Context, msg jetstream.Msg) {
-	s := settle.New(settle.Config{JS: p.cfg.JS, MaxDeliver: streams.MaxDeliverPoller, Log: p.cfg.Log})
+	s := settle.New(settle.Config{JS: p.cfg.JS, MaxDeliver: streams.MaxDeliverPoller, Log: p.cfg.Log,
+		Consumer: "poller", Observer: p.cfg.Metrics})
 	act := p.recordReceipt(ctx, msg)
 	if err := s.Settle(ctx, msg, act); err != nil {
 		p.cfg.Log.Warn("settling receipt", "subject", msg.Subject(), "verdict", act.Verdict, "err", err)
@@ -36,11 +37,14 @@ func (p *Poller) recordReceipt(ctx context.Context, msg jetstream.Msg) settle.Ac
 	if err != nil {
 		return settle.Action{Verdict: settle.DeadLetter, Poison: true, Reason: err.Error(), ID: r.ID}
 	}
-	_, _, err = p.cfg.Store.ApplyReceipt(ctx, r.ID, statusfsm.Receipt{
+	e, changed, err := p.cfg.Store.ApplyReceipt(ctx, r.ID, statusfsm.Receipt{
 		RequestID: r.RequestID, MessageID: r.MessageID, Taxpayer: r.Taxpayer,
 		FormCode: r.Form, Period: r.Period, Kind: r.Kind, At: r.SentAt,
 	})
 	if err == nil {
+		if changed {
+			p.cfg.Metrics.Transition(string(e.To))
+		}
 		return settle.Action{Verdict: settle.Ack, ID: r.ID}
 	}
 	p.cfg.Log.Warn("recording receipt", "id", r.ID, "err", err)

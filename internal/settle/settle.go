@@ -70,6 +70,38 @@ type Config struct {
 	// MaxDeliver is the consumer's MaxDeliver (≤ 0: unbounded).
 	MaxDeliver int
 	Log        *slog.Logger
+	// Consumer names the consumer to the Observer ("worker", "poller").
+	Consumer string
+	// Observer hears of every message settled; nil: nobody.
+	Observer Observer
+}
+
+// Observer is told how messages were settled (metrics).
+type Observer interface {
+	// Settled: msg was acked, naked or terminated, as verdict says.
+	Settled(consumer, verdict string)
+	// DeadLettered: a dead letter is in SALYQ_DLQ; reason is one of a
+	// closed set (see ReasonClass).
+	DeadLettered(consumer, reason string)
+}
+
+// ReasonClass maps a dead letter's free-text reason to a closed set
+// (poison, max-deliveries, gave-up, no-key, permanent, other), for a
+// metric label that cannot grow with SONO's messages.
+func ReasonClass(a Action) string {
+	switch {
+	case a.Poison || strings.HasPrefix(a.Reason, "poison"):
+		return "poison"
+	case strings.HasPrefix(a.Reason, "max deliveries"):
+		return "max-deliveries"
+	case strings.HasPrefix(a.Reason, "gave up"):
+		return "gave-up"
+	case strings.HasPrefix(a.Reason, "cannot ask SONO"):
+		return "no-key"
+	case a.Code != "":
+		return "permanent"
+	}
+	return "other"
 }
 
 // Settler settles the messages of one consumer.
@@ -112,6 +144,7 @@ func (s *Settler) Settle(ctx context.Context, msg jetstream.Msg, a Action) error
 		if err := msg.Ack(); err != nil {
 			return fmt.Errorf("%w: ack: %w", ErrSettle, err)
 		}
+		s.settled(Ack)
 		return nil
 	case DeadLetter:
 		return s.deadLetter(ctx, msg, a)
@@ -120,10 +153,17 @@ func (s *Settler) Settle(ctx context.Context, msg jetstream.Msg, a Action) error
 	}
 }
 
+func (s *Settler) settled(v Verdict) {
+	if s.cfg.Observer != nil {
+		s.cfg.Observer.Settled(s.cfg.Consumer, v.String())
+	}
+}
+
 func (s *Settler) nak(msg jetstream.Msg, d time.Duration) error {
 	if err := msg.NakWithDelay(max(d, MinDelay)); err != nil {
 		return fmt.Errorf("%w: nak: %w", ErrSettle, err)
 	}
+	s.settled(Retry)
 	return nil
 }
 
@@ -173,9 +213,13 @@ func (s *Settler) deadLetter(ctx context.Context, msg jetstream.Msg, a Action) e
 		}
 	}
 	s.cfg.Log.Warn("dead-lettered", "id", logSafe(a.ID), "subject", msg.Subject(), "reason", a.Reason, "poison", a.Poison)
+	if s.cfg.Observer != nil {
+		s.cfg.Observer.DeadLettered(s.cfg.Consumer, ReasonClass(a))
+	}
 	if err := msg.TermWithReason(headerSafe(a.Reason)); err != nil {
 		return fmt.Errorf("%w: term: %w", ErrSettle, err)
 	}
+	s.settled(DeadLetter)
 	return nil
 }
 

@@ -1,0 +1,54 @@
+package app
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/salyq/salyq/internal/metrics"
+	"github.com/salyq/salyq/internal/streams"
+)
+
+// watch registers the collectors read on scrape for the parts this
+// process runs: the NATS connection, the lag of the consumers it works
+// on, the expiry of its keys. Serve may run more than once on one
+// runtime (tests restart the parts): what is registered already stays.
+func (rt *Runtime) watch(parts Parts) error {
+	var cs []metrics.Consumer
+	if parts.Intake || parts.Worker {
+		// The producer shows the backlog it feeds, too.
+		cs = append(cs, metrics.Consumer{Stream: streams.Submissions, Name: streams.ConsumerWorker})
+	}
+	if parts.Poller {
+		cs = append(cs, metrics.Consumer{Stream: streams.Receipts, Name: streams.ConsumerPoller})
+	}
+	var keys []metrics.KeyExpiry
+	if rt.Keys != nil {
+		for _, e := range rt.Keys.Entries() {
+			keys = append(keys, metrics.KeyExpiry{Taxpayer: e.Key.Identity().TaxpayerID(), File: e.File, NotAfter: e.Key.Certificate().NotAfter})
+		}
+	}
+	for _, err := range []error{
+		rt.Metrics.WatchNATS(rt.NC),
+		rt.Metrics.WatchConsumers(rt.JS, 0, cs...),
+		rt.Metrics.WatchKeys(keys, rt.Clock),
+	} {
+		var are prometheus.AlreadyRegisteredError
+		if err != nil && !errors.As(err, &are) {
+			return err
+		}
+	}
+	return nil
+}
+
+// withMetrics serves GET /metrics (unauthenticated, like the probes: it
+// carries counts, never ids or secrets) and everything else with next.
+func (rt *Runtime) withMetrics(next http.Handler) http.Handler {
+	if rt.Metrics == nil {
+		return next
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", rt.Metrics.Handler())
+	mux.Handle("/", next)
+	return mux
+}

@@ -1,0 +1,8 @@
+// Package metrics is salyq's Prometheus instrumentation: one registry per
+// process (never the global default one, so that several parts or test
+// harnesses in one process do not collide), the counters, gauges and
+// histograms the parts report to through small hooks, and collectors
+// that read consumer lag, the NATS connection and key expiry when
+// scraped. Every method of a nil *Metrics does nothing, so a part built
+// without metrics needs no checks.
+package metrics
