@@ -28,6 +28,7 @@ import (
 // gateway over real HTTP, the pipeline in-process with a real bbolt file.
 type harness struct {
 	t         testing.TB
+	o         harnessOptions
 	rt        *app.Runtime
 	sim       *sonosim.Server
 	taxpayers []string
@@ -39,6 +40,18 @@ type harnessOptions struct {
 	taxpayers int
 	faults    sonosim.Faults
 	step      time.Duration
+	// log receives every part's log lines as JSON at DEBUG; nil: none
+	// (SALYQ_TEST_LOG=1 with -v: stderr).
+	log io.Writer
+	// http is the services' --http address (probes, /metrics); empty:
+	// none.
+	http string
+	// keyPassword and senderPassword replace the default passwords, for
+	// tests that look for them where they must not be.
+	keyPassword, senderPassword string
+	// swappedLine adds a container whose passwords-file line has its
+	// columns swapped.
+	swappedLine bool
 }
 
 // fixture keys are made once per test binary: RSA key generation is slow.
@@ -80,14 +93,25 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	keyDir := filepath.Join(dir, "keys")
 	os.MkdirAll(keyDir, 0o700)
 	var passwords []byte
-	h := &harness{t: t}
+	h := &harness{t: t, o: o}
+	pw := o.keyPassword
+	if pw == "" {
+		pw = "pw"
+	}
 	for i, k := range keys.taxpayers[:o.taxpayers] {
 		name := "taxpayer" + string(rune('a'+i)) + ".p12"
-		if err := k.WriteP12(filepath.Join(keyDir, name), "pw"); err != nil {
+		if err := k.WriteP12(filepath.Join(keyDir, name), pw); err != nil {
 			t.Fatal(err)
 		}
-		passwords = append(passwords, name+" pw\n"...)
+		passwords = append(passwords, name+" "+pw+"\n"...)
 		h.taxpayers = append(h.taxpayers, k.Identity().IIN)
+	}
+	if o.swappedLine {
+		k := keys.taxpayers[len(keys.taxpayers)-1]
+		if err := k.WriteP12(filepath.Join(keyDir, "swapped.p12"), pw); err != nil {
+			t.Fatal(err)
+		}
+		passwords = append(passwords, pw+" swapped.p12\n"...)
 	}
 	transportFile := filepath.Join(dir, "transport.p12")
 	keys.transport.WriteP12(transportFile, "tpw")
@@ -97,7 +121,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 
 	gw := keys.gateway
 	h.connect(dir, sonosim.Config{Gateway: gw.Signer(), Roots: keys.pki.RootPool(), StatusStep: o.step, Seed: 7, Faults: o.faults},
-		app.Config{Keys: keyDir, TransportKey: transportFile, TransportPass: "tpw", GatewayCert: gwCert})
+		app.Config{Keys: keyDir, TransportKey: transportFile, TransportPass: "tpw", GatewayCert: gwCert, HTTP: o.http, SenderPassword: o.senderPassword})
 	return h
 }
 
@@ -123,11 +147,16 @@ func (h *harness) connect(dir string, simCfg sonosim.Config, cfg app.Config) {
 	t.Cleanup(emb.Shutdown)
 
 	cfg.NATS, cfg.Data, cfg.Gateway = emb.URL(), filepath.Join(dir, "data"), hs.URL+"/bip-sync-wss-gost/"
-	cfg.SenderID, cfg.SenderPassword = "salyq-test", "gateway-secret"
+	cfg.SenderID = "salyq-test"
+	if cfg.SenderPassword == "" {
+		cfg.SenderPassword = "gateway-secret"
+	}
 	cfg.Concurrency, cfg.MaxInFlight, cfg.Timeout = 16, 32, 5*time.Second
 	cfg.Grace, cfg.MaxElapsed, cfg.DupWindow = 300*time.Millisecond, 2*time.Minute, time.Hour
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() && os.Getenv("SALYQ_TEST_LOG") != "" {
+	if h.o.log != nil {
+		log = slog.New(slog.NewJSONHandler(h.o.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	} else if testing.Verbose() && os.Getenv("SALYQ_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	rt, err := app.Open(context.Background(), cfg, log, false)
