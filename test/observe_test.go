@@ -188,6 +188,16 @@ func TestObservability(t *testing.T) {
 				t.Errorf("key of %s expires in %v days", tp, v)
 			}
 		}
+		// The README documents every salyq metric exported.
+		readme, err := os.ReadFile("../README.md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name := range m {
+			if strings.HasPrefix(name, "salyq_") && !strings.Contains(string(readme), "| `"+name+"` |") {
+				t.Errorf("%s is not in the README's metric table", name)
+			}
+		}
 		t.Logf("sandbox: requests %v, faults %v, drops %d, refusals %v", st.Requests, st.Faults, st.Drops, st.Refusals)
 	})
 
