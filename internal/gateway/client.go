@@ -95,6 +95,7 @@ func (c *Client) Verifies() bool { return len(c.cfg.GatewayCerts) > 0 }
 
 // Send files a taxpayer-signed form under messageID.
 func (c *Client) Send(ctx context.Context, messageID string, form *etree.Element) Outcome {
+	// Durations are measured on the monotonic clock, not the injected one.
 	start := time.Now()
 	return c.observe(ctx, envelope.ServiceSend, start, c.send(ctx, messageID, form))
 }

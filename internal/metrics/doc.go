@@ -3,6 +3,6 @@
 // harnesses in one process do not collide), the counters, gauges and
 // histograms the parts report to through small hooks, and collectors
 // that read consumer lag, the NATS connection and key expiry when
-// scraped. Every method of a nil *Metrics does nothing, so a part built
-// without metrics needs no checks.
+// scraped. The recording and Watch methods of a nil *Metrics do nothing,
+// so a part built without metrics needs no checks.
 package metrics

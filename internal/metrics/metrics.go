@@ -9,20 +9,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Refusal reasons of salyq_forms_refused_total: a closed set, so that the
-// label cannot grow with what clients send.
-const (
-	RefusedField     = "field"     // a field, the template or the period window
-	RefusedDocument  = "document"  // not a readable form
-	RefusedSignature = "signature" // the ERP's signature does not verify
-	RefusedKey       = "key"       // no key for the taxpayer
-	RefusedCert      = "certificate"
-	RefusedDuplicate = "duplicate" // the same form was submitted before
-	RefusedSize      = "size"      // larger than the maximum form size
-	RefusedPublish   = "publish"   // JetStream did not store it
-	RefusedOther     = "other"
-)
-
 // Metrics is the instrumentation of one process.
 type Metrics struct {
 	reg *prometheus.Registry

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/broker"
 	"github.com/salyq/salyq/internal/metrics"
@@ -122,6 +123,14 @@ func TestConsumerLag(t *testing.T) {
 	}
 
 	emb.Shutdown()
+	// The client notices the closed connection on its own time.
+	deadline := time.Now().Add(10 * time.Second)
+	for nc.Status() == nats.CONNECTED {
+		if time.Now().After(deadline) {
+			t.Fatal("the client did not notice the server stopping")
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition, with a deadline
+	}
 	start := time.Now()
 	got = testkit.Scrape(t, url)
 	if d := time.Since(start); d > timeout+2*time.Second {

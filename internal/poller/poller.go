@@ -285,6 +285,7 @@ func (p *Poller) pollDue(ctx context.Context) {
 // an answer is logged and retried with the failure backoff; it is not an
 // answer without news.
 func (p *Poller) poll(ctx context.Context, f statusfsm.Form) {
+	// Measured on the monotonic clock: cfg.Clock may be a test's fake.
 	start := time.Now()
 	defer func() { p.cfg.Metrics.Polled(time.Since(start)) }()
 	log := p.cfg.Log.With("id", f.ID, "taxpayer", f.Taxpayer, "requestId", f.RequestID, "messageId", f.MessageID)
@@ -321,7 +322,7 @@ func (p *Poller) poll(ctx context.Context, f statusfsm.Form) {
 	status := f.State
 	for _, e := range entries {
 		if !e.Late {
-			p.cfg.Metrics.Transition(string(e.To))
+			p.transition(e.To)
 			status = e.To
 		}
 	}
@@ -329,6 +330,16 @@ func (p *Poller) poll(ctx context.Context, f statusfsm.Form) {
 	if len(entries) > 0 {
 		p.wake()
 	}
+}
+
+// transition reports a recorded move to s; a status SONO sent that the
+// table does not know is reported as "unknown", so that the label stays
+// a closed set.
+func (p *Poller) transition(s statusfsm.Status) {
+	if !p.cfg.Store.Table().Known(s) {
+		s = "unknown"
+	}
+	p.cfg.Metrics.Transition(string(s))
 }
 
 // failed records a poll without an answer and reschedules the form.

@@ -43,7 +43,7 @@ func (p *Poller) recordReceipt(ctx context.Context, msg jetstream.Msg) settle.Ac
 	})
 	if err == nil {
 		if changed {
-			p.cfg.Metrics.Transition(string(e.To))
+			p.transition(e.To)
 		}
 		return settle.Action{Verdict: settle.Ack, ID: r.ID}
 	}
