@@ -300,6 +300,9 @@ func (p *Poller) poll(ctx context.Context, f statusfsm.Form) {
 	case o.Class == gateway.Success:
 		p.failed(ctx, log, f, "SONO does not know the request id", fmt.Errorf("%w: %s", ErrNoAnswer, o.Status.Error.Code), 0)
 		return
+	case o.Class == gateway.Throttled || o.Class == gateway.Maintenance:
+		p.deferred(ctx, log.With("outcome", o.String()), f, o)
+		return
 	default:
 		err := o.Err
 		if err == nil {
@@ -343,6 +346,26 @@ func (p *Poller) transition(s statusfsm.Status) {
 }
 
 // failed records a poll without an answer and reschedules the form.
+// deferred reschedules a poll the gateway turned away without judging
+// it (throttled, maintenance) after its Retry-After, or a default, without
+// spending a failure.
+func (p *Poller) deferred(ctx context.Context, log *slog.Logger, f statusfsm.Form, o gateway.Outcome) {
+	after := o.RetryAfter
+	if after <= 0 {
+		// The delivery policy's defaults for an answer without Retry-After.
+		after = time.Second
+		if o.Class == gateway.Maintenance {
+			after = 5 * time.Minute
+		}
+	}
+	next, err := p.cfg.Store.PollDeferred(ctx, f.ID, after)
+	if err != nil {
+		log.Warn("status poll turned away", "reschedule", err)
+		return
+	}
+	log.Warn("status poll turned away", "retryAt", next)
+}
+
 func (p *Poller) failed(ctx context.Context, log *slog.Logger, f statusfsm.Form, what string, cause error, retryAfter time.Duration) {
 	next, err := p.cfg.Store.PollFailed(ctx, f.ID, retryAfter)
 	if err != nil {

@@ -238,8 +238,19 @@ func TestPollFailedIsNotNoNews(t *testing.T) {
 	if f := mustGet(t, s, "a"); f.Failures != 0 || f.PollStep != 2 {
 		t.Fatalf("after an answer = %+v", f)
 	}
+	// A throttled poll waits as asked and spends nothing.
+	if next, err := s.PollDeferred(ctx, "a", 3*time.Second); err != nil || !next.Equal(clk.Now().Add(3*time.Second)) {
+		t.Fatalf("deferred: %v, %v", next, err)
+	}
+	if f := mustGet(t, s, "a"); f.Failures != 0 || f.PollStep != 2 {
+		t.Fatalf("after a deferred poll = %+v", f)
+	}
+	checkIndex(t, s)
 	if _, err := s.Apply(ctx, "a", "", []Event{ev("Не принята", 1)}); err != nil {
 		t.Fatal(err)
+	}
+	if next, err := s.PollDeferred(ctx, "a", time.Second); err != nil || !next.IsZero() {
+		t.Fatalf("terminal deferred: %v, %v", next, err)
 	}
 	if next, err := s.PollFailed(ctx, "a", 0); err != nil || !next.IsZero() || !mustGet(t, s, "a").NextPoll.IsZero() {
 		t.Fatalf("terminal: %v, %v", next, err)
