@@ -32,11 +32,9 @@ type Config struct {
 	DeltaCRL   string // delta CRL source
 	Revocation string // fail|warn when revocation status is unknown
 
-	HTTP           string // intake API and health probes listen address
-	HTTPLimits     httplimit.Limits
-	MaxFormSize    httplimit.Size // largest form on every path; 0: intake.DefaultMaxFormSize
-	Sync           string         // JetStream sync: "always" or an interval
-	DupWindow      time.Duration  // JetStream duplicate window
+	HTTP           string        // intake API and health probes listen address
+	Sync           string        // JetStream sync: "always" or an interval
+	DupWindow      time.Duration // JetStream duplicate window
 	Replicas       int
 	Reconfigure    bool          // let a service change an existing stream or bucket to its flags
 	StartTimeout   time.Duration // how long a service waits for NATS and JetStream at start
@@ -58,6 +56,12 @@ type Config struct {
 	MemoryLimit string
 
 	Verbose bool
+
+	// HTTPLimits bound every listener (--http-*); zero: the defaults.
+	HTTPLimits httplimit.Limits
+	// MaxFormSize is the largest form on every path; 0:
+	// intake.DefaultMaxFormSize.
+	MaxFormSize httplimit.Size
 }
 
 // env reads a SALYQ_* variable as the default of a flag.
