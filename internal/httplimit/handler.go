@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"time"
 )
 
 // limiter enforces MaxConcurrent and MaxReadBytes around a handler.
@@ -25,7 +24,7 @@ func (l Limits) Wrap(next http.Handler) http.Handler {
 		lim.slots = make(chan struct{}, l.MaxConcurrent)
 	}
 	if l.MaxReadBytes > 0 {
-		lim.sem = newByteSem(int64(max(l.MaxReadBytes, l.MaxBody+1+step)))
+		lim.sem = newByteSem(int64(max(l.MaxReadBytes, l.MaxBody+1)))
 	}
 	return lim
 }
@@ -59,24 +58,29 @@ func (lim *limiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if lim.sem != nil && r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
-		if r.ContentLength > 0 {
-			n := r.ContentLength
-			if lim.l.MaxBody > 0 {
-				n = min(n, int64(lim.l.MaxBody)+1)
+		// A body of unknown length (chunked) reserves the most the
+		// handler reads and gives back the rest at its end: reserving it
+		// step by step as it arrives deadlocks as soon as several
+		// half-read bodies share out the whole budget.
+		n := r.ContentLength
+		if n < 0 || (lim.l.MaxBody > 0 && n > int64(lim.l.MaxBody)) {
+			n = int64(lim.l.MaxBody) + 1
+			if lim.l.MaxBody <= 0 {
+				n = lim.sem.size
 			}
-			ctx, cancel := context.WithTimeout(r.Context(), lim.l.wait())
-			got, err := lim.sem.acquire(ctx, n)
-			cancel()
-			if err != nil {
-				Busy(w, fmt.Errorf("%w: request body budget in use", ErrBusy))
-				return
-			}
-			defer lim.sem.release(got)
-		} else {
-			b := &meteredBody{rc: r.Body, sem: lim.sem, ctx: r.Context(), wait: lim.l.wait()}
-			r.Body = b
-			defer b.releaseAll()
 		}
+		ctx, cancel := context.WithTimeout(r.Context(), lim.l.wait())
+		got, err := lim.sem.acquire(ctx, n)
+		cancel()
+		if err != nil {
+			Busy(w, fmt.Errorf("%w: request body budget in use", ErrBusy))
+			return
+		}
+		b := &heldBody{rc: r.Body, sem: lim.sem, held: got}
+		if r.ContentLength < 0 {
+			r.Body = b
+		}
+		defer b.releaseAll()
 	}
 	lim.next.ServeHTTP(w, r)
 }
@@ -90,43 +94,28 @@ func Busy(w http.ResponseWriter, err error) {
 	json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
 }
 
-// meteredBody reserves budget for a body of unknown length a step ahead
-// of reading it, and holds what it read until the request ends.
-type meteredBody struct {
+// heldBody holds a request's reservation; a body of unknown length gives
+// back what it did not use once it has been read to its end.
+type heldBody struct {
 	rc   io.ReadCloser
 	sem  *byteSem
-	ctx  context.Context
-	wait time.Duration
-
-	held, read int64
-	err        error
+	held int64
+	read int64
 }
 
-func (b *meteredBody) Read(p []byte) (int, error) {
-	if b.err != nil {
-		return 0, b.err
-	}
-	if b.read >= b.held {
-		ctx, cancel := context.WithTimeout(b.ctx, b.wait)
-		got, err := b.sem.acquire(ctx, step)
-		cancel()
-		if err != nil {
-			b.err = fmt.Errorf("%w: request body budget in use", ErrBusy)
-			return 0, b.err
-		}
-		b.held += got
-	}
-	if room := b.held - b.read; int64(len(p)) > room {
-		p = p[:room]
-	}
+func (b *heldBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	b.read += int64(n)
+	if err == io.EOF && b.held > b.read {
+		b.sem.release(b.held - b.read)
+		b.held = b.read
+	}
 	return n, err
 }
 
-func (b *meteredBody) Close() error { return b.rc.Close() }
+func (b *heldBody) Close() error { return b.rc.Close() }
 
-func (b *meteredBody) releaseAll() {
+func (b *heldBody) releaseAll() {
 	b.sem.release(b.held)
 	b.held = 0
 }

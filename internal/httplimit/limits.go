@@ -29,9 +29,9 @@ type Limits struct {
 	// answered 503 with Retry-After at once instead of queueing.
 	MaxConcurrent int
 	// MaxReadBytes is the budget of request body bytes held at once
-	// across all requests: a request reserves its Content-Length (a
-	// chunked one, each step before reading it) and keeps it until its
-	// answer is written, because the form it carries lives that long in
+	// across all requests: a request reserves its Content-Length (one of
+	// unknown length, MaxBody+1 until it has been read) before it is read
+	// and keeps it until its answer is written, because the form it carries lives that long in
 	// the handler, parsed and signed, at several times its size.
 	MaxReadBytes Size
 	// MaxBody is the largest body a handler accepts (the maximum form
@@ -57,9 +57,6 @@ func Defaults() Limits {
 		MaxConcurrent:     64,
 	}
 }
-
-// step is how much of a chunked body is reserved at a time.
-const step = 64 << 10
 
 // Register adds the --http-* limit flags to fs, each defaulting to its
 // SALYQ_HTTP_* variable, then to Defaults. MaxBody and a MaxReadBytes of
@@ -90,13 +87,13 @@ func (l *Limits) Register(fs *flag.FlagSet) {
 
 // WithBody returns l for a handler taking bodies up to maxBody: MaxBody
 // set, and MaxReadBytes defaulted to four such bodies and raised to at
-// least one (plus a chunk step), so that one request always fits.
+// least one, so that one request always fits.
 func (l Limits) WithBody(maxBody Size) Limits {
 	l.MaxBody = maxBody
 	if l.MaxReadBytes == 0 {
 		l.MaxReadBytes = 4 * maxBody
 	}
-	l.MaxReadBytes = max(l.MaxReadBytes, maxBody+1+step)
+	l.MaxReadBytes = max(l.MaxReadBytes, maxBody+1)
 	return l
 }
 
