@@ -1,10 +1,17 @@
 package intake_test
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"strings"
@@ -119,5 +126,75 @@ func TestConcurrentLargeBodies(t *testing.T) {
 	// parsed: 3× is generous for one at a time, and far below eight.
 	if all > 3*one {
 		t.Errorf("heap peak of %d concurrent forms %d MiB, over 3× one form (%d MiB): the body budget did not bound them", n, all>>20, one>>20)
+	}
+}
+
+// TestTooLargeEveryPath: a form one byte over the maximum is refused as
+// too large — 413 with a JSON refusal naming size over HTTP, with or
+// without a length, and ErrTooLarge for a file and for stdin — and
+// nothing is queued; a form of exactly the maximum is not refused for
+// its size.
+func TestTooLargeEveryPath(t *testing.T) {
+	r := newRig(t)
+	const maxForm = 64 << 10
+	in := intake.New(intake.Config{JS: r.js, Board: r.board, Keys: r.keys, Templates: r.templates, Clock: time.Now, MaxFormSize: maxForm})
+	hs := httptest.NewServer(httplimit.Defaults().WithBody(maxForm).Wrap(in.Handler()))
+	t.Cleanup(hs.Close)
+	over, exact := bigForm(t, maxForm+512), bigForm(t, maxForm+512)
+	over, exact = over[:maxForm+1], exact[:maxForm]
+
+	for _, chunked := range []bool{false, true} {
+		var body io.Reader = bytes.NewReader(over)
+		if chunked {
+			body = bufio.NewReader(body)
+		}
+		resp, err := http.Post(hs.URL+"/v1/forms", "application/xml", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ref intake.Refusal
+		json.NewDecoder(resp.Body).Decode(&ref)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || ref.Field != "size" || ref.Error == "" {
+			t.Errorf("chunked %v: %d %+v, want 413 naming size", chunked, resp.StatusCode, ref)
+		}
+	}
+	if _, err := in.Submit(ctx, exact); errors.Is(err, intake.ErrTooLarge) {
+		t.Errorf("a form of exactly the maximum refused as too large: %v", err)
+	}
+
+	dir := t.TempDir()
+	file := filepath.Join(dir, "big.xml")
+	if err := os.WriteFile(file, over, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]error{}
+	err := in.SubmitPaths(ctx, []string{file, "-"}, bytes.NewReader(over), func(fr intake.FileResult) { got[fr.Path] = fr.Err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{file, "-"} {
+		if !errors.Is(got[p], intake.ErrTooLarge) || intake.RefusalOf(got[p]).Field != "size" {
+			t.Errorf("%s: %v, want a refusal for its size", p, got[p])
+		}
+	}
+	if n := r.queued(t); n != 0 {
+		t.Errorf("%d messages queued", n)
+	}
+}
+
+// TestCheckPayload: a maximum form size that cannot fit the server's
+// max_payload with the publishing overhead is refused, naming both
+// settings.
+func TestCheckPayload(t *testing.T) {
+	if err := intake.CheckPayload(4<<20, 8<<20); err != nil {
+		t.Errorf("4 MiB in 8 MiB: %v", err)
+	}
+	err := intake.CheckPayload(4<<20, 1<<20)
+	if !errors.Is(err, intake.ErrPayloadLimit) || !strings.Contains(err.Error(), "max_payload") || !strings.Contains(err.Error(), "--max-form-size") {
+		t.Errorf("4 MiB in NATS' default 1 MB: %v", err)
+	}
+	if err := intake.CheckPayload(8<<20, 8<<20); err == nil {
+		t.Error("a form of the whole max_payload leaves no room for signature and headers")
 	}
 }
