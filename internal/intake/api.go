@@ -3,7 +3,6 @@ package intake
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 
@@ -33,7 +32,7 @@ func RefusalOf(err error) Refusal {
 	var tl *TooLargeError
 	switch {
 	case errors.As(err, &tl):
-		r.Field, r.Reason = "size", fmt.Sprintf("more than %d bytes; the maximum is %d", tl.Max, tl.Max)
+		r.Field, r.Reason = "size", tl.reason()
 	case errors.As(err, &kc):
 		r.Field, r.Reason = "certificate", kc.Err.Error()
 	case errors.As(err, &nk):

@@ -29,3 +29,11 @@ func (e *TooLargeError) Error() string {
 
 // Is makes errors.Is(err, ErrTooLarge) true.
 func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
+
+// reason says by how much, where the size is known.
+func (e *TooLargeError) reason() string {
+	if e.Size > e.Max+1 {
+		return fmt.Sprintf("%d bytes, the maximum is %d", e.Size, e.Max)
+	}
+	return fmt.Sprintf("more than the maximum of %d bytes", e.Max)
+}
