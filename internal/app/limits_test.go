@@ -6,6 +6,9 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,5 +61,53 @@ func TestLimitFlags(t *testing.T) {
 	}
 	if err := fs.Parse([]string{"--max-form-size", "4MB"}); err == nil {
 		t.Error("--max-form-size 4MB accepted: only KiB, MiB, GiB are unambiguous")
+	}
+}
+
+// TestServeLimits: the listener Serve runs has the configured limits — a
+// connection that sends nothing is closed after the header timeout, while
+// the probes keep answering.
+func TestServeLimits(t *testing.T) {
+	emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: t.TempDir(), Durability: broker.Durability{SyncInterval: time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emb.Shutdown()
+	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	cfg := Config{NATS: emb.URL(), Data: t.TempDir(), HTTP: addr}
+	cfg.HTTPLimits = httplimit.Defaults()
+	cfg.HTTPLimits.ReadHeaderTimeout = 200 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rt, err := Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, rt, Parts{}) }()
+	waitStatus(t, "http://"+addr+"/healthz", http.StatusOK)
+
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	closed := make(chan time.Duration, 1)
+	start := time.Now()
+	go func() {
+		io.Copy(io.Discard, c)
+		closed <- time.Since(start)
+	}()
+	select {
+	case d := <-closed:
+		t.Logf("silent connection closed after %s", d.Round(time.Millisecond))
+	case <-time.After(5 * time.Second):
+		t.Fatal("a silent connection was not closed: the listener has no header timeout")
+	}
+	waitStatus(t, "http://"+addr+"/readyz", http.StatusOK)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
