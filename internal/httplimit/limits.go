@@ -82,16 +82,19 @@ func (l *Limits) Register(fs *flag.FlagSet) {
 	num(&l.MaxHeaderBytes, "http-max-header-bytes", "SALYQ_HTTP_MAX_HEADER_BYTES", d.MaxHeaderBytes, "HTTP: largest request line and headers")
 	num(&l.MaxConcurrent, "http-max-concurrent", "SALYQ_HTTP_MAX_CONCURRENT", d.MaxConcurrent, "HTTP: requests served at once; more are answered 503 with Retry-After (0: no cap)")
 	l.MaxReadBytes = EnvSize(os.LookupEnv, "SALYQ_HTTP_MAX_READ_BYTES", 0)
-	fs.Var(&l.MaxReadBytes, "http-max-read-bytes", "HTTP: request body bytes held at once across all requests, e.g. 16MiB; 0: 4 × --max-form-size (env SALYQ_HTTP_MAX_READ_BYTES)")
+	fs.Var(&l.MaxReadBytes, "http-max-read-bytes", "HTTP: request body bytes held at once across all requests, e.g. 16MiB; 0: 2 × --max-form-size (env SALYQ_HTTP_MAX_READ_BYTES)")
 }
 
 // WithBody returns l for a handler taking bodies up to maxBody: MaxBody
-// set, and MaxReadBytes defaulted to four such bodies and raised to at
-// least one, so that one request always fits.
+// set, and MaxReadBytes defaulted to two such bodies — two maximum forms
+// being parsed and signed take about 100 MiB of heap at the 4 MiB
+// default, within the embedded set-up's 128 MiB soft limit, while forms
+// of usual sizes (tens of KB) are never held back by it — and raised to
+// at least one, so that one request always fits.
 func (l Limits) WithBody(maxBody Size) Limits {
 	l.MaxBody = maxBody
 	if l.MaxReadBytes == 0 {
-		l.MaxReadBytes = 4 * maxBody
+		l.MaxReadBytes = 2 * maxBody
 	}
 	l.MaxReadBytes = max(l.MaxReadBytes, maxBody+1)
 	return l
