@@ -138,11 +138,11 @@ func checkQuery(r *http.Request) (Refusal, bool) {
 // readBody reads a form of at most the maximum size, in one allocation
 // when the length is announced (io.ReadAll would grow and copy it).
 func (in *Intake) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	max := in.cfg.MaxFormSize
-	if r.ContentLength > max {
-		return nil, &TooLargeError{Size: r.ContentLength, Max: max}
+	limit := in.cfg.MaxFormSize
+	if r.ContentLength > limit {
+		return nil, &TooLargeError{Size: r.ContentLength, Max: limit}
 	}
-	body := http.MaxBytesReader(w, r.Body, max)
+	body := http.MaxBytesReader(w, r.Body, limit)
 	if r.ContentLength > 0 {
 		data := make([]byte, r.ContentLength)
 		if _, err := io.ReadFull(body, data); err != nil {
@@ -153,7 +153,7 @@ func (in *Intake) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 	data, err := io.ReadAll(body)
 	var mb *http.MaxBytesError
 	if errors.As(err, &mb) {
-		return nil, &TooLargeError{Size: max + 1, Max: max}
+		return nil, &TooLargeError{Size: limit + 1, Max: limit}
 	}
 	return data, err
 }
