@@ -38,6 +38,8 @@ type chaosRig struct {
 	simURL    string
 	producer  *proc
 	apiURL    string
+	apiOnce   sync.Once
+	api       *http.Client
 	workers   []*proc
 	pollers   []*proc
 	pollerDir map[*proc]string
@@ -375,3 +377,14 @@ func (r *chaosRig) mustReady(p *proc, timeout time.Duration) {
 // httpClient is the ERP's client: short timeouts, no keep-alive surprises
 // across producer restarts.
 var httpClient = &http.Client{Timeout: 20 * time.Second}
+
+// apiHTTP is httpClient with every call held to openapi.json, for the
+// calls an ERP makes (the hostile requests are meant to break the
+// contract and use httpClient).
+func (r *chaosRig) apiHTTP() *http.Client {
+	r.apiOnce.Do(func() {
+		v := newAPIValidator(r.t, r.apiURL, func(err error) { r.t.Error(err) })
+		r.api = &http.Client{Timeout: httpClient.Timeout, Transport: v}
+	})
+	return r.api
+}

@@ -182,7 +182,7 @@ func (r *chaosRig) submitForms(forms [][]byte) []string {
 func (r *chaosRig) post(form []byte, timeout time.Duration) (int, []byte, error) {
 	deadline := time.Now().Add(timeout)
 	for {
-		resp, err := httpClient.Post(r.apiURL+"/v1/forms", "application/xml", bytes.NewReader(form))
+		resp, err := r.apiHTTP().Post(r.apiURL+"/v1/forms", "application/xml", bytes.NewReader(form))
 		var body []byte
 		if err == nil {
 			body, err = io.ReadAll(resp.Body)
@@ -231,7 +231,7 @@ func (r *chaosRig) hostileRequests(goodID string) {
 			r.t.Errorf("GET id with %s: %s, want 4xx", name, resp.Status)
 		}
 	}
-	resp, err := httpClient.Get(r.apiURL + "/v1/forms/" + goodID)
+	resp, err := r.apiHTTP().Get(r.apiURL + "/v1/forms/" + goodID)
 	if err != nil {
 		r.t.Errorf("after the hostile requests: %v", err)
 		return

@@ -9,8 +9,8 @@ import (
 
 	"github.com/salyq/salyq/internal/app"
 	"github.com/salyq/salyq/internal/delivery"
-	"github.com/salyq/salyq/internal/intake"
 	"github.com/salyq/salyq/internal/sonosim"
+	"github.com/salyq/salyq/pkg/client"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
@@ -53,21 +53,18 @@ type submitted struct {
 	duplicate string // id of the second regular form of a period: SONO refuses it
 }
 
-// submitAll puts the batch and the bad forms through the intake.
+// submitAll puts the batch and the bad forms through the intake's HTTP
+// API, every call validated against openapi.json.
 func submitAll(t *testing.T, h *harness, n int) submitted {
 	t.Helper()
 	s := submitGood(t, h, n)
-	in, err := h.rt.NewIntake()
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, b := range badForms(h.taxpayers[0]) {
-		_, err := in.Submit(context.Background(), b.doc)
-		if err == nil {
-			t.Errorf("bad form %q accepted", b.name)
+		_, err := h.api().Submit(context.Background(), b.doc)
+		var r *client.APIError
+		if !errors.As(err, &r) || !errors.Is(err, client.ErrRefused) {
+			t.Errorf("bad form %q: %v, want a 422 refusal", b.name, err)
 			continue
 		}
-		r := intake.RefusalOf(err)
 		if r.Field != b.field || r.Reason == "" {
 			t.Errorf("bad form %q: refusal %+v does not name %q with a reason", b.name, r, b.field)
 		}
@@ -76,13 +73,10 @@ func submitAll(t *testing.T, h *harness, n int) submitted {
 }
 
 // submitGood puts n sample forms, one resubmission and a second regular
-// form of a period (which SONO refuses) through the intake.
+// form of a period (which SONO refuses) through the intake's HTTP API.
 func submitGood(t *testing.T, h *harness, n int) submitted {
 	t.Helper()
-	in, err := h.rt.NewIntake()
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := h.api()
 	ctx := context.Background()
 	forms := app.SampleForms(h.taxpayers, n)
 	var s submitted

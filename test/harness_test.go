@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -17,7 +19,9 @@ import (
 	"github.com/salyq/salyq/internal/app"
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/broker"
+	"github.com/salyq/salyq/internal/httplimit"
 	"github.com/salyq/salyq/internal/sonosim"
+	"github.com/salyq/salyq/pkg/client"
 	"github.com/salyq/salyq/pkg/ncakey"
 	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 	"github.com/salyq/salyq/pkg/statusfsm"
@@ -34,6 +38,8 @@ type harness struct {
 	taxpayers []string
 	stop      context.CancelFunc
 	done      chan error
+	client    *client.Client
+	validator *apiValidator
 }
 
 type harnessOptions struct {
@@ -220,3 +226,39 @@ func (h *harness) waitFinal(ids []string, timeout time.Duration) map[string]boar
 		time.Sleep(100 * time.Millisecond) // polling a condition, with a deadline
 	}
 }
+
+// api serves the intake API as a producer does (the service's limits and
+// probes around the intake's handler) on a loopback port, and returns a
+// pkg/client for it whose every request and answer is validated against
+// openapi.json (h.validator).
+func (h *harness) api() *client.Client {
+	t := h.t
+	t.Helper()
+	if h.client != nil {
+		return h.client
+	}
+	in, err := h.rt.NewIntake()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httplimit.Defaults().WithBody(httplimit.Size(in.MaxFormSize())).Server(app.NewHealth(h.rt).Wrap(in.Handler()))
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	base := "http://" + ln.Addr().String()
+	h.validator = newAPIValidator(t, base, func(err error) { t.Error(err) })
+	h.validator.base = base
+	c, err := client.New(base, client.WithHTTPClient(&http.Client{Transport: h.validator, Timeout: 30 * time.Second}),
+		client.WithPolling(client.Backoff{Min: 50 * time.Millisecond, Max: 500 * time.Millisecond, Factor: 1.5}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.client = c
+	return c
+}
+
+// validatorBase is the URL of the API that api() serves.
+func (h *harness) validatorBase() string { return h.validator.base }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/salyq/salyq/internal/httplimit"
+	"github.com/salyq/salyq/internal/intake"
 	"github.com/salyq/salyq/internal/poller"
 	"github.com/salyq/salyq/internal/streams"
 )
@@ -56,6 +58,12 @@ type Config struct {
 	Verbose   bool
 	LogFormat string // text or json
 	LogLevel  string // debug, info, warn, error
+
+	// HTTPLimits bound every listener (--http-*); zero: the defaults.
+	HTTPLimits httplimit.Limits
+	// MaxFormSize is the largest form on every path; 0:
+	// intake.DefaultMaxFormSize.
+	MaxFormSize httplimit.Size
 }
 
 // env reads a SALYQ_* variable as the default of a flag.
@@ -103,6 +111,9 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.DeltaCRL, "delta-crl", env("SALYQ_DELTA_CRL", "off"), "delta CRL: off, a file path, or an http(s) URL (env SALYQ_DELTA_CRL)")
 	fs.StringVar(&c.Revocation, "revocation", env("SALYQ_REVOCATION", "fail"), "when revocation status cannot be determined: fail (refuse the key) or warn")
 	fs.StringVar(&c.HTTP, "http", env("SALYQ_HTTP", "127.0.0.1:8480"), "listen address of the intake API (producer, run) and of /healthz and /readyz (every service); env SALYQ_HTTP, for the worker SALYQ_WORKER_HTTP (default 127.0.0.1:8481), for the poller SALYQ_POLLER_HTTP (default 127.0.0.1:8482); empty disables")
+	c.HTTPLimits.Register(fs)
+	c.MaxFormSize = httplimit.EnvSize(os.LookupEnv, "SALYQ_MAX_FORM_SIZE", intake.DefaultMaxFormSize)
+	fs.Var(&c.MaxFormSize, "max-form-size", "largest form accepted on every path, e.g. 4MiB (env SALYQ_MAX_FORM_SIZE); larger ones are refused with 413; must fit the NATS server's max_payload with 64KiB to spare")
 	fs.StringVar(&c.Sync, "sync", env("SALYQ_SYNC", "always"), `embedded JetStream fsync: "always" (every write on disk before it is acknowledged) or an interval such as 1s`)
 	fs.DurationVar(&c.DupWindow, "dup-window", envDuration("SALYQ_DUP_WINDOW", streams.DefaultDuplicateWindow), "JetStream duplicate window of submissions (env SALYQ_DUP_WINDOW); past it the board and the delivery journal still keep a form from being filed twice")
 	fs.IntVar(&c.Replicas, "replicas", envInt("SALYQ_REPLICAS", 1), "replicas of streams and buckets (3 on a cluster)")
@@ -146,4 +157,23 @@ func (c *Config) check() error {
 		return fmt.Errorf("%w: --gateway needs --keys and --transport-key", ErrConfig)
 	}
 	return nil
+}
+
+// maxFormSize is MaxFormSize with its default.
+func (c *Config) maxFormSize() int64 {
+	if c.MaxFormSize <= 0 {
+		return intake.DefaultMaxFormSize
+	}
+	return int64(c.MaxFormSize)
+}
+
+// httpLimits are the limits of the process's listener, its body budget
+// sized by the maximum form size. A Config made in code (tests) without
+// them gets the defaults.
+func (c *Config) httpLimits() httplimit.Limits {
+	l := c.HTTPLimits
+	if l == (httplimit.Limits{}) {
+		l = httplimit.Defaults()
+	}
+	return l.WithBody(httplimit.Size(c.maxFormSize()))
 }

@@ -49,9 +49,15 @@ func (rt *Runtime) NewIntake() (*intake.Intake, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Checked here, not at the first large form: a form the server
+	// cannot carry would be refused as "maximum payload exceeded", which
+	// reads as "retry" to a client.
+	if err := intake.CheckPayload(rt.Cfg.maxFormSize(), rt.NC.MaxPayload()); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
 	return intake.New(intake.Config{
 		JS: rt.JS, Board: rt.Board, Keys: rt.Keys, Templates: ts, CheckKey: rt.CheckKey,
-		AllowTestIdentities: rt.Cfg.TestIdentities, Clock: rt.Clock, Metrics: rt.Metrics,
+		AllowTestIdentities: rt.Cfg.TestIdentities, Clock: rt.Clock, Metrics: rt.Metrics, MaxFormSize: rt.Cfg.maxFormSize(),
 	}), nil
 }
 
@@ -101,7 +107,7 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 		if err := rt.watch(parts); err != nil {
 			return err
 		}
-		hs = &http.Server{Handler: rt.withMetrics(NewHealth(rt).Wrap(api)), ReadHeaderTimeout: 10 * time.Second}
+		hs = rt.Cfg.httpLimits().Server(rt.withMetrics(NewHealth(rt).Wrap(api)))
 		base := "http://" + ln.Addr().String()
 		if parts.Intake {
 			rt.Log.Info("intake API listening", "url", base+"/v1/forms", "ready", base+"/readyz")

@@ -7,14 +7,12 @@ import (
 	"net/http"
 
 	"github.com/salyq/salyq/internal/board"
+	"github.com/salyq/salyq/internal/httplimit"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/ncakey"
 	"github.com/salyq/salyq/pkg/xmldsig"
 )
-
-// MaxFormSize bounds one form accepted over HTTP.
-const MaxFormSize = 10 << 20
 
 // Refusal is the JSON body of a refused form.
 type Refusal struct {
@@ -31,7 +29,10 @@ func RefusalOf(err error) Refusal {
 	var ce *xmldsig.CheckError
 	var nk *ncakey.NoKeyError
 	var kc *KeyCheckError
+	var tl *TooLargeError
 	switch {
+	case errors.As(err, &tl):
+		r.Field, r.Reason = "size", tl.reason()
 	case errors.As(err, &kc):
 		r.Field, r.Reason = "certificate", kc.Err.Error()
 	case errors.As(err, &nk):
@@ -55,6 +56,7 @@ func (in *Intake) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/forms", in.post)
 	mux.HandleFunc("GET /v1/forms/{id}", in.get)
+	mux.HandleFunc("GET /openapi.json", serveOpenAPI)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	return mux
 }
@@ -66,14 +68,18 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 }
 
 func (in *Intake) post(w http.ResponseWriter, r *http.Request) {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxFormSize))
+	data, err := in.readBody(w, r)
 	if err != nil {
-		in.observe(Result{}, ErrTooLarge)
-		writeJSON(w, http.StatusRequestEntityTooLarge, Refusal{Error: "form larger than 10 MiB"})
+		if errors.Is(err, ErrTooLarge) {
+			in.observe(Result{}, err)
+		}
+		writeReadError(w, err)
 		return
 	}
 	res, err := in.Submit(r.Context(), data)
 	switch {
+	case errors.Is(err, ErrTooLarge):
+		writeJSON(w, http.StatusRequestEntityTooLarge, RefusalOf(err))
 	case errors.Is(err, ErrPublish):
 		writeJSON(w, http.StatusServiceUnavailable, Refusal{Error: err.Error()})
 	case err != nil:
@@ -130,4 +136,41 @@ func checkQuery(r *http.Request) (Refusal, bool) {
 		}
 	}
 	return Refusal{}, true
+}
+
+// readBody reads a form of at most the maximum size, in one allocation
+// when the length is announced (io.ReadAll would grow and copy it).
+func (in *Intake) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	limit := in.cfg.MaxFormSize
+	if r.ContentLength > limit {
+		return nil, &TooLargeError{Size: r.ContentLength, Max: limit}
+	}
+	body := http.MaxBytesReader(w, r.Body, limit)
+	if r.ContentLength > 0 {
+		data := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(body, data); err != nil {
+			return nil, err
+		}
+		return data, nil
+	}
+	data, err := io.ReadAll(body)
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return nil, &TooLargeError{Size: limit + 1, Max: limit}
+	}
+	return data, err
+}
+
+// writeReadError answers a body that could not be read: 413 for one over
+// the maximum (permanent), 503 when the server had no room for it (retry),
+// 400 otherwise (the client broke off or was too slow).
+func writeReadError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, ErrTooLarge):
+		writeJSON(w, http.StatusRequestEntityTooLarge, RefusalOf(err))
+	case errors.Is(err, httplimit.ErrBusy):
+		httplimit.Busy(w, err)
+	default:
+		writeJSON(w, http.StatusBadRequest, Refusal{Error: "could not read the request body", Field: "body", Reason: err.Error()})
+	}
 }

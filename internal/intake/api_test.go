@@ -101,8 +101,8 @@ func TestHTTPAPI(t *testing.T) {
 		}, http.StatusUnprocessableEntity, "period"},
 		{"not XML", func(t *testing.T) (*http.Response, []byte) { return post(t, []byte("hello")) }, http.StatusUnprocessableEntity, "document"},
 		{"oversized body", func(t *testing.T) (*http.Response, []byte) {
-			return post(t, bytes.Repeat([]byte("x"), intake.MaxFormSize+1))
-		}, http.StatusRequestEntityTooLarge, ""},
+			return post(t, bytes.Repeat([]byte("x"), intake.DefaultMaxFormSize+1))
+		}, http.StatusRequestEntityTooLarge, "size"},
 		{"unknown id", func(t *testing.T) (*http.Response, []byte) { return get(t, "/v1/forms/0123456789abcdef") }, http.StatusNotFound, ""},
 		{"wrong method", func(t *testing.T) (*http.Response, []byte) { return get(t, "/v1/forms") }, http.StatusMethodNotAllowed, ""},
 	}

@@ -25,9 +25,8 @@ func (in *Intake) SubmitPaths(ctx context.Context, paths []string, stdin io.Read
 			return err
 		}
 		if p == "-" {
-			data, err := io.ReadAll(io.LimitReader(stdin, MaxFormSize+1))
-			if err == nil && len(data) > MaxFormSize {
-				err = ErrTooLarge
+			data, err := in.readForm(stdin)
+			if err != nil {
 				in.observe(Result{}, err)
 			}
 			r := FileResult{Path: "-", Err: err}
@@ -48,7 +47,10 @@ func (in *Intake) SubmitPaths(ctx context.Context, paths []string, stdin io.Read
 			if d.IsDir() || (path != p && !strings.EqualFold(filepath.Ext(path), ".xml")) {
 				return nil
 			}
-			data, err := os.ReadFile(path)
+			data, err := in.readFile(path)
+			if err != nil {
+				in.observe(Result{}, err)
+			}
 			r := FileResult{Path: path, Err: err}
 			if err == nil {
 				r.Result, r.Err = in.Submit(ctx, data)
@@ -61,4 +63,30 @@ func (in *Intake) SubmitPaths(ctx context.Context, paths []string, stdin io.Read
 		}
 	}
 	return nil
+}
+
+// readForm reads one form from r, refusing it once it is larger than the
+// maximum without reading (or holding) the rest.
+func (in *Intake) readForm(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, in.cfg.MaxFormSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > in.cfg.MaxFormSize {
+		return nil, &TooLargeError{Size: int64(len(data)), Max: in.cfg.MaxFormSize}
+	}
+	return data, nil
+}
+
+// readFile is readForm of a file, refused by its size before it is read.
+func (in *Intake) readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > in.cfg.MaxFormSize {
+		return nil, &TooLargeError{Size: st.Size(), Max: in.cfg.MaxFormSize}
+	}
+	return in.readForm(f)
 }

@@ -31,6 +31,9 @@ type Config struct {
 	Clock               func() time.Time
 	// Metrics counts forms received and refused; nil: nobody.
 	Metrics Metrics
+	// MaxFormSize refuses larger forms on every path; 0:
+	// DefaultMaxFormSize.
+	MaxFormSize int64
 }
 
 // Intake validates, signs and enqueues forms. It is safe for concurrent
@@ -40,7 +43,15 @@ type Intake struct {
 }
 
 // New returns an intake.
-func New(cfg Config) *Intake { return &Intake{cfg: cfg} }
+func New(cfg Config) *Intake {
+	if cfg.MaxFormSize <= 0 {
+		cfg.MaxFormSize = DefaultMaxFormSize
+	}
+	return &Intake{cfg: cfg}
+}
+
+// MaxFormSize is the largest form the intake accepts.
+func (in *Intake) MaxFormSize() int64 { return in.cfg.MaxFormSize }
 
 // Result is an accepted submission.
 type Result struct {
@@ -93,6 +104,9 @@ func (in *Intake) Submit(ctx context.Context, data []byte) (Result, error) {
 }
 
 func (in *Intake) submit(ctx context.Context, data []byte) (Result, error) {
+	if int64(len(data)) > in.cfg.MaxFormSize {
+		return Result{}, &TooLargeError{Size: int64(len(data)), Max: in.cfg.MaxFormSize}
+	}
 	now := in.cfg.Clock()
 	f, err := envelope.ParseForm(data, envelope.FormOptions{AllowTestIdentities: in.cfg.AllowTestIdentities})
 	if err != nil {
@@ -136,6 +150,11 @@ func (in *Intake) submit(ctx context.Context, data []byte) (Result, error) {
 	m.Header.Set(streams.HeaderPeriod, res.Period)
 	m.Header.Set(streams.HeaderKind, res.Kind)
 	ack, err := in.cfg.JS.PublishMsg(ctx, m)
+	if errors.Is(err, nats.ErrMaxPayload) {
+		// Only a server whose max_payload shrank since start: the form
+		// is refused for good, not "try again".
+		return Result{}, &TooLargeError{Size: int64(len(signed)), Max: in.cfg.MaxFormSize}
+	}
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: %w", ErrPublish, err)
 	}

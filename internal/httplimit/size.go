@@ -1,0 +1,67 @@
+package httplimit
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Size is a byte count read from a flag or variable as a number with an
+// optional B, KiB, MiB or GiB suffix (GOMEMLIMIT's syntax).
+type Size int64
+
+// ParseSize reads a Size.
+func ParseSize(s string) (Size, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}} {
+		if rest, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, mult = rest, u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("%w: %q, want a size such as 4MiB", ErrSize, s)
+	}
+	return Size(n * mult), nil
+}
+
+// String formats s in the largest unit that divides it.
+func (s Size) String() string {
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if s != 0 && int64(s)%u.mult == 0 {
+			return strconv.FormatInt(int64(s)/u.mult, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(int64(s), 10) + "B"
+}
+
+// Set implements flag.Value.
+func (s *Size) Set(v string) error {
+	n, err := ParseSize(v)
+	if err != nil {
+		return err
+	}
+	*s = n
+	return nil
+}
+
+// EnvSize reads variable name as a Size, or def when it is unset or
+// unreadable (the flag's parse then reports nothing: the same lenience as
+// the other SALYQ_* defaults).
+func EnvSize(lookup func(string) (string, bool), name string, def Size) Size {
+	if v, ok := lookup(name); ok {
+		if n, err := ParseSize(v); err == nil {
+			return n
+		}
+	}
+	return def
+}

@@ -1,0 +1,48 @@
+package client
+
+import "time"
+
+// Submission is an accepted form.
+type Submission struct {
+	// ID is the submission id: the same for the same form.
+	ID string `json:"id"`
+	// Duplicate is set when the form had been submitted before.
+	Duplicate bool   `json:"duplicate"`
+	Taxpayer  string `json:"taxpayer"`
+	Form      string `json:"form"`
+	Period    string `json:"period"`
+	Kind      string `json:"kind"`
+}
+
+// Status is a submission's latest state and its history.
+type Status struct {
+	ID       string `json:"id"`
+	Taxpayer string `json:"taxpayer,omitempty"`
+	Form     string `json:"form,omitempty"`
+	Period   string `json:"period,omitempty"`
+	Kind     string `json:"kind,omitempty"`
+	// Status is queued, sending, sent, failed-delivery, or SONO's status
+	// verbatim.
+	Status string `json:"status"`
+	// Terminal is set once no further change will come.
+	Terminal bool `json:"terminal"`
+	// Outcome classifies a terminal status: accepted, rejected,
+	// withdrawn, attention or failed.
+	Outcome   string    `json:"outcome,omitempty"`
+	RequestID string    `json:"requestId,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	Flagged   bool      `json:"flagged,omitempty"`
+	Updated   time.Time `json:"updated"`
+	History   []Event   `json:"history"`
+}
+
+// Event is one status change.
+type Event struct {
+	ID      string    `json:"id"`
+	From    string    `json:"from,omitempty"`
+	To      string    `json:"to"`
+	At      time.Time `json:"at"`
+	Message string    `json:"message,omitempty"`
+	Flagged bool      `json:"flagged,omitempty"`
+	Seq     uint64    `json:"seq,omitempty"`
+}
