@@ -347,8 +347,21 @@ func (r *chaosRig) loseStore() {
 // longestAckWait reads the ack wait of every durable consumer of the
 // work queues, as the services configured them.
 func (r *chaosRig) longestAckWait() (time.Duration, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Right after the meta leader was killed the cluster may not answer
+	// API requests for a few seconds: ask again until the budget is spent.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	for {
+		d, err := r.ackWaits(ctx)
+		if err == nil || ctx.Err() != nil {
+			return d, err
+		}
+		r.t.Logf("chaos: reading the ack waits again: %v", err)
+		time.Sleep(time.Second) // a retry pause, not synchronisation
+	}
+}
+
+func (r *chaosRig) ackWaits(ctx context.Context) (time.Duration, error) {
 	var longest time.Duration
 	for _, name := range []string{streams.Submissions, streams.Receipts} {
 		s, err := r.js.Stream(ctx, name)
