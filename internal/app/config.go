@@ -54,6 +54,9 @@ type Config struct {
 	MemoryLimit string
 
 	Verbose bool
+
+	// Access: API tokens and TLS, NATS credentials.
+	Access Access
 }
 
 // env reads a SALYQ_* variable as the default of a flag.
@@ -118,6 +121,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.Uint64Var(&c.SimSeed, "sandbox-seed", 1, "in-process sandbox: seed of outcomes and faults")
 	fs.StringVar(&c.MemoryLimit, "memory-limit", env("SALYQ_MEMORY_LIMIT", "auto"), "Go soft memory limit such as 256MiB, or 0 for none (env SALYQ_MEMORY_LIMIT); auto: 128MiB when JetStream is embedded and GOMEMLIMIT is not set")
 	fs.BoolVar(&c.Verbose, "v", false, "verbose logging")
+	c.Access.register(fs)
 }
 
 // DefaultStartTimeout is how long a service waits for NATS and JetStream
