@@ -14,7 +14,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -543,5 +547,75 @@ func TestNATSClusterConfigs(t *testing.T) {
 				t.Errorf("%s.conf: no %q", name, want)
 			}
 		}
+	}
+}
+
+// TestNATSAuthorization: the shipped configurations parse as nats-server
+// reads them, admit only the SALYQ account's user (password from the
+// environment) with JetStream in that account, and name a system account.
+func TestNATSAuthorization(t *testing.T) {
+	t.Setenv("SALYQ_NATS_PASSWORD", clusterPassword)
+	for _, name := range []string{"nats-1", "nats-2", "nats-3"} {
+		opts, err := server.ProcessConfigFile(filepath.Join(natsConfDir, name+".conf"))
+		if err != nil {
+			t.Fatalf("%s.conf: %v", name, err)
+		}
+		if opts.SystemAccount != "SYS" {
+			t.Errorf("%s.conf: system account %q, want SYS", name, opts.SystemAccount)
+		}
+		var user *server.User
+		for _, u := range opts.Users {
+			if u.Username == clusterUser {
+				user = u
+			}
+		}
+		if user == nil || user.Password != clusterPassword || user.Account == nil || user.Account.Name != "SALYQ" {
+			t.Fatalf("%s.conf: no user %s with the password from SALYQ_NATS_PASSWORD in account SALYQ: %+v", name, clusterUser, user)
+		}
+		if opts.NoAuthUser != "" {
+			t.Errorf("%s.conf: no_auth_user %q lets clients in without credentials", name, opts.NoAuthUser)
+		}
+	}
+	// One node alone, on this machine: the user gets JetStream, nobody
+	// else gets in.
+	opts, err := server.ProcessConfigFile(filepath.Join(natsConfDir, "nats-1.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Host, opts.Port, opts.HTTPPort, opts.StoreDir = "127.0.0.1", server.RANDOM_PORT, 0, t.TempDir()
+	opts.Cluster, opts.Routes, opts.NoLog, opts.NoSigs = server.ClusterOpts{}, nil, true, true
+	srv, err := server.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-1.conf: server not ready")
+	}
+	defer srv.Shutdown()
+	nc, err := nats.Connect(srv.ClientURL(), nats.UserInfo(clusterUser, clusterPassword))
+	if err != nil {
+		t.Fatalf("the SALYQ user: %v", err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.AccountInfo(t.Context()); err != nil {
+		t.Errorf("JetStream for the SALYQ user: %v", err)
+	}
+	if nc, err := nats.Connect(srv.ClientURL()); err == nil {
+		nc.Close()
+		t.Error("a client without credentials got in")
+	}
+	if nc, err := nats.Connect(srv.ClientURL(), nats.UserInfo(clusterUser, "wrong")); err == nil {
+		nc.Close()
+		t.Error("a wrong password got in")
+	}
+	t.Setenv("SALYQ_NATS_PASSWORD", "")
+	os.Unsetenv("SALYQ_NATS_PASSWORD")
+	if _, err := server.ProcessConfigFile(filepath.Join(natsConfDir, "nats-1.conf")); err == nil {
+		t.Error("nats-1.conf parses without SALYQ_NATS_PASSWORD: a server would start with an empty password")
 	}
 }
