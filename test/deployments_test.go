@@ -182,7 +182,7 @@ func loadManifests(t *testing.T) []*k8sObject {
 
 // externalSecrets are the Secrets the operator creates; deployments/README.md
 // must say how.
-var externalSecrets = []string{"salyq-credentials", "salyq-keys", "salyq-transport"}
+var externalSecrets = []string{"salyq-credentials", "salyq-keys", "salyq-transport", "salyq-api-tokens"}
 
 // TestKubernetesManifests checks that the manifests refer to each other
 // consistently: every reference names an object that exists (or an
@@ -334,6 +334,14 @@ func checkWorkload(t *testing.T, o *k8sObject, binary, port string, configMaps m
 	// The service listens where the port says, on every interface.
 	if v, _ := c.env(httpEnv[binary], configMaps); v != "0.0.0.0:"+port {
 		t.Errorf("%s: %s = %q, want 0.0.0.0:%s", name, httpEnv[binary], v, port)
+	}
+	// The producer refuses an API beyond loopback without tokens, and
+	// every service needs the NATS account's user.
+	if v, _ := c.env("SALYQ_API_TOKENS", configMaps); binary == "producer" && v == "" {
+		t.Errorf("%s: no SALYQ_API_TOKENS: the producer will not serve 0.0.0.0 without it", name)
+	}
+	if v, _ := c.env("SALYQ_NATS_USER", configMaps); v == "" {
+		t.Errorf("%s: no SALYQ_NATS_USER for the cluster's SALYQ account", name)
 	}
 	for _, p := range []struct {
 		kind  string
