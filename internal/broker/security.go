@@ -3,6 +3,7 @@ package broker
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/nats-io/nats.go"
 )
@@ -63,7 +64,11 @@ func (s Security) Options() ([]nats.Option, error) {
 	return opts, nil
 }
 
-// String describes s for a log line, without secrets.
+// LogValue is String: a Security in a log line shows no secret.
+func (s Security) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// String describes s for a log line, without secrets; fmt uses it for a
+// Security inside a printed configuration too.
 func (s Security) String() string {
 	out := "none"
 	switch {
