@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -34,14 +35,7 @@ func (e Entry) Scope() string {
 	if e.All {
 		return ScopeAll
 	}
-	s := ""
-	for i, t := range e.Taxpayers {
-		if i > 0 {
-			s += ","
-		}
-		s += t
-	}
-	return s
+	return strings.Join(e.Taxpayers, ",")
 }
 
 // fileFormat is the tokens file: JSON, so that an operator can read it

@@ -3,13 +3,10 @@ package auth
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"os"
 )
 
-// ErrTLSConfig means the API's TLS files are missing or inconsistent.
-var ErrTLSConfig = errors.New("API TLS configuration")
 
 // ServerTLS is the API's TLS configuration from --tls-cert, --tls-key
 // and, optionally, --tls-client-ca. A client certificate is asked for but

@@ -1,16 +1,12 @@
 package broker
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 
 	"github.com/nats-io/nats.go"
 )
 
-// ErrSecurityConfig means the NATS credential or TLS options are
-// inconsistent.
-var ErrSecurityConfig = errors.New("NATS credentials")
 
 // Security is how a salyq process proves itself to NATS and checks the
 // server: the options nats.go has, one of the three credentials (a
