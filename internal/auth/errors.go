@@ -42,5 +42,6 @@ func (e *ScopeError) Error() string {
 
 // Is makes a ScopeError match ErrOutOfScope.
 func (e *ScopeError) Is(target error) bool { return target == ErrOutOfScope }
+
 // ErrTLSConfig means the API's TLS files are missing or inconsistent.
 var ErrTLSConfig = errors.New("API TLS configuration")

@@ -7,7 +7,6 @@ import (
 	"os"
 )
 
-
 // ServerTLS is the API's TLS configuration from --tls-cert, --tls-key
 // and, optionally, --tls-client-ca. A client certificate is asked for but
 // not required (a client may use a token instead); one that is sent must

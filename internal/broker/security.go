@@ -7,7 +7,6 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-
 // Security is how a salyq process proves itself to NATS and checks the
 // server: the options nats.go has, one of the three credentials (a
 // .creds file, an nkey seed file, or user and password) and TLS.
