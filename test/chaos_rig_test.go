@@ -75,7 +75,7 @@ func newChaosRig(t *testing.T, cfg chaosConfig) *chaosRig {
 	})
 
 	r.cluster = startCluster(t, filepath.Join(r.bin, "nats-server"), r.dir)
-	nc, err := nats.Connect(r.cluster.URL(), nats.Name("salyq-chaos-test"), nats.MaxReconnects(-1), nats.ReconnectWait(250*time.Millisecond))
+	nc, err := nats.Connect(r.cluster.URL(), nats.Name("salyq-chaos-test"), nats.UserInfo(clusterUser, clusterPassword), nats.MaxReconnects(-1), nats.ReconnectWait(250*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,6 +150,8 @@ func (r *chaosRig) startServices(pki *sonosim.PKI) {
 		base := fmt.Sprintf("http://127.0.0.1:%d", port)
 		env := append(baseEnv(),
 			"SALYQ_NATS="+r.cluster.URL(),
+			"SALYQ_NATS_USER="+clusterUser,
+			"SALYQ_NATS_PASSWORD="+clusterPassword,
 			"SALYQ_REPLICAS=3",
 			"SALYQ_DATA="+data,
 			fmt.Sprintf("%s=127.0.0.1:%d", httpEnv[binary], port),

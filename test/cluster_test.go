@@ -32,6 +32,13 @@ const natsConfDir = "../deployments/nats"
 
 const shippedStoreDir = "store_dir: /var/lib/nats"
 
+// The SALYQ account's user of the shipped configurations; the servers
+// read the password from their environment, as on a real host.
+const (
+	clusterUser     = "salyq"
+	clusterPassword = "chaos-nats-secret"
+)
+
 func startCluster(t testing.TB, bin, dir string) *natsCluster {
 	t.Helper()
 	ports := freePorts(t, 9)
@@ -63,7 +70,7 @@ func startCluster(t testing.TB, bin, dir string) *natsCluster {
 		c.urls = append(c.urls, fmt.Sprintf("nats://127.0.0.1:%d", ports[i]))
 		c.mons = append(c.mons, mon)
 		c.nodes = append(c.nodes, &proc{
-			t: t, name: name, bin: bin, env: baseEnv(), log: filepath.Join(dir, name+".log"), respawn: true,
+			t: t, name: name, bin: bin, env: append(baseEnv(), "SALYQ_NATS_PASSWORD="+clusterPassword), log: filepath.Join(dir, name+".log"), respawn: true,
 			args: []string{"-c", conf, "-a", "127.0.0.1", "-n", name,
 				"-p", fmt.Sprint(ports[i]), "-m", fmt.Sprint(ports[3+i]),
 				"--cluster", routes[i], "--routes", strings.Join(routes, ",")},

@@ -14,7 +14,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -178,7 +182,7 @@ func loadManifests(t *testing.T) []*k8sObject {
 
 // externalSecrets are the Secrets the operator creates; deployments/README.md
 // must say how.
-var externalSecrets = []string{"salyq-credentials", "salyq-keys", "salyq-transport"}
+var externalSecrets = []string{"salyq-credentials", "salyq-keys", "salyq-transport", "salyq-api-tokens"}
 
 // TestKubernetesManifests checks that the manifests refer to each other
 // consistently: every reference names an object that exists (or an
@@ -330,6 +334,14 @@ func checkWorkload(t *testing.T, o *k8sObject, binary, port string, configMaps m
 	// The service listens where the port says, on every interface.
 	if v, _ := c.env(httpEnv[binary], configMaps); v != "0.0.0.0:"+port {
 		t.Errorf("%s: %s = %q, want 0.0.0.0:%s", name, httpEnv[binary], v, port)
+	}
+	// The producer refuses an API beyond loopback without tokens, and
+	// every service needs the NATS account's user.
+	if v, _ := c.env("SALYQ_API_TOKENS", configMaps); binary == "producer" && v == "" {
+		t.Errorf("%s: no SALYQ_API_TOKENS: the producer will not serve 0.0.0.0 without it", name)
+	}
+	if v, _ := c.env("SALYQ_NATS_USER", configMaps); v == "" {
+		t.Errorf("%s: no SALYQ_NATS_USER for the cluster's SALYQ account", name)
 	}
 	for _, p := range []struct {
 		kind  string
@@ -543,5 +555,75 @@ func TestNATSClusterConfigs(t *testing.T) {
 				t.Errorf("%s.conf: no %q", name, want)
 			}
 		}
+	}
+}
+
+// TestNATSAuthorization: the shipped configurations parse as nats-server
+// reads them, admit only the SALYQ account's user (password from the
+// environment) with JetStream in that account, and name a system account.
+func TestNATSAuthorization(t *testing.T) {
+	t.Setenv("SALYQ_NATS_PASSWORD", clusterPassword)
+	for _, name := range []string{"nats-1", "nats-2", "nats-3"} {
+		opts, err := server.ProcessConfigFile(filepath.Join(natsConfDir, name+".conf"))
+		if err != nil {
+			t.Fatalf("%s.conf: %v", name, err)
+		}
+		if opts.SystemAccount != "SYS" {
+			t.Errorf("%s.conf: system account %q, want SYS", name, opts.SystemAccount)
+		}
+		var user *server.User
+		for _, u := range opts.Users {
+			if u.Username == clusterUser {
+				user = u
+			}
+		}
+		if user == nil || user.Password != clusterPassword || user.Account == nil || user.Account.Name != "SALYQ" {
+			t.Fatalf("%s.conf: no user %s with the password from SALYQ_NATS_PASSWORD in account SALYQ: %+v", name, clusterUser, user)
+		}
+		if opts.NoAuthUser != "" {
+			t.Errorf("%s.conf: no_auth_user %q lets clients in without credentials", name, opts.NoAuthUser)
+		}
+	}
+	// One node alone, on this machine: the user gets JetStream, nobody
+	// else gets in.
+	opts, err := server.ProcessConfigFile(filepath.Join(natsConfDir, "nats-1.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Host, opts.Port, opts.HTTPPort, opts.StoreDir = "127.0.0.1", server.RANDOM_PORT, 0, t.TempDir()
+	opts.Cluster, opts.Routes, opts.NoLog, opts.NoSigs = server.ClusterOpts{}, nil, true, true
+	srv, err := server.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-1.conf: server not ready")
+	}
+	defer srv.Shutdown()
+	nc, err := nats.Connect(srv.ClientURL(), nats.UserInfo(clusterUser, clusterPassword))
+	if err != nil {
+		t.Fatalf("the SALYQ user: %v", err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.AccountInfo(t.Context()); err != nil {
+		t.Errorf("JetStream for the SALYQ user: %v", err)
+	}
+	if nc, err := nats.Connect(srv.ClientURL()); err == nil {
+		nc.Close()
+		t.Error("a client without credentials got in")
+	}
+	if nc, err := nats.Connect(srv.ClientURL(), nats.UserInfo(clusterUser, "wrong")); err == nil {
+		nc.Close()
+		t.Error("a wrong password got in")
+	}
+	t.Setenv("SALYQ_NATS_PASSWORD", "")
+	os.Unsetenv("SALYQ_NATS_PASSWORD")
+	if _, err := server.ProcessConfigFile(filepath.Join(natsConfDir, "nats-1.conf")); err == nil {
+		t.Error("nats-1.conf parses without SALYQ_NATS_PASSWORD: a server would start with an empty password")
 	}
 }

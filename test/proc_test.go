@@ -68,8 +68,9 @@ func (p *proc) launchLocked() error {
 	cmd.Env = p.env
 	cmd.Stdout, cmd.Stderr = f, f
 	// A process group of its own: the test's terminal signals reach the
-	// test, and the chaos loop's kills reach one service only.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// test, and the chaos loop's kills reach one service only. Pdeathsig:
+	// a test binary killed from outside takes its services with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		return err

@@ -24,6 +24,7 @@ Usage:
   salyq dlq replay ID|--all       send dead letters again once the cause is fixed
   salyq demo [--forms N]          everything embedded: sample forms to final statuses
   salyq keys inspect FILE.p12     what a key container holds
+  salyq tokens add|list|revoke    API tokens of client systems (--api-tokens FILE)
 
 Without --nats, run and demo start an embedded JetStream server under --data
 (the other commands find it there); without --gateway they start the sandbox
@@ -50,6 +51,8 @@ func Main(ctx context.Context, args []string, stdio IO) error {
 		return cmdDemo(ctx, rest, stdio)
 	case "keys":
 		return cmdKeys(ctx, rest, stdio)
+	case "tokens":
+		return cmdTokens(ctx, rest, stdio)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdio.Out, usage)
 		return nil
@@ -95,6 +98,13 @@ func cmdRun(ctx context.Context, args []string, stdio IO, parts Parts) (err erro
 	}
 	if err := checkLog(cfg); err != nil {
 		return err
+	}
+	if parts.Intake && cfg.HTTP != "" {
+		// Before anything starts: an exposed API without tokens is a
+		// configuration error, not something to find out later.
+		if err := cfg.Access.checkListen(cfg.HTTP); err != nil {
+			return err
+		}
 	}
 	log := logger(cfg, stdio.Err)
 	log.Info("salyq starting", append([]any{"parts", parts.String()}, configAttrs(fs, cfg)...)...)

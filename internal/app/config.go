@@ -64,6 +64,9 @@ type Config struct {
 	// MaxFormSize is the largest form on every path; 0:
 	// intake.DefaultMaxFormSize.
 	MaxFormSize httplimit.Size
+
+	// Access: API tokens and TLS, NATS credentials.
+	Access Access
 }
 
 // env reads a SALYQ_* variable as the default of a flag.
@@ -133,6 +136,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Verbose, "v", false, "verbose logging: --log-level debug")
 	fs.StringVar(&c.LogFormat, "log-format", env("SALYQ_LOG_FORMAT", LogText), "log format: text or json (env SALYQ_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("SALYQ_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env SALYQ_LOG_LEVEL)")
+	c.Access.register(fs)
 }
 
 // DefaultStartTimeout is how long a service waits for NATS and JetStream

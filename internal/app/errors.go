@@ -9,4 +9,7 @@ var (
 	ErrConfig = errors.New("configuration")
 	// ErrNotConnected means the NATS connection is not up (/readyz).
 	ErrNotConnected = errors.New("NATS connection not established")
+	// ErrOpenAPI means the intake API would serve a non-loopback address
+	// without API tokens.
+	ErrOpenAPI = errors.New("unauthenticated API on a public address")
 )

@@ -111,9 +111,14 @@ func open(ctx context.Context, cfg Config, log *slog.Logger, embed, service bool
 		timeout = cfg.startTimeout()
 		patience = broker.Patience{Log: log, Attempt: min(max(timeout/10, 2*time.Second), 30*time.Second)}
 	}
+	natsOpts, err := cfg.Access.NATS.Options()
+	if err != nil {
+		rt.Close()
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	nc, js, err := broker.Dial(sctx, url, "salyq", patience)
+	nc, js, err := broker.Dial(sctx, url, "salyq", patience, natsOpts...)
 	if err != nil {
 		rt.Close()
 		return nil, err

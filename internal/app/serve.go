@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -85,6 +86,7 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 	// takes work.
 	var hs *http.Server
 	var ln net.Listener
+	var tlsConf *tls.Config // the intake API's, when --tls-cert
 	if rt.Cfg.HTTP != "" {
 		// Every service answers /healthz and /readyz on --http; the
 		// producer serves its intake API on the same listener.
@@ -95,7 +97,10 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 			if err != nil {
 				return err
 			}
-			api, what = in.Handler(), "intake API"
+			if api, tlsConf, err = rt.Cfg.Access.secureAPI(rt.Cfg.HTTP, in.Handler()); err != nil {
+				return err
+			}
+			what = "intake API"
 		}
 		var err error
 		ln, err = net.Listen("tcp", rt.Cfg.HTTP)
@@ -108,7 +113,11 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 			return err
 		}
 		hs = rt.Cfg.httpLimits().Server(rt.withMetrics(NewHealth(rt).Wrap(api)))
+		hs.TLSConfig = tlsConf
 		base := "http://" + ln.Addr().String()
+		if tlsConf != nil {
+			base = "https://" + ln.Addr().String()
+		}
 		if parts.Intake {
 			rt.Log.Info("intake API listening", "url", base+"/v1/forms", "ready", base+"/readyz")
 		} else {
@@ -156,7 +165,12 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 				defer c()
 				hs.Shutdown(sctx)
 			}()
-			if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			serve := hs.Serve
+			if hs.TLSConfig != nil {
+				// The certificate is in TLSConfig already.
+				serve = func(ln net.Listener) error { return hs.ServeTLS(ln, "", "") }
+			}
+			if err := serve(ln); !errors.Is(err, http.ErrServerClosed) {
 				return err
 			}
 			return nil

@@ -13,22 +13,23 @@ import (
 )
 
 // Connect opens a connection that keeps reconnecting, and its JetStream
-// context. It tries once; services use Dial.
-func Connect(url, name string) (*nats.Conn, jetstream.JetStream, error) {
-	return connect(url, name, nil)
+// context. It tries once; services use Dial. opts add to salyq's own
+// (credentials and TLS: Security.Options).
+func Connect(url, name string, opts ...nats.Option) (*nats.Conn, jetstream.JetStream, error) {
+	return connect(url, name, nil, opts)
 }
 
 // Dial connects like Connect, but while no server answers it tries again
 // with backoff (a WARN per try) until ctx ends: a service started before
 // its cluster, or restarted during an outage, waits instead of exiting.
 // Once connected, the connection logs losing and regaining the server.
-func Dial(ctx context.Context, url, name string, p Patience) (*nats.Conn, jetstream.JetStream, error) {
+func Dial(ctx context.Context, url, name string, p Patience, opts ...nats.Option) (*nats.Conn, jetstream.JetStream, error) {
 	p = p.withDefaults()
 	var nc *nats.Conn
 	var js jetstream.JetStream
 	err := Retry(ctx, p, "connecting to NATS at "+Redact(url), connectTemporary, func(context.Context) error {
 		var err error
-		nc, js, err = connect(url, name, p.Log)
+		nc, js, err = connect(url, name, p.Log, opts)
 		return err
 	})
 	if err != nil {
@@ -37,12 +38,12 @@ func Dial(ctx context.Context, url, name string, p Patience) (*nats.Conn, jetstr
 	return nc, js, nil
 }
 
-func connect(u, name string, log *slog.Logger) (*nats.Conn, jetstream.JetStream, error) {
-	opts := []nats.Option{
+func connect(u, name string, log *slog.Logger, extra []nats.Option) (*nats.Conn, jetstream.JetStream, error) {
+	opts := append([]nats.Option{
 		nats.Name(name),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(500 * time.Millisecond),
-	}
+	}, extra...)
 	if log != nil {
 		opts = append(opts,
 			nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {

@@ -34,3 +34,7 @@ func (e *GaveUpError) Is(target error) bool { return target == ErrGaveUp }
 
 // Unwrap returns the last failure.
 func (e *GaveUpError) Unwrap() error { return e.Last }
+
+// ErrSecurityConfig means the NATS credential or TLS options are
+// inconsistent.
+var ErrSecurityConfig = errors.New("NATS credentials")

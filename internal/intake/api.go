@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/salyq/salyq/internal/auth"
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/httplimit"
 	"github.com/salyq/salyq/internal/streams"
@@ -52,6 +53,10 @@ func RefusalOf(err error) Refusal {
 //	POST /v1/forms        an FNO XML body → 202 {"id": …, "duplicate": …}
 //	                      or 422 with the refused field and reason
 //	GET  /v1/forms/{id}   the submission's state and status history
+//
+// Behind auth's middleware a form outside the client's scope is refused
+// with 403 on POST (before it is signed or stored); on GET another
+// taxpayer's submission is a 404, the same as an unknown id.
 func (in *Intake) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/forms", in.post)
@@ -80,6 +85,8 @@ func (in *Intake) post(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, ErrTooLarge):
 		writeJSON(w, http.StatusRequestEntityTooLarge, RefusalOf(err))
+	case errors.Is(err, auth.ErrOutOfScope):
+		writeJSON(w, http.StatusForbidden, Refusal{Error: "forbidden", Field: "taxpayer", Reason: err.Error()})
 	case errors.Is(err, ErrPublish):
 		writeJSON(w, http.StatusServiceUnavailable, Refusal{Error: err.Error()})
 	case err != nil:
@@ -109,6 +116,12 @@ func (in *Intake) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := in.cfg.Board.Get(r.Context(), id)
+	if err == nil && auth.CheckScope(r.Context(), v.Taxpayer) != nil {
+		// Another taxpayer's submission answers exactly like an unknown
+		// one: ids are hashes of forms, so a 403 would tell a client that
+		// a form it guessed was filed.
+		err = board.ErrNotFound
+	}
 	if errors.Is(err, board.ErrNotFound) {
 		writeJSON(w, http.StatusNotFound, Refusal{Error: "no submission " + id})
 		return

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/salyq/salyq/internal/auth"
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
@@ -110,6 +111,11 @@ func (in *Intake) submit(ctx context.Context, data []byte) (Result, error) {
 	now := in.cfg.Clock()
 	f, err := envelope.ParseForm(data, envelope.FormOptions{AllowTestIdentities: in.cfg.AllowTestIdentities})
 	if err != nil {
+		return Result{}, err
+	}
+	// The scope is checked before anything else is done with the form:
+	// a client outside it learns nothing (not even whether it was filed).
+	if err := auth.CheckScope(ctx, f.Taxpayer); err != nil {
 		return Result{}, err
 	}
 	if err := in.cfg.Templates.Check(f); err != nil {
