@@ -9,6 +9,8 @@ var (
 	ErrConfig = errors.New("configuration")
 	// ErrNotConnected means the NATS connection is not up (/readyz).
 	ErrNotConnected = errors.New("NATS connection not established")
+	// ErrNoKeys means the keystore holds no key (/readyz).
+	ErrNoKeys = errors.New("no key loaded")
 	// ErrOpenAPI means the intake API would serve a non-loopback address
 	// without API tokens.
 	ErrOpenAPI = errors.New("unauthenticated API on a public address")

@@ -13,12 +13,12 @@ import (
 
 // Health answers a service's probes: /healthz is 200 while the process
 // serves at all (a supervisor restarts it otherwise), /readyz is 200 only
-// while the NATS connection is up and JetStream answers for salyq's
-// streams, so that a load balancer or Kubernetes stops sending work to a
-// process cut off from NATS without restarting it.
+// while the NATS connection is up, JetStream answers for salyq's streams
+// and every other check passes (keys loaded, the poller's store
+// readable), so that a load balancer or Kubernetes stops sending work to
+// a process that cannot do it, without restarting it.
 type Health struct {
 	nc    *nats.Conn
-	probe func(context.Context) error
 	clock func() time.Time
 	// ttl is how long a probe's answer is reused: probes come from several
 	// places at once and each asks JetStream.
@@ -27,23 +27,43 @@ type Health struct {
 	timeout time.Duration
 
 	mu      sync.Mutex
+	checks  []healthCheck
 	checked time.Time
 	err     error
 }
 
-// NewHealth returns the probes of rt: connection status of rt.NC and an
-// info request on the submissions stream.
+// healthCheck is one condition of readiness.
+type healthCheck struct {
+	name  string
+	check func(context.Context) error
+}
+
+// NewHealth returns the probes of rt: connection status of rt.NC, an
+// info request on the submissions stream and, when rt has a keystore, that
+// it holds a key.
 func NewHealth(rt *Runtime) *Health {
-	return &Health{
-		nc: rt.NC,
-		probe: func(ctx context.Context) error {
-			_, err := rt.Streams.Submissions.Info(ctx)
-			return err
-		},
-		clock:   rt.Clock,
-		ttl:     time.Second,
-		timeout: 2 * time.Second,
+	h := &Health{nc: rt.NC, clock: rt.Clock, ttl: time.Second, timeout: 2 * time.Second}
+	h.Check("JetStream", func(ctx context.Context) error {
+		_, err := rt.Streams.Submissions.Info(ctx)
+		return err
+	})
+	if ks := rt.Keys; ks != nil {
+		h.Check("keys", func(context.Context) error {
+			if len(ks.Entries()) == 0 {
+				return fmt.Errorf("%w in %s", ErrNoKeys, ks.Dir())
+			}
+			return nil
+		})
 	}
+	return h
+}
+
+// Check adds a condition of readiness, named in the reason when it fails.
+func (h *Health) Check(name string, check func(context.Context) error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.checks = append(h.checks, healthCheck{name, check})
+	h.checked = time.Time{}
 }
 
 // Ready reports nil when the process can do its work.
@@ -59,9 +79,12 @@ func (h *Health) Ready(ctx context.Context) error {
 	}
 	pctx, cancel := context.WithTimeout(ctx, h.timeout)
 	defer cancel()
-	h.err = h.probe(pctx)
-	if h.err != nil {
-		h.err = fmt.Errorf("JetStream: %w", h.err)
+	h.err = nil
+	for _, c := range h.checks {
+		if err := c.check(pctx); err != nil {
+			h.err = fmt.Errorf("%s: %w", c.name, err)
+			break
+		}
 	}
 	h.checked = h.clock()
 	return h.err

@@ -3,16 +3,21 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/salyq/salyq/internal/broker"
+	"github.com/salyq/salyq/pkg/ncakey"
 )
 
 // TestReadyz runs a service's HTTP listener (Serve with no parts) against
@@ -130,4 +135,51 @@ func TestDefaultHTTP(t *testing.T) {
 			t.Errorf("%+v with SALYQ_POLLER_HTTP=%q: %q, want %q", tc.parts, tc.env, got, tc.want)
 		}
 	}
+}
+
+// TestReadyzChecks: /readyz fails, naming the check, while any check of
+// the process fails (an empty keystore, a store that cannot be read),
+// and is ready again once it passes.
+func TestReadyzChecks(t *testing.T) {
+	emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: t.TempDir(), Durability: broker.Durability{SyncInterval: time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emb.Shutdown()
+	rt, err := Open(context.Background(), Config{NATS: emb.URL(), Data: t.TempDir()}, slog.New(slog.NewTextHandler(io.Discard, nil)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	ks, err := ncakey.OpenKeystore(t.TempDir(), ncakey.KeystoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.Keys = ks
+	h := NewHealth(rt)
+	h.ttl = 0 // every probe asks again
+	srv := httptest.NewServer(h.Wrap(nil))
+	defer srv.Close()
+	body := waitStatus(t, srv.URL+"/readyz", http.StatusServiceUnavailable)
+	if !strings.Contains(string(body), "keys: no key loaded") {
+		t.Errorf("empty keystore: %s", body)
+	}
+	rt.Keys = nil
+	h = NewHealth(rt)
+	h.ttl = 0
+	var broken atomic.Bool
+	broken.Store(true)
+	h.Check("status store", func(context.Context) error {
+		if broken.Load() {
+			return errors.New("unreadable")
+		}
+		return nil
+	})
+	srv2 := httptest.NewServer(h.Wrap(nil))
+	defer srv2.Close()
+	if body := waitStatus(t, srv2.URL+"/readyz", http.StatusServiceUnavailable); !strings.Contains(string(body), "status store: unreadable") {
+		t.Errorf("broken store: %s", body)
+	}
+	broken.Store(false)
+	waitStatus(t, srv2.URL+"/readyz", http.StatusOK)
 }

@@ -87,6 +87,7 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 	var hs *http.Server
 	var ln net.Listener
 	var tlsConf *tls.Config // the intake API's, when --tls-cert
+	var health *Health      // the probes, when --http
 	if rt.Cfg.HTTP != "" {
 		// Every service answers /healthz and /readyz on --http; the
 		// producer serves its intake API on the same listener.
@@ -112,7 +113,8 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 		if err := rt.watch(parts); err != nil {
 			return err
 		}
-		hs = rt.Cfg.httpLimits().Server(rt.withMetrics(NewHealth(rt).Wrap(api)))
+		health = NewHealth(rt)
+		hs = rt.Cfg.httpLimits().Server(rt.withMetrics(health.Wrap(api)))
 		hs.TLSConfig = tlsConf
 		base := "http://" + ln.Addr().String()
 		if tlsConf != nil {
@@ -146,6 +148,9 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 			return err
 		}
 		defer store.Close()
+		if health != nil {
+			health.Check("status store", func(context.Context) error { _, err := store.Counts(); return err })
+		}
 		p, err := poller.New(ctx, poller.Config{
 			JS: rt.JS, Store: store, Gateway: rt.Gateway, Keys: rt.Keys, CheckKey: rt.CheckKey, Board: rt.Board,
 			Leases: rt.Streams.Leases, Name: hostName() + "/" + rt.NewID()[:8], ActiveLease: rt.Cfg.PollerLease, ReleaseOnStop: true,
