@@ -13,34 +13,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/internal/testkit"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
-
-// lockedBuffer collects the log lines of every part.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func secret(t *testing.T, prefix string) string {
 	b := make([]byte, 12)
@@ -72,7 +54,7 @@ func TestObservability(t *testing.T) {
 		t.Skip("end-to-end")
 	}
 	keyPW, senderPW := secret(t, "KeyPw-"), secret(t, "SenderPw-")
-	logs := &lockedBuffer{}
+	logs := &testenv.Buffer{}
 	addr := freeAddr(t)
 	h := newHarness(t, harnessOptions{taxpayers: 8, faults: faulty, log: logs, http: addr,
 		keyPassword: keyPW, senderPassword: senderPW, swappedLine: true})

@@ -8,29 +8,12 @@ import (
 	"flag"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/salyq/salyq/internal/broker"
+	"github.com/salyq/salyq/internal/testenv"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestStartStopLines runs the producer with --log-format json and
 // secrets in flags, the environment and the NATS URL: every line is
@@ -47,7 +30,7 @@ func TestStartStopLines(t *testing.T) {
 	t.Setenv("SALYQ_KEYS_PASSWORD", keysPW)
 	t.Setenv("SALYQ_TRANSPORT_KEY_PASSWORD", "")
 	natsURL := strings.Replace(emb.URL(), "nats://", "nats://salyq:"+natsPW+"@", 1)
-	var errs syncBuffer
+	var errs testenv.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {

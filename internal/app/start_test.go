@@ -6,34 +6,16 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/salyq/salyq/internal/broker"
+	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/internal/testkit"
 )
 
-// lockedBuffer is a log sink shared by the service and the test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // waitLog polls until the log holds s.
-func waitLog(t *testing.T, l *lockedBuffer, s string) {
+func waitLog(t *testing.T, l *testenv.Buffer, s string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(l.String(), s) {
@@ -52,7 +34,7 @@ func TestPatientStartFreshCluster(t *testing.T) {
 		t.Skip("starts a 3-node cluster")
 	}
 	c := testkit.NewCluster(t, 3)
-	var logs lockedBuffer
+	var logs testenv.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	done := make(chan error, 1)
 	var rt *Runtime

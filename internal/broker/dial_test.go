@@ -1,38 +1,19 @@
 package broker_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/broker"
+	"github.com/salyq/salyq/internal/testenv"
 )
-
-// syncBuffer is a log sink the retry loop and the test may share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // freePort returns a loopback port nobody listens on (for now).
 func freePort(t *testing.T) int {
@@ -50,7 +31,7 @@ func freePort(t *testing.T) int {
 func TestDialWaitsForServer(t *testing.T) {
 	port := freePort(t)
 	url := "nats://127.0.0.1:" + strconv.Itoa(port)
-	var logs syncBuffer
+	var logs testenv.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 
 	type result struct {
@@ -96,7 +77,7 @@ func TestDialWaitsForServer(t *testing.T) {
 // with the last error instead of waiting forever.
 func TestDialGivesUp(t *testing.T) {
 	url := "nats://user:secret@127.0.0.1:" + strconv.Itoa(freePort(t))
-	var logs syncBuffer
+	var logs testenv.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
 	defer cancel()
 	start := time.Now()
