@@ -86,9 +86,10 @@ const DefaultActiveLease = 15 * time.Second
 
 // Poller drives the status state machine.
 type Poller struct {
-	cfg   Config
-	cons  jetstream.Consumer
-	lease *lease
+	cfg     Config
+	cons    jetstream.Consumer
+	settler *settle.Settler
+	lease   *lease
 	// kick wakes the outbox publisher when a change was recorded.
 	kick chan struct{}
 	// holding is set while this poller holds the lease.
@@ -141,6 +142,8 @@ func New(ctx context.Context, cfg Config) (*Poller, error) {
 	return &Poller{
 		cfg: cfg, cons: cons, kick: make(chan struct{}, 1),
 		lease: &lease{kv: cfg.Leases, holder: cfg.Name, period: cfg.ActiveLease, now: cfg.LeaseClock, log: cfg.Log},
+		settler: settle.New(settle.Config{JS: cfg.JS, MaxDeliver: streams.MaxDeliverPoller, Log: cfg.Log,
+			Consumer: "poller", Observer: cfg.Metrics}),
 	}, nil
 }
 

@@ -23,10 +23,8 @@ const receiptRetry = time.Second
 // that fails the boundary checks) → dead letter with reason poison;
 // the store failed → retry, until the last deliveries, then dead letter.
 func (p *Poller) receipt(ctx context.Context, msg jetstream.Msg) {
-	s := settle.New(settle.Config{JS: p.cfg.JS, MaxDeliver: streams.MaxDeliverPoller, Log: p.cfg.Log,
-		Consumer: "poller", Observer: p.cfg.Metrics})
 	act := p.recordReceipt(ctx, msg)
-	if err := s.Settle(ctx, msg, act); err != nil {
+	if err := p.settler.Settle(ctx, msg, act); err != nil {
 		p.cfg.Log.Warn("settling receipt", "subject", msg.Subject(), "verdict", act.Verdict, "err", err)
 	}
 }
