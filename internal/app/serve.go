@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/intake"
 	"github.com/salyq/salyq/internal/poller"
@@ -114,6 +115,10 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 			return err
 		}
 		health = NewHealth(rt)
+		h := health
+		if err := rt.Metrics.WatchReady(func() bool { return h.Ready(context.Background()) == nil }); err != nil && !errors.As(err, new(prometheus.AlreadyRegisteredError)) {
+			return err
+		}
 		hs = rt.Cfg.httpLimits().Server(rt.withMetrics(health.Wrap(api)))
 		hs.TLSConfig = tlsConf
 		base := "http://" + ln.Addr().String()

@@ -202,3 +202,20 @@ func TestHooks(t *testing.T) {
 		}
 	}
 }
+
+// TestReady: salyq_ready follows the readiness function at every scrape.
+func TestReady(t *testing.T) {
+	var ready atomic.Bool
+	m := metrics.New()
+	if err := m.WatchReady(ready.Load); err != nil {
+		t.Fatal(err)
+	}
+	url := serve(t, m)
+	if v := testkit.Scrape(t, url).Get(t, "salyq_ready"); v != 0 {
+		t.Errorf("not ready: salyq_ready %v", v)
+	}
+	ready.Store(true)
+	if v := testkit.Scrape(t, url).Get(t, "salyq_ready"); v != 1 {
+		t.Errorf("ready: salyq_ready %v", v)
+	}
+}

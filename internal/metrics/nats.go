@@ -20,3 +20,21 @@ func (m *Metrics) WatchNATS(nc *nats.Conn) error {
 		return 0
 	}))
 }
+
+// WatchReady reports salyq_ready: 1 while ready says the process can do
+// its work (the /readyz checks: NATS connected, the streams provisioned
+// and answering, keys loaded, the poller's store readable), read on
+// scrape.
+func (m *Metrics) WatchReady(ready func() bool) error {
+	if m == nil {
+		return nil
+	}
+	return m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "salyq_ready", Help: "1 while the process is ready (/readyz answers 200), 0 while it is not.",
+	}, func() float64 {
+		if ready() {
+			return 1
+		}
+		return 0
+	}))
+}
