@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/internal/testkit"
 	"github.com/salyq/salyq/pkg/ncakey"
 )
 
@@ -225,6 +226,7 @@ func (r *chaosRig) serviceReady(p *proc, base string) func(ctx context.Context) 
 // checkProbes asserts every service answers /healthz and /readyz once
 // everything has settled.
 func (r *chaosRig) checkProbes() {
+	active := 0
 	for _, p := range r.services() {
 		for _, path := range []string{"/healthz", "/readyz"} {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -233,6 +235,20 @@ func (r *chaosRig) checkProbes() {
 			}
 			cancel()
 		}
+		// Every service's /metrics parses and says it is ready and
+		// connected; of the pollers, exactly one is active.
+		m := testkit.Scrape(r.t, r.serviceURL[p]+"/metrics")
+		for _, name := range []string{"salyq_ready", "salyq_nats_connected"} {
+			if v, ok := m.Value(name); !ok || v != 1 {
+				r.t.Errorf("%s: %s = %v (present %v), want 1", p.name, name, v, ok)
+			}
+		}
+		if slices.Contains(r.pollers, p) {
+			active += int(m.Get(r.t, "salyq_poller_active"))
+		}
+	}
+	if active != 1 {
+		r.t.Errorf("%d pollers report salyq_poller_active 1, want exactly one", active)
 	}
 }
 
