@@ -57,7 +57,8 @@ func OpenSSLGOST(t testing.TB) string {
 	// A working provider prints one 64-digit hex digest; an openssl
 	// without it fails or names an unknown option.
 	if err != nil || !regexp.MustCompile(`(?m)= ?[0-9a-f]{64}\s*$`).Match(out) {
-		missing(t, fmt.Sprintf("openssl has no working GOST provider (%v: %s)", err, bytes.TrimSpace(out)), PkgOpenSSLGOST)
+		first, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+		missing(t, fmt.Sprintf("openssl has no working GOST provider (%v: %s)", err, first), PkgOpenSSLGOST)
 	}
 	return openssl
 }
