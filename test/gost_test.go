@@ -17,8 +17,8 @@ import (
 	"github.com/salyq/salyq/pkg/xmldsig"
 )
 
-// ncaDir finds the NCA test material beside the repository.
-func ncaDir(t *testing.T) string { return testenv.Shared(t, "testdata", "nca") }
+// ncaDir is the NCA test material in the repository (testdata/nca).
+func ncaDir(t *testing.T) string { return testenv.Path(t, "testdata", "nca") }
 
 // TestEndToEndGOST runs the pipeline with NCA's real GOST 2015-512 test
 // keys: an individual's and a legal entity head's key sign the forms and

@@ -43,7 +43,7 @@ func TestUsage(t *testing.T) {
 
 // TestKeysInspect reports a real NCA key, revoked per NCA's CRL.
 func TestKeysInspect(t *testing.T) {
-	nca := testenv.Shared(t, "testdata", "nca")
+	nca := testenv.Path(t, "testdata", "nca")
 	t.Setenv("SALYQ_KEYS_PASSWORD", "Qwerty12")
 	args := []string{"keys", "inspect", "--trust", filepath.Join(nca, "certs"), "--crl", filepath.Join(nca, "crl", "nca_gost2022_test_2026.crl"), "--at", "2026-07-01T00:00:00Z"}
 	var out, errs bytes.Buffer

@@ -1,5 +1,5 @@
 // Package sonosim is the sandbox gateway: a local SONO behind a ShEP
-// SyncChannel v10 endpoint (PROTOCOL.md), strict in what it accepts and
+// SyncChannel v10 endpoint (docs/PROTOCOL.md), strict in what it accepts and
 // unreliable on demand, for salyq's tests, benchmarks and demo and for
 // integrators who have no VPN to the real gateway yet. New returns an
 // http.Handler usable in-process; cmd/sono-sim serves it.
@@ -31,7 +31,7 @@
 //     sender's remedy is the same: sign again with a valid SIGN key. A
 //     status request is checked the same way, then CodeNotFound, then
 //     CodeAccessDenied when its signer is not the form's taxpayer.
-//   - SONO_FNO_SEND applies the duplicate rule of PROTOCOL.md §4b: one live
+//   - SONO_FNO_SEND applies the duplicate rule of docs/PROTOCOL.md §4b: one live
 //     dt_main/dt_regular filing per taxpayer, code and period; a filing
 //     whose status has reached a rejection or withdrawal frees the slot;
 //     dt_additional and dt_notice are separate filings. Like the real
@@ -42,7 +42,7 @@
 //     (Config.StatusStep per status) along a scenario chosen from
 //     (Config.Seed, requestId) by Config.Weights: posted, processed,
 //     rejected (with a format-logical-control reason) or posting error.
-//     Status strings are verbatim from STATUSES.md. The registration
+//     Status strings are verbatim from docs/STATUSES.md. The registration
 //     number appears once the form reaches «Принята, но не разобрана».
 //   - A filing is found by messageId only Config.HandoffDelay after it was
 //     filed (the gateway may take up to a minute to hand a message on;

@@ -11,7 +11,7 @@ import (
 	"github.com/salyq/salyq/pkg/envelope"
 )
 
-// Statuses the sandbox reports, verbatim from STATUSES.md.
+// Statuses the sandbox reports, verbatim from docs/STATUSES.md.
 const (
 	StatusSent            = "Отправлена"
 	StatusDelivered       = "Доставлена"
@@ -26,7 +26,7 @@ const (
 )
 
 // freeingStatuses end a filing in a way that frees its duplicate slot
-// (PROTOCOL.md §4b: rejected or withdrawn).
+// (docs/PROTOCOL.md §4b: rejected or withdrawn).
 var freeingStatuses = map[string]bool{
 	StatusNotAccepted: true, "Отклонена": true, "Отказ в выдаче патента": true,
 	"Отозвана": true, "Отозвана без сторно": true, "Сторнирована": true,

@@ -10,7 +10,7 @@ import (
 
 // checkTransport judges the certificate that signed the WS-Security
 // header: an NCA certificate with a readable identity, a signing key (an
-// AUTH-only key may not sign, PROTOCOL.md §5), valid at now, chaining to a
+// AUTH-only key may not sign, docs/PROTOCOL.md §5), valid at now, chaining to a
 // trust anchor. The message says which, for the sender's operator.
 func (s *Server) checkTransport(cert *x509.Certificate, now time.Time) error {
 	id, err := ncakey.ParseIdentity(cert, s.cfg.AllowTestIdentities)

@@ -3,18 +3,15 @@ package testenv
 import (
 	"encoding/hex"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 )
 
-// Shared returns the path of rel inside ../shared beside the repository
-// root (the directory holding go.mod), as CI lays it out. Missing test
-// material fails the test: a test that silently skipped would prove
-// nothing.
-func Shared(t testing.TB, rel ...string) string {
+// Root returns the repository root: the nearest directory above the test's
+// working directory (its package directory) that holds go.mod.
+func Root(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -22,7 +19,7 @@ func Shared(t testing.TB, rel ...string) string {
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -30,43 +27,37 @@ func Shared(t testing.TB, rel ...string) string {
 		}
 		dir = parent
 	}
-	p := filepath.Join(append([]string{dir, "..", "shared"}, rel...)...)
+}
+
+// Path returns the path of rel inside the repository, such as
+// Path(t, "testdata", "nca", "p12") or Path(t, "docs", "STATUSES.md").
+// Missing material fails the test: a test that silently skipped would
+// prove nothing.
+func Path(t testing.TB, rel ...string) string {
+	t.Helper()
+	p := filepath.Join(append([]string{Root(t)}, rel...)...)
 	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("testenv: shared test material missing: %v", err)
+		t.Fatalf("testenv: test material missing: %v", err)
 	}
 	return p
 }
 
-// ReadShared reads a file of the shared material.
-func ReadShared(t testing.TB, rel ...string) []byte {
+// ReadFile reads the file rel inside the repository.
+func ReadFile(t testing.TB, rel ...string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(Shared(t, rel...))
+	data, err := os.ReadFile(Path(t, rel...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return data
 }
 
-// Tool returns the path of an external oracle. Under CI (CI set), which
-// installs them, a missing tool fails the test; elsewhere it skips.
-func Tool(t testing.TB, name string) string {
+// Files reads every file matching pattern (a filepath.Match pattern) in
+// the directory rel inside the repository, keyed by file name. No match
+// fails the test.
+func Files(t testing.TB, pattern string, rel ...string) map[string][]byte {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("testenv: %s is not installed", name)
-		}
-		t.Skipf("testenv: %s is not installed", name)
-	}
-	return p
-}
-
-// SharedFiles reads every file of the shared material matching pattern
-// (a filepath.Match pattern) in the directory rel, keyed by file name.
-// No match fails the test.
-func SharedFiles(t testing.TB, pattern string, rel ...string) map[string][]byte {
-	t.Helper()
-	dir := Shared(t, rel...)
+	dir := Path(t, rel...)
 	paths, err := filepath.Glob(filepath.Join(dir, pattern))
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("testenv: no %s in %s: %v", pattern, dir, err)

@@ -14,7 +14,7 @@ import (
 // longer than the input; a failure must be a SyntaxError carrying a
 // sentinel and an offset inside the input.
 func FuzzToDER(f *testing.F) {
-	for _, pfx := range testenv.SharedFiles(f, "*.p12", "testdata", "nca", "p12") {
+	for _, pfx := range testenv.Files(f, "*.p12", "testdata", "nca", "p12") {
 		f.Add(pfx)
 		f.Add(authSafeBER(f, pfx))
 	}

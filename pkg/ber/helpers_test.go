@@ -118,7 +118,7 @@ func authSafeBER(t testing.TB, pfx []byte) []byte {
 // kalkanCMS returns the DER of the real Kalkan SignedData.
 func kalkanCMS(t testing.TB) []byte {
 	t.Helper()
-	b64 := testenv.ReadShared(t, "testdata", "nca", "signed", "kalkan-cms-gost2015-tsa-gost2004.b64")
+	b64 := testenv.ReadFile(t, "testdata", "nca", "signed", "kalkan-cms-gost2015-tsa-gost2004.b64")
 	der, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b64)))
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 // TestRealDERIsIdentity checks that real DER (NCA containers' outer layer,
 // the Kalkan CMS) comes back byte for byte: signatures cover these bytes.
 func TestRealDERIsIdentity(t *testing.T) {
-	inputs := testenv.SharedFiles(t, "*.p12", "testdata", "nca", "p12")
+	inputs := testenv.Files(t, "*.p12", "testdata", "nca", "p12")
 	inputs["kalkan-cms"] = kalkanCMS(t)
 	for name, in := range inputs {
 		out, err := ToDER(in, Limits{})
@@ -25,7 +25,7 @@ func TestRealDERIsIdentity(t *testing.T) {
 
 // TestRealKalkanBER normalises the BER authSafe of every NCA container.
 func TestRealKalkanBER(t *testing.T) {
-	for name, pfx := range testenv.SharedFiles(t, "*.p12", "testdata", "nca", "p12") {
+	for name, pfx := range testenv.Files(t, "*.p12", "testdata", "nca", "p12") {
 		in := authSafeBER(t, pfx)
 		out, err := ToDER(in, Limits{MaxSize: 4 << 20, MaxDepth: 48})
 		if err != nil {

@@ -14,8 +14,8 @@ import (
 	"github.com/salyq/salyq/internal/testenv"
 )
 
-// ncaDir is the NCA test material beside the repository.
-func ncaDir(t testing.TB) string { return testenv.Shared(t, "testdata", "nca") }
+// ncaDir is the NCA test material in the repository (testdata/nca).
+func ncaDir(t testing.TB) string { return testenv.Path(t, "testdata", "nca") }
 
 func ncaFile(t testing.TB, rel string) string {
 	t.Helper()

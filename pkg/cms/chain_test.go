@@ -20,8 +20,8 @@ func TestSignerChainsToNCATestRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := sharedCert(t, "certs/root_test_gost_2022.cer")
-	ca := sharedCert(t, "certs/nca_gost2022_test.cer")
+	root := ncaCert(t, "certs/root_test_gost_2022.cer")
+	ca := ncaCert(t, "certs/nca_gost2022_test.cer")
 	checker, err := certcheck.New(certcheck.Options{Roots: []*x509.Certificate{root}, Intermediates: []*x509.Certificate{ca}})
 	if err != nil {
 		t.Fatal(err)

@@ -9,10 +9,10 @@ import (
 	"github.com/salyq/salyq/internal/testenv"
 )
 
-// sharedFile reads testdata/nca/rel from the shared tree beside the
-// module root; missing data fails the test.
-func sharedFile(t testing.TB, rel string) []byte {
-	return testenv.ReadShared(t, "testdata", "nca", rel)
+// ncaFile reads rel in the repository's testdata/nca; missing data fails
+// the test.
+func ncaFile(t testing.TB, rel string) []byte {
+	return testenv.ReadFile(t, "testdata", "nca", rel)
 }
 
 const samplePath = "signed/kalkan-cms-gost2015-tsa-gost2004.b64"
@@ -20,17 +20,17 @@ const samplePath = "signed/kalkan-cms-gost2015-tsa-gost2004.b64"
 // sample returns the DER of the real Kalkan CMS.
 func sample(t testing.TB) []byte {
 	t.Helper()
-	der, err := base64.StdEncoding.DecodeString(string(bytes.TrimSpace(sharedFile(t, samplePath))))
+	der, err := base64.StdEncoding.DecodeString(string(bytes.TrimSpace(ncaFile(t, samplePath))))
 	if err != nil {
 		t.Fatalf("sample base64: %v", err)
 	}
 	return der
 }
 
-// sharedCert parses a certificate from the shared certs directory.
-func sharedCert(t testing.TB, rel string) *x509.Certificate {
+// ncaCert parses a certificate of testdata/nca.
+func ncaCert(t testing.TB, rel string) *x509.Certificate {
 	t.Helper()
-	c, err := x509.ParseCertificate(sharedFile(t, rel))
+	c, err := x509.ParseCertificate(ncaFile(t, rel))
 	if err != nil {
 		t.Fatalf("%s: %v", rel, err)
 	}

@@ -276,7 +276,7 @@ func TestSignerCertificateIsEmbedded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sd.Certificates = []*x509.Certificate{sharedCert(t, "certs/nca_gost2022_test.cer")}
+	sd.Certificates = []*x509.Certificate{ncaCert(t, "certs/nca_gost2022_test.cer")}
 	if _, err := sd.Verify(nil); !errors.Is(err, ErrNoCertificate) {
 		t.Fatalf("%v", err)
 	}

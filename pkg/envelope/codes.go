@@ -1,7 +1,7 @@
 package envelope
 
 // Error codes of the working model. No public catalogue of gateway or SONO
-// codes exists (PROTOCOL.md §2): these are the codes salyq's sandbox
+// codes exists (docs/PROTOCOL.md §2): these are the codes salyq's sandbox
 // answers and salyq's default classification table knows. Operators extend
 // that table with the codes the real service turns out to send.
 

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/salyq/salyq/internal/testenv"
+
 	"github.com/beevik/etree"
 )
 
@@ -16,7 +18,7 @@ func fuzzSeeds(f *testing.F, extra ...[]byte) {
 		}
 	}
 	for _, n := range []string{"nit-shep-request-gost2004.xml", "nit-shep-response-gost2004.xml"} {
-		if b, err := os.ReadFile(filepath.Join(sharedDir(f), "testdata", "nca", "signed", n)); err == nil {
+		if b, err := os.ReadFile(filepath.Join(testenv.Path(f, "testdata", "nca", "signed"), n)); err == nil {
 			f.Add(b)
 		}
 	}

@@ -121,9 +121,6 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-// tool returns the path of an external oracle (see testenv.Tool).
-func tool(t *testing.T, name string) string { return testenv.Tool(t, name) }
-
 func writeTemp(t *testing.T, name string, data []byte) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)

@@ -3,7 +3,7 @@ package envelope
 // Kind is the kind of a filing, read from the form's dt_* radio fields.
 type Kind string
 
-// The form kinds of PROTOCOL.md §4.
+// The form kinds of docs/PROTOCOL.md §4.
 const (
 	KindMain       Kind = "dt_main"       // первоначальная
 	KindRegular    Kind = "dt_regular"    // очередная

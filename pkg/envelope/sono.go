@@ -10,7 +10,7 @@ import (
 	"github.com/salyq/salyq/pkg/xmldsig"
 )
 
-// The SONO payloads follow the working model of PROTOCOL.md §4b until the
+// The SONO payloads follow the working model of docs/PROTOCOL.md §4b until the
 // official schemas are obtained; this file is the one place that knows it.
 
 // SONOError is errorInfo inside a SONO payload: a business refusal, as
@@ -122,7 +122,7 @@ func VerifyStatusRequest(el *etree.Element) (*StatusRequest, *x509.Certificate, 
 
 // HistoryEntry is one fnoHistoryElement: a status as SONO sent it.
 type HistoryEntry struct {
-	// Status is verbatim (STATUSES.md); unknown values are kept as they are.
+	// Status is verbatim (docs/STATUSES.md); unknown values are kept as they are.
 	Status  string
 	Date    time.Time
 	Message string

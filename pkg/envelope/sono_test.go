@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/pkg/crypto/gost341194"
 	"github.com/salyq/salyq/pkg/xmldsig"
 )
@@ -160,7 +161,7 @@ func TestParseResponseRefuses(t *testing.T) {
 // operator's DigestValue with GOST R 34.11-94.
 func TestOperatorSampleDigest(t *testing.T) {
 	for _, name := range []string{"nit-shep-request-gost2004.xml", "nit-shep-response-gost2004.xml"} {
-		raw, err := os.ReadFile(filepath.Join(sharedDir(t), "testdata", "nca", "signed", name))
+		raw, err := os.ReadFile(filepath.Join(testenv.Path(t, "testdata", "nca", "signed"), name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/pkg/xmldsig"
 )
 
@@ -181,7 +182,7 @@ func TestRequestStructureRefused(t *testing.T) {
 // TestSendMessageValidatesAgainstXSD runs xmllint --schema, an independent
 // validator, over every SendMessage the package builds.
 func TestSendMessageValidatesAgainstXSD(t *testing.T) {
-	xmllint := tool(t, "xmllint")
+	xmllint := testenv.Tool(t, "xmllint", testenv.PkgXmllint)
 	xsd := schemaDriver(t)
 	status, err := SignStatusRequest(ctx, &StatusRequest{RequestID: "r-1"}, mustKeys(t).set.IndividualSign.Signer())
 	if err != nil {
@@ -225,7 +226,7 @@ func TestSendMessageValidatesAgainstXSD(t *testing.T) {
 // foreign namespace, imported first), which changes nothing in what is
 // validated.
 func schemaDriver(t *testing.T) string {
-	root := filepath.Join(sharedDir(t), "spec", "shep-v10")
+	root := testenv.Path(t, "docs", "shep-v10")
 	files, _ := filepath.Glob(filepath.Join(root, "SyncChannel", "v10", "Types", "*.xsd"))
 	common, _ := filepath.Glob(filepath.Join(root, "common", "v10", "Types", "*.xsd"))
 	files = append(files, common...)
@@ -295,7 +296,7 @@ func soapBodyChild(t *testing.T, doc []byte) []byte {
 // TestXmlsec1VerifiesTransportSignature checks the WS-Security signature
 // with xmlsec1 (which needs to be told that Body's Id attribute is an ID).
 func TestXmlsec1VerifiesTransportSignature(t *testing.T) {
-	xmlsec := tool(t, "xmlsec1")
+	xmlsec := testenv.Tool(t, "xmlsec1", testenv.PkgXmlsec1)
 	_, signed := sendRequest(t, true)
 	path := writeTemp(t, "send.xml", signed)
 	// xmlsec1 does not read a certificate from a wsse KeyIdentifier: it is
@@ -313,7 +314,7 @@ func TestXmlsec1VerifiesTransportSignature(t *testing.T) {
 // DigestValue. (The GOST 34.11-94 digest itself is checked where the GOST
 // hash lives.)
 func TestOperatorSampleRequest(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(sharedDir(t), "testdata", "nca", "signed", "nit-shep-request-gost2004.xml"))
+	raw, err := os.ReadFile(testenv.Path(t, "testdata", "nca", "signed", "nit-shep-request-gost2004.xml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/pkg/ncakey"
 	"github.com/salyq/salyq/pkg/xmldsig"
 )
@@ -127,7 +128,7 @@ func TestVerifyFormRefuses(t *testing.T) {
 // TestXmlsec1VerifiesForm checks the taxpayer signature with xmlsec1, an
 // independent XMLDSig implementation.
 func TestXmlsec1VerifiesForm(t *testing.T) {
-	xmlsec := tool(t, "xmlsec1")
+	xmlsec := testenv.Tool(t, "xmlsec1", testenv.PkgXmlsec1)
 	k := mustKeys(t)
 	path := writeTemp(t, "form.xml", signedSample(t))
 	root := writeTemp(t, "root.pem", k.pki.RootPEM())

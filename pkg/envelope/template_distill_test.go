@@ -20,9 +20,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files and distilled templates")
 
-// sharedDir finds ../shared beside the repository.
-func sharedDir(t testing.TB) string { return testenv.Shared(t) }
-
 // distill reduces an official machine template to what Template holds.
 func distill(t *testing.T, tarball string) *Template {
 	f, err := os.Open(tarball)
@@ -96,7 +93,7 @@ func distillDoc(t *testing.T, doc *etree.Document) *Template {
 // TestEmbeddedTemplatesMatchOfficial distills the official 910.00 template
 // and compares it with the embedded copy; -update rewrites the copy.
 func TestEmbeddedTemplatesMatchOfficial(t *testing.T) {
-	tarballs, _ := filepath.Glob(filepath.Join(sharedDir(t), "spec", "fno", "*.tar.bz2"))
+	tarballs, _ := filepath.Glob(filepath.Join(testenv.Path(t, "docs", "fno"), "*.tar.bz2"))
 	if len(tarballs) == 0 {
 		t.Fatal("no official templates found")
 	}

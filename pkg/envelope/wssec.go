@@ -16,7 +16,7 @@ const (
 	wssEncodingBase64  = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
 )
 
-// signSOAP signs the Body of doc with WS-Security as PROTOCOL.md §3 has it:
+// signSOAP signs the Body of doc with WS-Security as docs/PROTOCOL.md §3 has it:
 // wsu:Id on the Body, one ds:Signature in a mustUnderstand wsse:Security,
 // exclusive c14n, the whole certificate in a KeyIdentifier.
 func signSOAP(ctx context.Context, doc *etree.Document, header *etree.Element, signer xmldsig.Signer, id string) error {

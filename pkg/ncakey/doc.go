@@ -11,7 +11,7 @@
 // right key.
 //
 // Only RSA keys in DER PKCS#12 files are read today. NCA's current keys
-// are GOST 2015 keys in Kalkan containers (BER inside, PROTOCOL.md §5),
+// are GOST 2015 keys in Kalkan containers (BER inside, docs/PROTOCOL.md §5),
 // which the PKCS#12 decoder cannot parse; they are reported as
 // ErrUnsupportedContainer. A later loader constructs a Key with NewKey
 // from any xmldsig.Signer and plugs into the Keystore through

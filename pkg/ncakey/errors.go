@@ -52,7 +52,7 @@ var (
 	// time of use.
 	ErrNotYetValid = errors.New("certificate not yet valid")
 	// ErrNotSigningKey means the key is an authentication key: signing a
-	// document with it is forbidden (PROTOCOL.md §5).
+	// document with it is forbidden (docs/PROTOCOL.md §5).
 	ErrNotSigningKey = errors.New("not a signing key")
 
 	// ErrNoKey means the keystore holds no usable key for a taxpayer.

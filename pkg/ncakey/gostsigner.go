@@ -12,7 +12,7 @@ import (
 )
 
 // gostSigner signs with an NCA GOST key: the message is hashed with the
-// key kind's hash, and the signature is r_LE‖s_LE (PROTOCOL.md §5).
+// key kind's hash, and the signature is r_LE‖s_LE (docs/PROTOCOL.md §5).
 type gostSigner struct {
 	priv *gost3410.PrivateKey
 	cert *x509.Certificate

@@ -48,8 +48,8 @@ func getFixture(t testing.TB) *fixture {
 // identity tests need no key generation.
 func (f *fixture) reuseKey() *rsa.PrivateKey { return f.set.HeadAuth.PrivateKey() }
 
-// sharedTestdata is the shared test material beside the repository.
-func sharedTestdata(t testing.TB) string { return testenv.Shared(t, "testdata") }
+// ncaTestdata is the NCA test material in the repository (testdata/nca).
+func ncaTestdata(t testing.TB) string { return testenv.Path(t, "testdata", "nca") }
 
 func wantErr(t testing.TB, err error, targets ...error) {
 	t.Helper()

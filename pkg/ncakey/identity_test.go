@@ -266,7 +266,7 @@ func badDigit(id string) string {
 	return id[:11] + string(d)
 }
 
-// TestRoleOIDs pins the OIDs to PROTOCOL.md §5.
+// TestRoleOIDs pins the OIDs to docs/PROTOCOL.md §5.
 func TestRoleOIDs(t *testing.T) {
 	want := map[ncakey.Role]string{
 		ncakey.RoleIndividual:  "1.2.398.3.3.4.1.1",

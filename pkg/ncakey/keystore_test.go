@@ -289,7 +289,7 @@ func TestKeystorePasswordsFileErrors(t *testing.T) {
 // and signs what xmldsig then verifies. NCA's test identifiers are refused
 // unless test identities are enabled.
 func TestKeystoreRealNCAContainers(t *testing.T) {
-	dir := filepath.Join(sharedTestdata(t), "nca", "p12")
+	dir := filepath.Join(ncaTestdata(t), "p12")
 	want, err := filepath.Glob(filepath.Join(dir, "*.p12"))
 	if err != nil || len(want) != 6 {
 		t.Fatalf("NCA containers: %v, %v", want, err)

@@ -16,7 +16,7 @@ import (
 var oidSerialNumberAttr = asn1.ObjectIdentifier{2, 5, 4, 5}
 
 func TestDecodeNCAContainers(t *testing.T) {
-	files := testenv.SharedFiles(t, "*.p12", "testdata", "nca", "p12")
+	files := testenv.Files(t, "*.p12", "testdata", "nca", "p12")
 	tests := []struct {
 		file    string
 		iin     string
@@ -89,7 +89,7 @@ func TestDecodeNCAContainers(t *testing.T) {
 // TestKalkanMACIsOverRawBER pins the reason the MAC must be computed over
 // the stored authSafe octets: Kalkan's are BER, and their DER form differs.
 func TestKalkanMACIsOverRawBER(t *testing.T) {
-	for name, data := range testenv.SharedFiles(t, "*.p12", "testdata", "nca", "p12") {
+	for name, data := range testenv.Files(t, "*.p12", "testdata", "nca", "p12") {
 		var pfx pfxPDU
 		if err := unmarshalDER(data, &pfx, "PFX"); err != nil {
 			t.Fatalf("%s: outer PFX is not DER: %v", name, err)
@@ -119,7 +119,7 @@ func TestKalkanMACIsOverRawBER(t *testing.T) {
 }
 
 func TestDecodeWrongPassword(t *testing.T) {
-	for name, data := range testenv.SharedFiles(t, "*.p12", "testdata", "nca", "p12") {
+	for name, data := range testenv.Files(t, "*.p12", "testdata", "nca", "p12") {
 		for _, pw := range []string{"", "qwerty12", "Qwerty123", "Qwerty1"} {
 			_, err := Decode(data, pw)
 			if !errors.Is(err, ErrWrongPassword) {
@@ -137,7 +137,7 @@ func TestDecodeWrongPassword(t *testing.T) {
 // must fail cleanly: the MAC catches changes inside the authSafe, parsing
 // catches the rest (a flipped algorithm OID is legitimately unsupported).
 func TestDecodeCorruptedByte(t *testing.T) {
-	data := testenv.SharedFiles(t, "*.p12", "testdata", "nca", "p12")["legal_valid_head.p12"]
+	data := testenv.Files(t, "*.p12", "testdata", "nca", "p12")["legal_valid_head.p12"]
 	step := 1
 	if testing.Short() {
 		step = 17
@@ -168,7 +168,7 @@ func TestDecodeCorruptedByte(t *testing.T) {
 
 // TestDecodeTruncated cuts the container at every length.
 func TestDecodeTruncated(t *testing.T) {
-	data := testenv.SharedFiles(t, "*.p12", "testdata", "nca", "p12")["individual_valid_individual_valid.p12"]
+	data := testenv.Files(t, "*.p12", "testdata", "nca", "p12")["individual_valid_individual_valid.p12"]
 	for n := 0; n < len(data); n += 7 {
 		if _, err := Decode(data[:n], ncaPassword); !errors.Is(err, ErrMalformed) {
 			t.Fatalf("truncated to %d: err = %v, want ErrMalformed", n, err)
@@ -292,7 +292,7 @@ func gostPublicKeyMatches(t *testing.T, k *GOSTKey, cert *x509.Certificate) bool
 }
 
 func BenchmarkDecodeKalkan(b *testing.B) {
-	data := testenv.SharedFiles(b, "*.p12", "testdata", "nca", "p12")["legal_valid_head.p12"]
+	data := testenv.Files(b, "*.p12", "testdata", "nca", "p12")["legal_valid_head.p12"]
 	for b.Loop() {
 		if _, err := Decode(data, ncaPassword); err != nil {
 			b.Fatal(err)
@@ -302,7 +302,7 @@ func BenchmarkDecodeKalkan(b *testing.B) {
 }
 
 func TestUnsupportedNamesOID(t *testing.T) {
-	data := bytes.Clone(testenv.SharedFiles(t, "*.p12", "testdata", "nca", "p12")["legal_valid_head.p12"])
+	data := bytes.Clone(testenv.Files(t, "*.p12", "testdata", "nca", "p12")["legal_valid_head.p12"])
 	sha1OID := []byte{0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a}
 	i := bytes.LastIndex(data, sha1OID)
 	if i < 0 {
@@ -320,7 +320,7 @@ func TestUnsupportedNamesOID(t *testing.T) {
 }
 
 func TestMalformedSaysWhere(t *testing.T) {
-	data := testenv.SharedFiles(t, "*.p12", "testdata", "nca", "p12")["legal_valid_head.p12"]
+	data := testenv.Files(t, "*.p12", "testdata", "nca", "p12")["legal_valid_head.p12"]
 	_, err := Decode(data[:100], ncaPassword)
 	var me *MalformedError
 	if !errors.As(err, &me) || !strings.Contains(me.Where, "PFX") {

@@ -6,8 +6,8 @@ import (
 	"github.com/salyq/salyq/internal/testenv"
 )
 
-// ncaTestdata is the NCA test material beside the repository.
-func ncaTestdata(t testing.TB) string { return testenv.Shared(t, "testdata", "nca") }
+// ncaTestdata is the NCA test material in the repository (testdata/nca).
+func ncaTestdata(t testing.TB) string { return testenv.Path(t, "testdata", "nca") }
 
 // ncaPassword is the published password of every NCA test container.
 const ncaPassword = "Qwerty12"

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testenv"
+
 	gopkcs12 "software.sslmate.com/src/go-pkcs12"
 )
 
@@ -143,22 +145,9 @@ func TestSeveralKeys(t *testing.T) {
 	}
 }
 
-// requireOpenSSL returns the openssl path or skips (fails under CI=true).
-func requireOpenSSL(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("openssl not found, required under CI")
-		}
-		t.Skip("openssl not found")
-	}
-	return path
-}
-
 // TestOpenSSLExport decodes files written by `openssl pkcs12 -export`.
 func TestOpenSSLExport(t *testing.T) {
-	openssl := requireOpenSSL(t)
+	openssl := testenv.Tool(t, "openssl", testenv.PkgOpenSSL)
 	dir := t.TempDir()
 	rsaKey := newRSAKey(t)
 	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

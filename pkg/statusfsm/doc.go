@@ -9,7 +9,7 @@
 // The Table holds, as data (table.json, compiled in; LoadTable reads an
 // operator's corrected copy, DefaultTableJSON is the starting point), the
 // 25 SONO statuses verbatim with number, phase, terminal flag and outcome
-// exactly as in STATUSES.md, and the product's own states queued, sending,
+// exactly as in docs/STATUSES.md, and the product's own states queued, sending,
 // sent and failed-delivery (terminal: dead letter). A Status outside the
 // table is an unknown SONO status: kept verbatim, flagged, not terminal,
 // so the form keeps being polled until SONO says something we know.

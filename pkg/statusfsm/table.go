@@ -48,7 +48,7 @@ func DefaultTableJSON() []byte {
 	return bytes.Clone(defaultTableJSON)
 }
 
-// DefaultTable returns the compiled-in table (STATUSES.md). It panics only if
+// DefaultTable returns the compiled-in table (docs/STATUSES.md). It panics only if
 // the compiled-in JSON is invalid, which the package tests rule out.
 func DefaultTable() *Table {
 	t, err := LoadTable(bytes.NewReader(defaultTableJSON))

@@ -20,17 +20,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/transitions.golden")
 
-// sharedDir is the shared material beside the repository.
-func sharedDir(t testing.TB) string { return testenv.Shared(t) }
-
 // TestDefaultTableMatchesSpec compares the compiled-in table with the
-// table in STATUSES.md, row by row.
+// table in docs/STATUSES.md, row by row.
 func TestDefaultTableMatchesSpec(t *testing.T) {
-	path := filepath.Join(sharedDir(t), "spec", "STATUSES.md")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("spec missing: %v", err)
-	}
+	data := testenv.ReadFile(t, "docs", "STATUSES.md")
 	tb := DefaultTable()
 	rows := 0
 	sc := bufio.NewScanner(bytes.NewReader(data))

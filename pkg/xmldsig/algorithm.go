@@ -14,7 +14,7 @@ import (
 )
 
 // Signature and digest method URIs of the algorithms NCA RK keys sign with
-// (PROTOCOL.md §5).
+// (docs/PROTOCOL.md §5).
 const (
 	SignatureRSASHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 	DigestSHA256       = "http://www.w3.org/2001/04/xmlenc#sha256"

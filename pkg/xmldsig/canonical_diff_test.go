@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/salyq/salyq/internal/testenv"
+
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
 	"github.com/russellhaering/goxmldsig/etreeutils"
@@ -260,13 +262,7 @@ func TestCanonicalMatchesGoxmldsig(t *testing.T) {
 // TestCanonicalMatchesXmllint compares whole documents with libxml2's
 // canonicalizers (with comments, the only way xmllint offers them).
 func TestCanonicalMatchesXmllint(t *testing.T) {
-	xmllint, err := exec.LookPath("xmllint")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("xmllint not installed")
-		}
-		t.Skip("xmllint not installed")
-	}
+	xmllint := testenv.Tool(t, "xmllint", testenv.PkgXmllint)
 	docs := corpusDocs(t)
 	r := rand.New(rand.NewPCG(3, 4))
 	for i := range 40 {

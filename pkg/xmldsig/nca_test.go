@@ -11,7 +11,7 @@ import (
 )
 
 func ncaFile(t *testing.T, rel string) []byte {
-	return testenv.ReadShared(t, "testdata", "nca", rel)
+	return testenv.ReadFile(t, "testdata", "nca", rel)
 }
 
 // TestKalkanEnvelopedGOST2015 verifies a real enveloped signature Kalkan

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/testenv"
+
 	"github.com/beevik/etree"
 )
 
@@ -162,13 +164,7 @@ func TestTamperedFails(t *testing.T) {
 // TestXmlsec1Verifies checks our enveloped signature with an independent
 // implementation.
 func TestXmlsec1Verifies(t *testing.T) {
-	xmlsec, err := exec.LookPath("xmlsec1")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("xmlsec1 not installed")
-		}
-		t.Skip("xmlsec1 not installed")
-	}
+	xmlsec := testenv.Tool(t, "xmlsec1", testenv.PkgXmlsec1)
 	doc := signEnveloped(t, sample)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "signed.xml")

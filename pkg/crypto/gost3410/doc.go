@@ -7,7 +7,7 @@
 //   - CryptoPro-A (GOST 34.310-2004 keys, NCA key OID 1.2.398.3.10.1.1.1.1),
 //   - tc26-gost-3410-12-256-paramSetA (Weierstrass form, a ≠ −3, cofactor 4).
 //
-// Conventions (PROTOCOL.md §5): the digest is read as a little-endian
+// Conventions (docs/PROTOCOL.md §5): the digest is read as a little-endian
 // integer e mod q (e = 0 becomes 1); a signature is r_LE ‖ s_LE, each one
 // coordinate long; a raw public key is x_LE ‖ y_LE; a private key d is
 // little-endian. s = r·d + k·e mod q with r = x(k·G) mod q. Hashing

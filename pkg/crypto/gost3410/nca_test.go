@@ -11,8 +11,8 @@ import (
 	"github.com/salyq/salyq/pkg/crypto/streebog"
 )
 
-// sharedTestdata is a path in the shared test material.
-func sharedTestdata(t *testing.T, rel string) string { return testenv.Shared(t, "testdata", rel) }
+// testdataPath is the path of rel in the repository's testdata/.
+func testdataPath(t *testing.T, rel string) string { return testenv.Path(t, "testdata", rel) }
 
 // ncaCert is the part of an NCA GOST certificate the signature check needs.
 type ncaCert struct {
@@ -23,7 +23,7 @@ type ncaCert struct {
 
 func loadNCACert(t *testing.T, rel string) ncaCert {
 	t.Helper()
-	der, err := os.ReadFile(sharedTestdata(t, rel))
+	der, err := os.ReadFile(testdataPath(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,8 @@ import (
 	"github.com/salyq/salyq/internal/testenv"
 )
 
-// sharedTestdata is a path in the shared test material.
-func sharedTestdata(t *testing.T, rel string) string { return testenv.Shared(t, "testdata", rel) }
+// testdataPath is the path of rel in the repository's testdata/.
+func testdataPath(t *testing.T, rel string) string { return testenv.Path(t, "testdata", rel) }
 
 // between returns the part of s from the first start marker through the
 // first end marker after it.
@@ -42,7 +42,7 @@ func replaceOnce(t *testing.T, s []byte, old, new string) []byte {
 // canonical form of its soap Body. It proves the parameter set and the byte
 // order of Sum at once.
 func TestNCASignedRequestDigest(t *testing.T) {
-	raw, err := os.ReadFile(sharedTestdata(t, "nca/signed/nit-shep-request-gost2004.xml"))
+	raw, err := os.ReadFile(testdataPath(t, "nca/signed/nit-shep-request-gost2004.xml"))
 	if err != nil {
 		t.Fatalf("read fixture: %v", err)
 	}

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/hex"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/salyq/salyq/internal/testenv"
 )
 
 // TestCrossCheckGostsum compares Sum with `gostsum -t` (test parameter set)
@@ -18,13 +19,7 @@ import (
 // prints bd298bcf…351d89 for it, which matches neither order of the
 // published empty-string vector that Sum reproduces (see TestVectors).
 func TestCrossCheckGostsum(t *testing.T) {
-	tool, err := exec.LookPath("gostsum")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("gostsum not found but CI=true: %v", err)
-		}
-		t.Skipf("gostsum not installed: %v", err)
-	}
+	tool := testenv.Tool(t, "gostsum", testenv.PkgGostsum)
 	r := rand.New(rand.NewPCG(3411, 94))
 	lengths := []int{1, 31, 32, 33, 64, 1 + r.IntN(200), 1000 + r.IntN(100), 20*1024 + r.IntN(32)}
 	for _, n := range lengths {

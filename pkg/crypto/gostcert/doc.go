@@ -4,7 +4,7 @@
 //
 // crypto/x509 parses NCA GOST certificates but leaves PublicKey nil and
 // cannot check their signatures; this package fills that gap with
-// pkg/crypto/gost3410 and the NCA byte conventions (PROTOCOL.md §5): the
+// pkg/crypto/gost3410 and the NCA byte conventions (docs/PROTOCOL.md §5): the
 // public key is OCTET STRING(x_LE‖y_LE) inside the SubjectPublicKeyInfo
 // BIT STRING, a signature is r_LE‖s_LE, and the digest is read as a
 // little-endian integer.

@@ -10,8 +10,9 @@ import (
 	"github.com/salyq/salyq/internal/testenv"
 )
 
-func sharedFile(t *testing.T, rel string) []byte {
-	return testenv.ReadShared(t, "testdata", "nca", rel)
+// ncaFile reads rel in the repository's testdata/nca.
+func ncaFile(t *testing.T, rel string) []byte {
+	return testenv.ReadFile(t, "testdata", "nca", rel)
 }
 
 func cert(t *testing.T, der []byte) *x509.Certificate {
@@ -24,8 +25,8 @@ func cert(t *testing.T, der []byte) *x509.Certificate {
 }
 
 func TestNCAChainSignatures(t *testing.T) {
-	root := cert(t, sharedFile(t, "certs/root_test_gost_2022.cer"))
-	ca := cert(t, sharedFile(t, "certs/nca_gost2022_test.cer"))
+	root := cert(t, ncaFile(t, "certs/root_test_gost_2022.cer"))
+	ca := cert(t, ncaFile(t, "certs/nca_gost2022_test.cer"))
 	if err := CheckCertificateSignature(root, root); err != nil {
 		t.Fatalf("root: %v", err)
 	}
@@ -44,7 +45,7 @@ func TestNCAChainSignatures(t *testing.T) {
 // TestOperatorCertificateKey reads the GOST 34.310-2004 key of the
 // operator's signed request.
 func TestOperatorCertificateKey(t *testing.T) {
-	raw := sharedFile(t, "signed/nit-shep-request-gost2004.xml")
+	raw := ncaFile(t, "signed/nit-shep-request-gost2004.xml")
 	m := regexp.MustCompile(`X509v3">([^<]+)<`).FindSubmatch(raw)
 	der, err := base64.StdEncoding.DecodeString(string(m[1]))
 	if err != nil {

@@ -11,9 +11,6 @@ import (
 	"github.com/salyq/salyq/internal/testenv"
 )
 
-// requireTool returns an external oracle (see testenv.Tool).
-func requireTool(t *testing.T, name string) string { return testenv.Tool(t, name) }
-
 // oracleInputs returns random messages of lengths that straddle block
 // boundaries, from a fixed seed so failures reproduce.
 func oracleInputs() [][]byte {
@@ -54,7 +51,7 @@ func runHex(t *testing.T, msg []byte, size int, name string, args ...string) []b
 }
 
 func TestCrossCheckGost12sum(t *testing.T) {
-	tool := requireTool(t, "gost12sum")
+	tool := testenv.Tool(t, "gost12sum", testenv.PkgGostsum)
 	for _, msg := range oracleInputs() {
 		s512 := Sum512(msg)
 		if want := runHex(t, msg, Size512, tool, "-l"); !bytes.Equal(s512[:], want) {
@@ -68,7 +65,7 @@ func TestCrossCheckGost12sum(t *testing.T) {
 }
 
 func TestCrossCheckOpenSSL(t *testing.T) {
-	tool := requireTool(t, "openssl")
+	tool := testenv.OpenSSLGOST(t)
 	base := []string{"dgst", "-provider", "gostprov", "-provider", "default"}
 	for _, msg := range oracleInputs()[:4] {
 		s512 := Sum512(msg)

@@ -84,7 +84,7 @@ func TestGostEngineOrderLiteral(t *testing.T) {
 }
 
 // TestNCAKalkanDigest checks the fact recorded in
-// shared/testdata/nca/README.md for signed/kalkan-xmldsig-gost2015-512.xml.
+// testdata/nca/README.md (at the repository root) for signed/kalkan-xmldsig-gost2015-512.xml.
 func TestNCAKalkanDigest(t *testing.T) {
 	const want = "UX1fM667qTi5ZJqbz6PT7D0e4ZYwKsdKYjM5Qba/NcFKrdgp47RWI8e8eIGSE43PH+2vzEKeM+8JsgxnD10EOA=="
 	sum := Sum512([]byte("<test>\n  <message>Hello</message>\n</test>"))
