@@ -66,7 +66,7 @@ type Policy struct {
 	MaxElapsed time.Duration
 	// Grace is how long after a request reached the gateway a NOT_FOUND
 	// proves nothing: the gateway may take up to a minute to hand a
-	// message on (PROTOCOL.md §4b).
+	// message on (docs/PROTOCOL.md §4b).
 	Grace time.Duration
 	// RequestTimeout is the gateway client's timeout: a request may reach
 	// the gateway that long after its attempt started, so grace counts
