@@ -170,7 +170,7 @@ func (h *harness) connect(dir string, simCfg sonosim.Config, cfg app.Config) {
 		t.Fatal(err)
 	}
 	t.Cleanup(rt.Close)
-	if err := rt.OpenGateway(context.Background(), sonosim.Config{}); err != nil {
+	if err := rt.OpenGateway(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	rt.DeliveryPolicy.InitialInterval = 50 * time.Millisecond
