@@ -20,10 +20,10 @@ import (
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/broker"
 	"github.com/salyq/salyq/internal/httplimit"
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/pkg/client"
 	"github.com/salyq/salyq/pkg/ncakey"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
