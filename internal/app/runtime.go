@@ -307,12 +307,20 @@ func (rt *Runtime) OpenGateway(ctx context.Context) error {
 	if len(certs) == 0 {
 		rt.Log.Warn("no --gateway-cert: gateway answers are accepted without checking their signature")
 	}
+	table := gateway.DefaultTable()
+	if rt.Cfg.Codes != "" {
+		if table, err = gateway.LoadTable(rt.Cfg.Codes, table); err != nil {
+			return fmt.Errorf("%w: --codes: %w", ErrConfig, err)
+		}
+		rt.Log.Info("gateway error codes loaded", "file", rt.Cfg.Codes, "codes", len(table))
+	}
 	rt.Gateway = gateway.NewClient(gateway.Config{
 		URL:          url,
 		Timeout:      rt.Cfg.Timeout,
 		Codec:        &envelope.Codec{Signer: transport.Signer(), Clock: rt.Clock, NewID: rt.NewID},
 		Sender:       envelope.Sender{ID: rt.Cfg.SenderID, Password: rt.Cfg.SenderPassword},
 		GatewayCerts: certs,
+		Table:        table,
 		Log:          rt.Log.With("part", "gateway"),
 		Observer:     rt.Metrics,
 	})
