@@ -133,6 +133,14 @@ func cmdRun(ctx context.Context, args []string, stdio IO, parts Parts, sandbox O
 	if !allInOne && (parts.Worker || parts.Poller) && cfg.Gateway == "" {
 		return fmt.Errorf("%w: a service needs --gateway (the in-process sandbox is for `salyq run`)", ErrConfig)
 	}
+	// Said before connecting: without a sandbox linked in there are no
+	// test keys or gateway to fall back on.
+	if sandbox == nil && (parts.Worker || parts.Poller) && cfg.Gateway == "" {
+		return fmt.Errorf("%w: --gateway is required (this binary has no in-process sandbox)", ErrConfig)
+	}
+	if sandbox == nil && cfg.Keys == "" {
+		return fmt.Errorf("%w: --keys is required (this binary has no in-process sandbox)", ErrConfig)
+	}
 	rt, err := Open(ctx, cfg, log, allInOne)
 	if err != nil {
 		return err

@@ -63,7 +63,11 @@ func TestServiceNeedsGateway(t *testing.T) {
 		}
 	}
 	// The producer needs no gateway, but keys: without a sandbox there
-	// are none to make up.
+	// are none to make up, which it says before connecting anywhere.
+	err := Service(Parts{Intake: true})(ctx, []string{"--data", t.TempDir(), "--http", "", "--nats", "nats://127.0.0.1:1", "--start-timeout", "1h"}, IO{Out: &errs, Err: &errs})
+	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "--keys") {
+		t.Errorf("producer without --keys: %v", err)
+	}
 	rt := &Runtime{Cfg: Config{Data: t.TempDir()}, Clock: time.Now}
 	if err := rt.OpenKeys(); !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "--keys") {
 		t.Errorf("keys without --keys and a sandbox: %v", err)
