@@ -23,7 +23,6 @@ func TestServiceBinariesProductOnly(t *testing.T) {
 	forbidden := []string{
 		"github.com/salyq/salyq/internal/sonosim",
 		"github.com/salyq/salyq/internal/ncatest",
-		"github.com/salyq/salyq/internal/ncatest",
 		"software.sslmate.com/src/go-pkcs12",
 	}
 	for _, bin := range []string{"./cmd/producer", "./cmd/worker", "./cmd/poller"} {
