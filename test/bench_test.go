@@ -91,7 +91,7 @@ func newBenchEnv(b *testing.B, latency time.Duration, inFlight int) *benchEnv {
 		b.Fatal(err)
 	}
 	b.Cleanup(rt.Close)
-	if err := rt.OpenGateway(context.Background(), sonosim.Config{}); err != nil {
+	if err := rt.OpenGateway(context.Background()); err != nil {
 		b.Fatal(err)
 	}
 	// Production polling (first poll 5 s after filing): the batch is

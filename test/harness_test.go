@@ -20,10 +20,10 @@ import (
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/broker"
 	"github.com/salyq/salyq/internal/httplimit"
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/pkg/client"
 	"github.com/salyq/salyq/pkg/ncakey"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
@@ -170,7 +170,7 @@ func (h *harness) connect(dir string, simCfg sonosim.Config, cfg app.Config) {
 		t.Fatal(err)
 	}
 	t.Cleanup(rt.Close)
-	if err := rt.OpenGateway(context.Background(), sonosim.Config{}); err != nil {
+	if err := rt.OpenGateway(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	rt.DeliveryPolicy.InitialInterval = 50 * time.Millisecond

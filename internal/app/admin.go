@@ -19,7 +19,7 @@ import (
 // ErrFailed means some forms were refused or ended in the dead letters.
 var ErrFailed = errors.New("some forms failed")
 
-func cmdSubmit(ctx context.Context, args []string, stdio IO) error {
+func cmdSubmit(ctx context.Context, args []string, stdio IO, sandbox OpenSandbox) error {
 	var cfg Config
 	fs := newFlags("submit", stdio, &cfg)
 	wait := fs.Bool("wait", false, "wait until every submitted form reaches a final status")
@@ -34,6 +34,8 @@ func cmdSubmit(ctx context.Context, args []string, stdio IO) error {
 		return err
 	}
 	defer rt.Close()
+	// Without --keys and --gateway, the keys of the sandbox under --data.
+	rt.OpenSandbox = sandbox
 	if err := rt.OpenKeys(); err != nil {
 		return err
 	}

@@ -11,23 +11,6 @@ import (
 	"github.com/salyq/salyq/internal/testenv"
 )
 
-// TestDemo runs `salyq demo` small: everything embedded, to a summary.
-func TestDemo(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts the whole pipeline")
-	}
-	var out, errs bytes.Buffer
-	err := Main(context.Background(), []string{"demo", "--forms", "12", "--sandbox-step", "50ms"}, IO{Out: &out, Err: &errs})
-	if err != nil {
-		t.Fatalf("demo: %v\n%s\n%s", err, out.String(), errs.String())
-	}
-	for _, want := range []string{"OUTCOME", "DEAD LETTERS", "FORMS/S", "12 filings accepted, 0 filed twice"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("demo output lacks %q:\n%s", want, out.String())
-		}
-	}
-}
-
 func TestUsage(t *testing.T) {
 	var out, errs bytes.Buffer
 	if err := Main(context.Background(), nil, IO{Out: &out, Err: &errs}); !errors.Is(err, ErrUsage) || !strings.Contains(errs.String(), "salyq demo") {

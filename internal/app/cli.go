@@ -31,8 +31,19 @@ Without --nats, run and demo start an embedded JetStream server under --data
 gateway in-process with its test keys. Flags of every command: salyq CMD -h.
 `
 
+// CLI is the salyq command line.
+type CLI struct {
+	// Sandbox opens the in-process gateway of run, demo and submit
+	// without --gateway; without it they need --gateway and --keys like
+	// the service binaries.
+	Sandbox OpenSandbox
+}
+
+// Main runs the salyq command line without the sandbox: CLI{}.Main.
+func Main(ctx context.Context, args []string, stdio IO) error { return CLI{}.Main(ctx, args, stdio) }
+
 // Main runs the salyq command line.
-func Main(ctx context.Context, args []string, stdio IO) error {
+func (c CLI) Main(ctx context.Context, args []string, stdio IO) error {
 	if len(args) == 0 {
 		fmt.Fprint(stdio.Err, usage)
 		return ErrUsage
@@ -40,15 +51,15 @@ func Main(ctx context.Context, args []string, stdio IO) error {
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "run":
-		return cmdRun(ctx, rest, stdio, All)
+		return cmdRun(ctx, rest, stdio, All, c.Sandbox)
 	case "submit":
-		return cmdSubmit(ctx, rest, stdio)
+		return cmdSubmit(ctx, rest, stdio, c.Sandbox)
 	case "status":
 		return cmdStatus(ctx, rest, stdio)
 	case "dlq":
 		return cmdDLQ(ctx, rest, stdio)
 	case "demo":
-		return cmdDemo(ctx, rest, stdio)
+		return cmdDemo(ctx, rest, stdio, c.Sandbox)
 	case "keys":
 		return cmdKeys(ctx, rest, stdio)
 	case "tokens":
@@ -86,7 +97,7 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
-func cmdRun(ctx context.Context, args []string, stdio IO, parts Parts) (err error) {
+func cmdRun(ctx context.Context, args []string, stdio IO, parts Parts, sandbox OpenSandbox) (err error) {
 	var cfg Config
 	fs := newFlags("run", stdio, &cfg)
 	if err := parse(fs, args); err != nil {
@@ -122,17 +133,26 @@ func cmdRun(ctx context.Context, args []string, stdio IO, parts Parts) (err erro
 	if !allInOne && (parts.Worker || parts.Poller) && cfg.Gateway == "" {
 		return fmt.Errorf("%w: a service needs --gateway (the in-process sandbox is for `salyq run`)", ErrConfig)
 	}
+	// Said before connecting: without a sandbox linked in there are no
+	// test keys or gateway to fall back on.
+	if sandbox == nil && (parts.Worker || parts.Poller) && cfg.Gateway == "" {
+		return fmt.Errorf("%w: --gateway is required (this binary has no in-process sandbox)", ErrConfig)
+	}
+	if sandbox == nil && cfg.Keys == "" {
+		return fmt.Errorf("%w: --keys is required (this binary has no in-process sandbox)", ErrConfig)
+	}
 	rt, err := Open(ctx, cfg, log, allInOne)
 	if err != nil {
 		return err
 	}
 	defer rt.Close()
+	rt.OpenSandbox = sandbox
 	if parts.Worker || parts.Poller {
-		if err := rt.OpenGateway(ctx, rt.sandboxConfig()); err != nil {
+		if err := rt.OpenGateway(ctx); err != nil {
 			return err
 		}
-		if rt.SandboxPKI != nil {
-			rt.SandboxPKI.Describe(stdio.Err)
+		if rt.Sandbox != nil {
+			rt.Sandbox.Describe(stdio.Err)
 		}
 	} else if err := rt.OpenKeys(); err != nil {
 		return err

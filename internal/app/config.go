@@ -26,6 +26,7 @@ type Config struct {
 	SenderID       string
 	SenderPassword string
 	GatewayCert    string // PEM certificate(s) the gateway signs answers with
+	Codes          string // JSON file of error code → class, merged over gateway.DefaultTable
 
 	Trust      string // NCA CA certificates (file or directory): chain checks
 	CRL        string // CRL source of the issuing CA: off, a path, a URL
@@ -109,6 +110,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.SenderID, "sender-id", env("SALYQ_SENDER_ID", "salyq"), "requestInfo/sender/senderId (env SALYQ_SENDER_ID)")
 	fs.StringVar(&c.SenderPassword, "sender-password", env("SALYQ_SENDER_PASSWORD", ""), "requestInfo/sender/password (env SALYQ_SENDER_PASSWORD; prefer the variable: flags show in ps)")
 	fs.StringVar(&c.GatewayCert, "gateway-cert", env("SALYQ_GATEWAY_CERT", ""), "PEM file of the certificate(s) the gateway signs answers with; answers not signed by one are treated as ambiguous")
+	fs.StringVar(&c.Codes, "codes", env("SALYQ_CODES", ""), `JSON file of gateway and SONO error codes and their classes, e.g. {"SRV_BUSY": "transient"} (env SALYQ_CODES): added to the built-in table, replacing its entries; classes transient, throttled, maintenance, permanent, ambiguous`)
 	fs.StringVar(&c.Trust, "trust", env("SALYQ_TRUST", ""), "NCA CA certificates, a file or directory of DER/PEM (env SALYQ_TRUST): keys must chain to them before they sign; empty: no chain check")
 	fs.StringVar(&c.CRL, "crl", env("SALYQ_CRL", "off"), "CRL of the issuing CA: off, a file path, or an http(s) URL (env SALYQ_CRL)")
 	fs.StringVar(&c.DeltaCRL, "delta-crl", env("SALYQ_DELTA_CRL", "off"), "delta CRL: off, a file path, or an http(s) URL (env SALYQ_DELTA_CRL)")

@@ -12,7 +12,7 @@ import (
 	"github.com/salyq/salyq/pkg/ncakey"
 )
 
-func cmdDemo(ctx context.Context, args []string, stdio IO) error {
+func cmdDemo(ctx context.Context, args []string, stdio IO, sandbox OpenSandbox) error {
 	var cfg Config
 	fs := newFlags("demo", stdio, &cfg)
 	n := fs.Int("forms", 300, "how many sample 910.00 forms to file")
@@ -22,6 +22,9 @@ func cmdDemo(ctx context.Context, args []string, stdio IO) error {
 	}
 	if cfg.NATS != "" || cfg.Gateway != "" {
 		return fmt.Errorf("%w: the demo runs everything embedded; use run and submit against real services", ErrUsage)
+	}
+	if sandbox == nil {
+		return fmt.Errorf("%w: the demo needs the in-process sandbox, which this binary does not link", ErrConfig)
 	}
 	// A fresh directory: the demo's forms must not meet an earlier run's.
 	dir, err := os.MkdirTemp("", "salyq-demo-")
@@ -47,7 +50,8 @@ func cmdDemo(ctx context.Context, args []string, stdio IO) error {
 		return err
 	}
 	defer rt.Close()
-	if err := rt.OpenGateway(ctx, rt.sandboxConfig()); err != nil {
+	rt.OpenSandbox = sandbox
+	if err := rt.OpenGateway(ctx); err != nil {
 		return err
 	}
 	var taxpayers []string
@@ -86,8 +90,8 @@ func cmdDemo(ctx context.Context, args []string, stdio IO) error {
 	elapsed := time.Since(start)
 	fmt.Fprintln(stdio.Out)
 	printSummary(stdio, views, elapsed)
-	st := rt.Sandbox.Stats()
-	fmt.Fprintf(stdio.Out, "\nsandbox: %d filings accepted, %d filed twice\n", st.FilingsAccepted, st.DuplicateFilings)
+	accepted, twice := rt.Sandbox.Filings()
+	fmt.Fprintf(stdio.Out, "\nsandbox: %d filings accepted, %d filed twice\n", accepted, twice)
 	return nil
 }
 

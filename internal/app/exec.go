@@ -29,7 +29,10 @@ func Exec(name string, run func(ctx context.Context, args []string, stdio IO) er
 
 // Service returns the run function of a service binary (cmd/producer,
 // cmd/worker, cmd/poller): the given parts against an existing NATS server
-// and gateway, until ctx is cancelled.
+// and gateway, until ctx is cancelled. It has no sandbox: a service
+// binary links none, and refuses to start without --gateway and --keys.
 func Service(parts Parts) func(ctx context.Context, args []string, stdio IO) error {
-	return func(ctx context.Context, args []string, stdio IO) error { return cmdRun(ctx, args, stdio, parts) }
+	return func(ctx context.Context, args []string, stdio IO) error {
+		return cmdRun(ctx, args, stdio, parts, nil)
+	}
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/salyq/salyq/internal/gateway"
 	"github.com/salyq/salyq/internal/ids"
 	"github.com/salyq/salyq/internal/metrics"
-	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/certcheck"
 	"github.com/salyq/salyq/pkg/envelope"
@@ -52,10 +51,12 @@ type Runtime struct {
 	// Keys and Gateway are set by OpenGateway.
 	Keys    *ncakey.Keystore
 	Gateway *gateway.Client
+	// OpenSandbox opens the in-process sandbox when neither --gateway
+	// nor --keys is given; nil in the service binaries, which then
+	// refuse to start.
+	OpenSandbox OpenSandbox
 	// Sandbox is the in-process sandbox, when there is one.
-	Sandbox *sonosim.Server
-	// SandboxPKI describes the sandbox's keys, when there is a sandbox.
-	SandboxPKI *sonosim.PKI
+	Sandbox Sandbox
 	// Metrics is this process's instrumentation, served at /metrics.
 	Metrics *metrics.Metrics
 
@@ -226,12 +227,10 @@ func (rt *Runtime) OpenKeys() error {
 	}
 	dir := rt.Cfg.Keys
 	if dir == "" && rt.Cfg.Gateway == "" {
-		pki, err := sonosim.OpenPKI(rt.sandboxDir(), rt.Clock())
-		if err != nil {
+		if err := rt.openSandbox(); err != nil {
 			return err
 		}
-		rt.SandboxPKI = pki
-		dir = pki.KeystoreDir
+		dir = rt.Sandbox.KeystoreDir()
 	}
 	if dir == "" {
 		return fmt.Errorf("%w: --keys is required", ErrConfig)
@@ -251,8 +250,9 @@ func (rt *Runtime) OpenKeys() error {
 }
 
 // OpenGateway opens the keys and a gateway client; without --gateway it
-// starts the sandbox in-process on loopback and trusts its certificate.
-func (rt *Runtime) OpenGateway(ctx context.Context, sim sonosim.Config) error {
+// starts the sandbox (rt.OpenSandbox) in-process on loopback and trusts
+// its certificate.
+func (rt *Runtime) OpenGateway(ctx context.Context) error {
 	if err := rt.Cfg.check(); err != nil {
 		return err
 	}
@@ -261,37 +261,34 @@ func (rt *Runtime) OpenGateway(ctx context.Context, sim sonosim.Config) error {
 	}
 	url, transportFile, certs := rt.Cfg.Gateway, rt.Cfg.TransportKey, []*x509.Certificate(nil)
 	if url == "" {
-		pki := rt.SandboxPKI
-		pki.Apply(&sim)
-		sim.AllowTestIdentities = rt.Cfg.TestIdentities
-		srv, err := sonosim.New(sim)
-		if err != nil {
+		if err := rt.openSandbox(); err != nil {
 			return err
 		}
+		sb := rt.Sandbox
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return err
 		}
-		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+		hs := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
 		go hs.Serve(ln)
 		rt.closers = append(rt.closers, func() {
 			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			hs.Shutdown(sctx)
 		})
-		rt.Sandbox = srv
 		url = "http://" + ln.Addr().String() + "/bip-sync-wss-gost/"
 		if transportFile == "" {
-			transportFile = pki.TransportKeyFile
+			transportFile = sb.TransportKeyFile()
 		}
-		certs = []*x509.Certificate{pki.Gateway.Certificate()}
+		certs = []*x509.Certificate{sb.GatewayCert()}
 		// The in-process sandbox hands messages on at once and moves
 		// statuses every SimStep: wait and poll on its scale.
 		rt.DeliveryPolicy.Grace = min(rt.DeliveryPolicy.Grace, time.Second)
 		// In process, a request reaches the gateway when it is made.
 		rt.DeliveryPolicy.RequestTimeout = min(rt.DeliveryPolicy.RequestTimeout, time.Second)
-		rt.PollBackoff = statusfsm.Backoff{Min: sim.StatusStep, Max: 10 * sim.StatusStep, Factor: 1.5}
-		rt.Log.Info("in-process sandbox gateway started", "url", url, "keys", pki.KeystoreDir)
+		step := sb.StatusStep()
+		rt.PollBackoff = statusfsm.Backoff{Min: step, Max: 10 * step, Factor: 1.5}
+		rt.Log.Info("in-process sandbox gateway started", "url", url, "keys", sb.KeystoreDir())
 	}
 	transport, err := ncakey.LoadBeside(transportFile, rt.Cfg.TransportPass)
 	if err != nil {
@@ -310,20 +307,22 @@ func (rt *Runtime) OpenGateway(ctx context.Context, sim sonosim.Config) error {
 	if len(certs) == 0 {
 		rt.Log.Warn("no --gateway-cert: gateway answers are accepted without checking their signature")
 	}
+	table := gateway.DefaultTable()
+	if rt.Cfg.Codes != "" {
+		if table, err = gateway.LoadTable(rt.Cfg.Codes, table); err != nil {
+			return fmt.Errorf("%w: --codes: %w", ErrConfig, err)
+		}
+		rt.Log.Info("gateway error codes loaded", "file", rt.Cfg.Codes, "codes", len(table))
+	}
 	rt.Gateway = gateway.NewClient(gateway.Config{
 		URL:          url,
 		Timeout:      rt.Cfg.Timeout,
 		Codec:        &envelope.Codec{Signer: transport.Signer(), Clock: rt.Clock, NewID: rt.NewID},
 		Sender:       envelope.Sender{ID: rt.Cfg.SenderID, Password: rt.Cfg.SenderPassword},
 		GatewayCerts: certs,
+		Table:        table,
 		Log:          rt.Log.With("part", "gateway"),
 		Observer:     rt.Metrics,
 	})
 	return nil
-}
-
-// sandboxConfig is the in-process sandbox of `salyq run` and the demo: no
-// faults, statuses moving every --sandbox-step.
-func (rt *Runtime) sandboxConfig() sonosim.Config {
-	return sonosim.Config{StatusStep: rt.Cfg.SimStep, Seed: rt.Cfg.SimSeed}
 }

@@ -8,9 +8,9 @@ import (
 
 // Table maps error codes — gateway fault codes and SONO business codes —
 // to classes. No public catalogue exists, so operators extend it with what
-// the real service sends (Config.Codes); codes absent from it are
-// Ambiguous, because an unknown error says nothing about whether the form
-// was filed.
+// the real service sends (an error-code file, --codes: LoadTable, given
+// to the client as Config.Table); codes absent from it are Ambiguous,
+// because an unknown error says nothing about whether the form was filed.
 type Table map[string]Class
 
 // DefaultTable is the table for the working model (envelope/codes.go) and

@@ -11,3 +11,7 @@ var (
 	// ErrRefused means SONO or the gateway refused the request.
 	ErrRefused = errors.New("refused")
 )
+
+// ErrCodesFile means an error-code file (--codes) is unreadable or
+// invalid; the error names the file and, where it can, the code.
+var ErrCodesFile = errors.New("error-code file")

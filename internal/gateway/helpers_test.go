@@ -14,10 +14,10 @@ import (
 	"github.com/beevik/etree"
 	"github.com/salyq/salyq/internal/gateway"
 	"github.com/salyq/salyq/internal/ids"
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/ncakey"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 )
 
 var ctx = context.Background()

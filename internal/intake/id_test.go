@@ -6,8 +6,8 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/salyq/salyq/internal/intake"
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/pkg/envelope"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 )
 
 func TestSubmissionIDSame(t *testing.T) {

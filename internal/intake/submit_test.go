@@ -15,10 +15,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/intake"
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/ncakey"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 	"github.com/salyq/salyq/pkg/xmldsig"
 )
 

@@ -15,10 +15,10 @@ import (
 	"github.com/salyq/salyq/internal/testenv"
 
 	"github.com/beevik/etree"
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/ncakey"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 	"github.com/salyq/salyq/pkg/xmldsig"
 )
 

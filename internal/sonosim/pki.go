@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/pkg/ncakey"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 )
 
 // Files of a sandbox PKI directory.

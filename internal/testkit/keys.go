@@ -3,9 +3,9 @@ package testkit
 import (
 	"time"
 
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/pkg/ncakey"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 )
 
 // Keys is the test PKI of a worker's or a poller's world: one taxpayer's

@@ -19,8 +19,8 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/pkg/ncakey"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 )
 
 var ncatestPKI = sync.OnceValues(func() (*ncatest.PKI, error) {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/salyq/salyq/internal/testenv"
 
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
+	"github.com/salyq/salyq/internal/ncatest"
 )
 
 // testNow is the fixed clock of every test: inside the keys' validity and

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/pkg/ncakey"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 )
 
 // TestChoose: the legal entity has a head's key (preferred) and a

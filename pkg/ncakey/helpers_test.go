@@ -9,8 +9,8 @@ import (
 
 	"github.com/salyq/salyq/internal/testenv"
 
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/pkg/ncakey"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 )
 
 // fixture is the test PKI shared by all tests of the package: RSA-2048

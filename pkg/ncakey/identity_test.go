@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/pkg/ncakey"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 )
 
 func TestIdentityOfEveryRole(t *testing.T) {

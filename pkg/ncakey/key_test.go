@@ -21,8 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/pkg/ncakey"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 	"github.com/salyq/salyq/pkg/xmldsig"
 	"software.sslmate.com/src/go-pkcs12"
 )

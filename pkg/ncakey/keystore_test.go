@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/pkg/ncakey"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 	"github.com/salyq/salyq/pkg/xmldsig"
 )
 

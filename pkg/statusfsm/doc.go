@@ -56,9 +56,13 @@
 // dead letter: a SONO status for a dead-lettered form means the gateway had
 // the form after all, which is exactly what an operator must see.
 //
-// Our own components are held to the table: Transition refuses, with
+// A caller's own moves are held to the table: Transition refuses, with
 // ErrTerminal, a Forbidden move whose target is a product state, so no
-// worker can resend a finished form; the replay rule is the only way back.
+// caller can revive a finished form; the replay rule is the only way
+// back. (The poller records SONO's moves with ApplyReceipt and Apply. The
+// worker does not use this store: what keeps it from resending a filed
+// or dead-lettered form is its delivery journal in JetStream KV, see
+// internal/delivery.)
 //
 // # Store
 //

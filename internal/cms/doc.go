@@ -26,4 +26,10 @@
 //   - The timestamp's messageImprint is the hash of the outer SignerInfo's
 //     signature OCTET STRING contents (RFC 3161 appendix A), with the
 //     algorithm the imprint names (GOST 34.311-95 for the NCA TSA).
+//
+// No product path uses it yet: SONO takes forms signed with XML-DSig
+// (pkg/envelope) and requests with WS-Security, never CMS. It lives in
+// internal/ rather than pkg/ so that it is not offered as a supported
+// API; it keeps the Kalkan conventions proven against the real sample
+// for when a path needs them (e.g. verifying a CMS-signed attachment).
 package cms

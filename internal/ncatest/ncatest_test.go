@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/pkg/ncakey"
-	"github.com/salyq/salyq/pkg/ncakey/ncatest"
 )
 
 func TestNewIINAndBIN(t *testing.T) {
