@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/internal/testkit"
 	"github.com/salyq/salyq/pkg/ncakey"
 )
@@ -122,7 +123,7 @@ func keystoreTaxpayers(t *testing.T, dir string) []string {
 // It is never killed: it is SONO, and its statistics are the test's
 // count of filings.
 func (r *chaosRig) startSandbox(pki *sonosim.PKI) {
-	port := freePorts(r.t, 1)[0]
+	port := testenv.FreePorts(r.t, 1)[0]
 	r.simURL = fmt.Sprintf("http://127.0.0.1:%d", port)
 	r.sim = &proc{
 		t: r.t, name: "sono-sim", bin: filepath.Join(r.bin, "sono-sim"), env: baseEnv(), log: filepath.Join(r.dir, "sono-sim.log"), respawn: true,
@@ -142,7 +143,7 @@ func (r *chaosRig) startSandbox(pki *sonosim.PKI) {
 // the cluster, configured through SALYQ_ variables as the systemd units
 // and the Kubernetes manifests configure them.
 func (r *chaosRig) startServices(pki *sonosim.PKI) {
-	ports := freePorts(r.t, 5)
+	ports := testenv.FreePorts(r.t, 5)
 	mk := func(name, binary string, port int) *proc {
 		data := filepath.Join(r.dir, name)
 		if err := os.MkdirAll(data, 0o700); err != nil {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/salyq/salyq/internal/testenv"
 )
 
 // natsCluster is the three-node JetStream cluster of the chaos test,
@@ -41,7 +43,7 @@ const (
 
 func startCluster(t testing.TB, bin, dir string) *natsCluster {
 	t.Helper()
-	ports := freePorts(t, 9)
+	ports := testenv.FreePorts(t, 9)
 	c := &natsCluster{t: t}
 	var routes []string
 	for i := range 3 {

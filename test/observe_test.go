@@ -8,10 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,16 +32,6 @@ func secret(t *testing.T, prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
-// freeAddr is a loopback address nobody listens on.
-func freeAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // TestObservability runs a batch through a faulty gateway with known
 // key and gateway passwords (and a passwords-file line with its columns
 // swapped), scrapes /metrics over HTTP during and after it with the
@@ -55,7 +45,7 @@ func TestObservability(t *testing.T) {
 	}
 	keyPW, senderPW := secret(t, "KeyPw-"), secret(t, "SenderPw-")
 	logs := &testenv.Buffer{}
-	addr := freeAddr(t)
+	addr := "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
 	h := newHarness(t, harnessOptions{taxpayers: 8, faults: faulty, log: logs, http: addr,
 		keyPassword: keyPW, senderPassword: senderPW, swappedLine: true})
 	h.start()

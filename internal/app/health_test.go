@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/salyq/salyq/internal/broker"
+	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/pkg/ncakey"
 )
 
@@ -26,7 +26,7 @@ import (
 // again once the server is back on the same store.
 func TestReadyz(t *testing.T) {
 	dir := t.TempDir()
-	natsPort, httpPort := freePort(t), freePort(t)
+	natsPort, httpPort := testenv.FreePort(t), testenv.FreePort(t)
 	start := func() *broker.Embedded {
 		emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: dir, Port: natsPort, Durability: broker.Durability{SyncInterval: time.Minute}})
 		if err != nil {
@@ -95,16 +95,6 @@ func waitStatus(t *testing.T, url string, code int) []byte {
 	}
 	t.Fatalf("%s did not answer %d within 15s; last: %s", url, code, last)
 	return nil
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // TestDefaultHTTP: the worker and the poller do not take the intake's

@@ -16,6 +16,7 @@ import (
 	"github.com/salyq/salyq/internal/broker"
 	"github.com/salyq/salyq/internal/httplimit"
 	"github.com/salyq/salyq/internal/intake"
+	"github.com/salyq/salyq/internal/testenv"
 )
 
 // TestMaxFormSizeOverPayload: an intake whose maximum form size cannot
@@ -73,7 +74,7 @@ func TestServeLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer emb.Shutdown()
-	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	addr := "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
 	cfg := Config{NATS: emb.URL(), Data: t.TempDir(), HTTP: addr}
 	cfg.HTTPLimits = httplimit.Defaults()
 	cfg.HTTPLimits.ReadHeaderTimeout = 200 * time.Millisecond

@@ -23,6 +23,7 @@ import (
 
 	"github.com/salyq/salyq/internal/auth"
 	"github.com/salyq/salyq/internal/broker"
+	"github.com/salyq/salyq/internal/testenv"
 )
 
 // selfSigned writes a self-signed server certificate for 127.0.0.1 and
@@ -79,7 +80,7 @@ func TestServeSecured(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	addr := "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
 	cfg := Config{NATS: emb.URL(), Data: filepath.Join(dir, "data"), HTTP: addr, Keys: keys,
 		Access: Access{APITokens: tokensFile, TLSCert: certFile, TLSKey: keyFile}}
 	rt, err := Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), false)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,21 +14,10 @@ import (
 	"github.com/salyq/salyq/internal/testenv"
 )
 
-// freePort returns a loopback port nobody listens on (for now).
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // TestDialWaitsForServer: a service started before NATS keeps trying,
 // logs each try, and connects once the server is up.
 func TestDialWaitsForServer(t *testing.T) {
-	port := freePort(t)
+	port := testenv.FreePort(t)
 	url := "nats://127.0.0.1:" + strconv.Itoa(port)
 	var logs testenv.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
@@ -76,7 +64,7 @@ func TestDialWaitsForServer(t *testing.T) {
 // TestDialGivesUp: with no server and a short start timeout, Dial fails
 // with the last error instead of waiting forever.
 func TestDialGivesUp(t *testing.T) {
-	url := "nats://user:secret@127.0.0.1:" + strconv.Itoa(freePort(t))
+	url := "nats://user:secret@127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
 	var logs testenv.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
 	defer cancel()

@@ -72,16 +72,19 @@ func newRig(t *testing.T, faults sonosim.Faults) *rig {
 	}
 }
 
-// run starts a worker; the returned func stops it and waits until its
-// in-flight work is done.
-func (r *rig) run(t *testing.T, concurrency int) (stop func()) {
+// runChecked starts a worker whose Run must not return before stop: a
+// worker that exits on a bad message (as one did with status 0) fails the
+// test.
+func (r *rig) runChecked(t *testing.T, change ...func(*delivery.Config)) (stop func()) {
 	t.Helper()
-	w, err := delivery.New(ctx, delivery.Config{
+	cfg := delivery.Config{
 		JS: r.js, Streams: r.set, Gateway: r.client, Keys: r.keys, Board: r.board, Policy: r.policy,
-		Concurrency: concurrency, MaxInFlight: 8, AckWait: 30 * time.Second,
-		Name: "worker-" + ids.UUID()[:8], Clock: time.Now, NewID: ids.UUID,
-		Log: testLog(),
-	})
+		Concurrency: 2, MaxInFlight: 8, AckWait: 30 * time.Second, Name: "worker-" + ids.UUID()[:8], Log: testLog(),
+	}
+	for _, c := range change {
+		c(&cfg)
+	}
+	w, err := delivery.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,6 +97,11 @@ func (r *rig) run(t *testing.T, concurrency int) (stop func()) {
 			return
 		}
 		stopped = true
+		select {
+		case err := <-done:
+			t.Errorf("worker stopped by itself: %v", err)
+		default:
+		}
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("worker: %v", err)
@@ -101,6 +109,12 @@ func (r *rig) run(t *testing.T, concurrency int) (stop func()) {
 	}
 	t.Cleanup(stop)
 	return stop
+}
+
+// run starts a worker with concurrency (see runChecked).
+func (r *rig) run(t *testing.T, concurrency int) (stop func()) {
+	t.Helper()
+	return r.runChecked(t, func(c *delivery.Config) { c.Concurrency = concurrency })
 }
 
 // submission is a taxpayer-signed form as the intake enqueues it.

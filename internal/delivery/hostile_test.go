@@ -1,7 +1,6 @@
 package delivery_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -18,45 +17,6 @@ import (
 	"github.com/salyq/salyq/internal/testkit"
 	"github.com/salyq/salyq/pkg/envelope"
 )
-
-// runChecked starts a worker whose Run must not return before stop: a
-// worker that exits on a bad message (as one did with status 0) fails the
-// test.
-func (r *rig) runChecked(t *testing.T, change ...func(*delivery.Config)) (stop func()) {
-	t.Helper()
-	cfg := delivery.Config{
-		JS: r.js, Streams: r.set, Gateway: r.client, Keys: r.keys, Board: r.board, Policy: r.policy,
-		Concurrency: 2, MaxInFlight: 8, AckWait: 30 * time.Second, Name: "worker-" + ids.UUID()[:8], Log: testLog(),
-	}
-	for _, c := range change {
-		c(&cfg)
-	}
-	w, err := delivery.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- w.Run(wctx) }()
-	stopped := false
-	stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		select {
-		case err := <-done:
-			t.Errorf("worker stopped by itself: %v", err)
-		default:
-		}
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("worker: %v", err)
-		}
-	}
-	t.Cleanup(stop)
-	return stop
-}
 
 // TestWorkerHostileMessages: submission messages no worker can use are
 // dead-lettered as poison, on a subject that is always valid, and

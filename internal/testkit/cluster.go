@@ -2,7 +2,6 @@ package testkit
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/salyq/salyq/internal/testenv"
 )
 
 // Cluster is a JetStream cluster of nats-servers inside the test process,
@@ -46,7 +46,7 @@ func StartCluster(t testing.TB, n int) *Cluster {
 // could take one in between; that is rare enough for tests.
 func NewCluster(t testing.TB, n int) *Cluster {
 	t.Helper()
-	clientPorts, routePorts := freePorts(t, n), freePorts(t, n)
+	clientPorts, routePorts := testenv.FreePorts(t, n), testenv.FreePorts(t, n)
 	routes := make([]*url.URL, n)
 	for i, p := range routePorts {
 		routes[i] = &url.URL{Scheme: "nats", Host: fmt.Sprintf("127.0.0.1:%d", p)}
@@ -146,25 +146,4 @@ func (c *Cluster) WaitMetaLeader(t testing.TB, within time.Duration) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("no JetStream meta leader within %s", within)
-}
-
-// freePorts returns n loopback ports nobody listens on (for now).
-func freePorts(t testing.TB, n int) []int {
-	t.Helper()
-	var lns []net.Listener
-	defer func() {
-		for _, ln := range lns {
-			ln.Close()
-		}
-	}()
-	ports := make([]int, n)
-	for i := range ports {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lns = append(lns, ln)
-		ports[i] = ln.Addr().(*net.TCPAddr).Port
-	}
-	return ports
 }
