@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/intake"
+	"github.com/salyq/salyq/pkg/envelope"
 )
 
 // ErrFailed means some forms were refused or ended in the dead letters.
@@ -209,7 +211,7 @@ func cmdStatus(ctx context.Context, args []string, stdio IO) error {
 			if e.Flagged {
 				flag = "  [flagged]"
 			}
-			fmt.Fprintf(stdio.Out, "  %s  %s %s%s\n", e.At.Format(time.RFC3339), e.To, e.Message, flag)
+			fmt.Fprintf(stdio.Out, "  %s  %s %s%s\n", humanTime(e.At), e.To, e.Message, flag)
 		}
 		return nil
 	}
@@ -219,12 +221,12 @@ func cmdStatus(ctx context.Context, args []string, stdio IO) error {
 	}
 	sort.Slice(views, func(i, j int) bool { return views[i].Updated.After(views[j].Updated) })
 	if *asJSON {
-		return json.NewEncoder(stdio.Out).Encode(views)
+		return writeList(stdio.Out, views)
 	}
 	tw := tabwriter.NewWriter(stdio.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTAXPAYER\tFORM\tPERIOD\tSTATUS\tUPDATED")
 	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.Taxpayer, v.Form, v.Period, v.Status, v.Updated.Format(time.DateTime))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.Taxpayer, v.Form, v.Period, v.Status, humanTime(v.Updated))
 	}
 	return tw.Flush()
 }
@@ -251,12 +253,12 @@ func cmdDLQ(ctx context.Context, args []string, stdio IO) error {
 	}
 	if args[0] == "list" {
 		if *asJSON {
-			return json.NewEncoder(stdio.Out).Encode(letters)
+			return writeList(stdio.Out, letters)
 		}
 		tw := tabwriter.NewWriter(stdio.Out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tATTEMPTS\tAT\tREASON")
 		for _, l := range letters {
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", l.ID, l.Attempts, l.At.Format(time.DateTime), l.Reason)
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", l.ID, l.Attempts, humanTime(l.At), l.Reason)
 		}
 		return tw.Flush()
 	}
@@ -265,5 +267,20 @@ func cmdDLQ(ctx context.Context, args []string, stdio IO) error {
 	}
 	n, err := delivery.Replay(ctx, rt.JS, rt.Streams, rt.Board, func(id string) bool { return *all || id == fs.Arg(0) }, rt.Clock)
 	fmt.Fprintf(stdio.Out, "replayed %d\n", n)
+	if err == nil && !*all && n == 0 {
+		return fmt.Errorf("%w: no dead letter of %s", ErrNotFound, fs.Arg(0))
+	}
 	return err
+}
+
+// humanTime is how people read a time: in Kazakhstan's zone (+05:00),
+// whatever zone it was stored or sent in; JSON output keeps RFC 3339.
+func humanTime(t time.Time) string { return t.In(envelope.Almaty()).Format(time.RFC3339) }
+
+// writeList prints a JSON array, [] when there is nothing, never null.
+func writeList[T any](w io.Writer, list []T) error {
+	if list == nil {
+		list = []T{}
+	}
+	return json.NewEncoder(w).Encode(list)
 }

@@ -9,6 +9,8 @@ var (
 	ErrConfig = errors.New("configuration")
 	// ErrNotConnected means the NATS connection is not up (/readyz).
 	ErrNotConnected = errors.New("NATS connection not established")
+	// ErrNotFound means what a command was asked about does not exist.
+	ErrNotFound = errors.New("not found")
 	// ErrNoKeys means the keystore holds no key (/readyz).
 	ErrNoKeys = errors.New("no key loaded")
 	// ErrOpenAPI means the intake API would serve a non-loopback address

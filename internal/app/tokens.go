@@ -71,9 +71,9 @@ func cmdTokens(_ context.Context, args []string, stdio IO) error {
 		for _, e := range entries {
 			revoked := "-"
 			if e.Revoked != nil {
-				revoked = e.Revoked.Format(time.RFC3339)
+				revoked = humanTime(*e.Revoked)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Name, e.Scope(), e.Created.Format(time.RFC3339), revoked)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Name, e.Scope(), humanTime(e.Created), revoked)
 		}
 		return tw.Flush()
 	case "revoke":

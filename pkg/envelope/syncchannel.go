@@ -39,6 +39,10 @@ var almaty = sync.OnceValue(func() *time.Location {
 	return loc
 })
 
+// Almaty returns Kazakhstan's time zone (Asia/Almaty: +05:00 since
+// 2024-03-01, the same in Astana), in which people read times.
+func Almaty() *time.Location { return almaty() }
+
 // AlmatyTime renders t as an xsd:dateTime in Asia/Almaty time.
 func AlmatyTime(t time.Time) string { return t.In(almaty()).Format(dateLayout) }
 
