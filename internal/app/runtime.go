@@ -60,6 +60,11 @@ type Runtime struct {
 	// Metrics is this process's instrumentation, served at /metrics.
 	Metrics *metrics.Metrics
 
+	// startTimeout and patience bound the start: how long and how to
+	// retry what the cluster may not answer yet (Patiently).
+	startTimeout time.Duration
+	patience     broker.Patience
+
 	closers []func()
 }
 
@@ -112,6 +117,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger, embed, service bool
 		timeout = cfg.startTimeout()
 		patience = broker.Patience{Log: log, Attempt: min(max(timeout/10, 2*time.Second), 30*time.Second)}
 	}
+	rt.startTimeout, rt.patience = timeout, patience
 	natsOpts, err := cfg.Access.NATS.Options()
 	if err != nil {
 		rt.Close()
@@ -146,6 +152,18 @@ func open(ctx context.Context, cfg Config, log *slog.Logger, embed, service bool
 	}
 	rt.Board = board.New(js, rt.Streams)
 	return rt, nil
+}
+
+// Patiently runs op, which talks to JetStream at start (creating a
+// consumer, say), retrying it with backoff while the cluster is not
+// ready, as Open does for connecting and provisioning, and for as long.
+func (rt *Runtime) Patiently(ctx context.Context, what string, op func(context.Context) error) error {
+	if rt.startTimeout <= 0 { // a runtime not made by Open: one try
+		return op(ctx)
+	}
+	sctx, cancel := context.WithTimeout(ctx, rt.startTimeout)
+	defer cancel()
+	return broker.Retry(sctx, rt.patience, what, broker.Temporary, op)
 }
 
 // Close releases everything in reverse order of opening.

@@ -132,12 +132,16 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 		}
 	}
 	if parts.Worker {
-		w, err := delivery.New(ctx, delivery.Config{
-			JS: rt.JS, Streams: rt.Streams, Gateway: rt.Gateway, Keys: rt.Keys, CheckKey: rt.CheckKey, Board: rt.Board,
-			Policy: rt.DeliveryPolicy, Concurrency: rt.Cfg.Concurrency, MaxInFlight: rt.Cfg.MaxInFlight,
-			RatePerSecond: rt.Cfg.Rate, AckWait: 2*rt.Cfg.Timeout + 30*time.Second,
-			Name: hostName() + "/" + rt.NewID()[:8], Clock: rt.Clock, NewID: rt.NewID, Log: rt.Log.With("part", "worker"),
-			Metrics: rt.Metrics,
+		var w *delivery.Worker
+		err := rt.Patiently(ctx, "creating the worker's consumer", func(ctx context.Context) (err error) {
+			w, err = delivery.New(ctx, delivery.Config{
+				JS: rt.JS, Streams: rt.Streams, Gateway: rt.Gateway, Keys: rt.Keys, CheckKey: rt.CheckKey, Board: rt.Board,
+				Policy: rt.DeliveryPolicy, Concurrency: rt.Cfg.Concurrency, MaxInFlight: rt.Cfg.MaxInFlight,
+				RatePerSecond: rt.Cfg.Rate, AckWait: 2*rt.Cfg.Timeout + 30*time.Second,
+				Name: hostName() + "/" + rt.NewID()[:8], Clock: rt.Clock, NewID: rt.NewID, Log: rt.Log.With("part", "worker"),
+				Metrics: rt.Metrics,
+			})
+			return err
 		})
 		if err != nil {
 			return startErr(ctx, err)
@@ -156,11 +160,15 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 		if health != nil {
 			health.Check("status store", func(context.Context) error { _, err := store.Counts(); return err })
 		}
-		p, err := poller.New(ctx, poller.Config{
-			JS: rt.JS, Store: store, Gateway: rt.Gateway, Keys: rt.Keys, CheckKey: rt.CheckKey, Board: rt.Board,
-			Leases: rt.Streams.Leases, Name: hostName() + "/" + rt.NewID()[:8], ActiveLease: rt.Cfg.PollerLease, ReleaseOnStop: true,
-			Concurrency: rt.Cfg.Concurrency, Clock: rt.Clock, Log: rt.Log.With("part", "poller"),
-			Metrics: rt.Metrics,
+		var p *poller.Poller
+		err = rt.Patiently(ctx, "creating the poller's consumer", func(ctx context.Context) (err error) {
+			p, err = poller.New(ctx, poller.Config{
+				JS: rt.JS, Store: store, Gateway: rt.Gateway, Keys: rt.Keys, CheckKey: rt.CheckKey, Board: rt.Board,
+				Leases: rt.Streams.Leases, Name: hostName() + "/" + rt.NewID()[:8], ActiveLease: rt.Cfg.PollerLease, ReleaseOnStop: true,
+				Concurrency: rt.Cfg.Concurrency, Clock: rt.Clock, Log: rt.Log.With("part", "poller"),
+				Metrics: rt.Metrics,
+			})
+			return err
 		})
 		if err != nil {
 			return startErr(ctx, err)
