@@ -83,23 +83,8 @@ func New(js jetstream.JetStream, set *streams.Set) *Board {
 // Load returns the record of id and its revision; an id never written has
 // an empty record and revision 0.
 func (b *Board) Load(ctx context.Context, id string) (Record, uint64, error) {
-	// A key NATS cannot take (too long, a wildcard) would cost the
-	// connection, not just this lookup.
-	if err := streams.CheckID(id); err != nil {
-		return Record{}, 0, fmt.Errorf("board: %w", err)
-	}
-	e, err := b.kv.Get(ctx, id)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return Record{}, 0, nil
-	}
-	if err != nil {
-		return Record{}, 0, fmt.Errorf("board: %s: %w", id, err)
-	}
-	var r Record
-	if err := json.Unmarshal(e.Value(), &r); err != nil {
-		return Record{}, 0, fmt.Errorf("board: %s: %w", id, err)
-	}
-	return r, e.Revision(), nil
+	r, rev, _, err := b.LoadStamped(ctx, id)
+	return r, rev, err
 }
 
 // Store writes r if the stored revision is still rev (0: no record yet)

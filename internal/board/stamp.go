@@ -16,6 +16,8 @@ import (
 // for decisions that must not compare one machine's wall clock with
 // another's. A record never written has the zero time.
 func (b *Board) LoadStamped(ctx context.Context, id string) (Record, uint64, time.Time, error) {
+	// A key NATS cannot take (too long, a wildcard) would cost the
+	// connection, not just this lookup.
 	if err := streams.CheckID(id); err != nil {
 		return Record{}, 0, time.Time{}, fmt.Errorf("board: %w", err)
 	}
