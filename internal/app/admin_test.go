@@ -9,18 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/salyq/salyq/internal/broker"
+	"github.com/salyq/salyq/internal/testkit"
 )
 
 // TestAdminOutputs: JSON lists print [] when empty, never null; replaying
 // a dead letter that does not exist is an error; human times are in
 // Kazakhstan's zone.
 func TestAdminOutputs(t *testing.T) {
-	emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: t.TempDir(), Durability: broker.Durability{SyncInterval: time.Minute}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emb.Shutdown()
+	emb := testkit.NATS(t)
 	ctx := context.Background()
 	rt, err := Open(ctx, Config{NATS: emb.URL(), Data: t.TempDir()}, slog.New(slog.NewTextHandler(io.Discard, nil)), false)
 	if err != nil {

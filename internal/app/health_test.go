@@ -17,6 +17,7 @@ import (
 
 	"github.com/salyq/salyq/internal/broker"
 	"github.com/salyq/salyq/internal/testenv"
+	"github.com/salyq/salyq/internal/testkit"
 	"github.com/salyq/salyq/pkg/ncakey"
 )
 
@@ -131,11 +132,7 @@ func TestDefaultHTTP(t *testing.T) {
 // the process fails (an empty keystore, a store that cannot be read),
 // and is ready again once it passes.
 func TestReadyzChecks(t *testing.T) {
-	emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: t.TempDir(), Durability: broker.Durability{SyncInterval: time.Minute}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emb.Shutdown()
+	emb := testkit.NATS(t)
 	rt, err := Open(context.Background(), Config{NATS: emb.URL(), Data: t.TempDir()}, slog.New(slog.NewTextHandler(io.Discard, nil)), false)
 	if err != nil {
 		t.Fatal(err)

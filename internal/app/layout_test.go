@@ -87,13 +87,9 @@ func TestAdminLeavesR3(t *testing.T) {
 // TestAdminCreatesNothing: an admin command against a server without
 // salyq's layout says so and leaves the server empty.
 func TestAdminCreatesNothing(t *testing.T) {
-	emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: t.TempDir(), Durability: broker.Durability{SyncInterval: time.Minute}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emb.Shutdown()
+	emb := testkit.NATS(t)
 	var out, errs bytes.Buffer
-	err = Main(context.Background(), []string{"status", "--nats", emb.URL(), "--data", t.TempDir()}, IO{Out: &out, Err: &errs})
+	err := Main(context.Background(), []string{"status", "--nats", emb.URL(), "--data", t.TempDir()}, IO{Out: &out, Err: &errs})
 	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("start a salyq service first")) {
 		t.Fatalf("status on an empty server: %v", err)
 	}

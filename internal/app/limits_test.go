@@ -13,21 +13,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/salyq/salyq/internal/broker"
 	"github.com/salyq/salyq/internal/httplimit"
 	"github.com/salyq/salyq/internal/intake"
 	"github.com/salyq/salyq/internal/testenv"
+	"github.com/salyq/salyq/internal/testkit"
 )
 
 // TestMaxFormSizeOverPayload: an intake whose maximum form size cannot
 // fit the NATS server's max_payload (8 MiB embedded) refuses to start,
 // saying which settings to change; the default fits.
 func TestMaxFormSizeOverPayload(t *testing.T) {
-	emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: t.TempDir(), Durability: broker.Durability{SyncInterval: time.Minute}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emb.Shutdown()
+	emb := testkit.NATS(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	rt, err := Open(context.Background(), Config{NATS: emb.URL(), Data: t.TempDir()}, log, false)
 	if err != nil {
@@ -69,11 +65,7 @@ func TestLimitFlags(t *testing.T) {
 // connection that sends nothing is closed after the header timeout, while
 // the probes keep answering.
 func TestServeLimits(t *testing.T) {
-	emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: t.TempDir(), Durability: broker.Durability{SyncInterval: time.Minute}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emb.Shutdown()
+	emb := testkit.NATS(t)
 	addr := "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
 	cfg := Config{NATS: emb.URL(), Data: t.TempDir(), HTTP: addr}
 	cfg.HTTPLimits = httplimit.Defaults()

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/salyq/salyq/internal/broker"
 	"github.com/salyq/salyq/internal/testenv"
+	"github.com/salyq/salyq/internal/testkit"
 )
 
 // TestStartStopLines runs the producer with --log-format json and
@@ -21,11 +21,7 @@ import (
 // secret as set/unset, the last one says it stopped, and no secret is in
 // any line.
 func TestStartStopLines(t *testing.T) {
-	emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: t.TempDir(), Durability: broker.Durability{SyncInterval: time.Minute}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emb.Shutdown)
+	emb := testkit.NATS(t)
 	const senderPW, keysPW, natsPW = "Sender-Secret-1", "Keys-Secret-2", "Nats-Secret-3"
 	t.Setenv("SALYQ_KEYS_PASSWORD", keysPW)
 	t.Setenv("SALYQ_TRANSPORT_KEY_PASSWORD", "")

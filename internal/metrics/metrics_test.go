@@ -61,11 +61,7 @@ func TestKeyExpiry(t *testing.T) {
 // scrape while NATS is down answers within the timeout.
 func TestConsumerLag(t *testing.T) {
 	ctx := context.Background()
-	emb, err := broker.StartEmbedded(broker.EmbeddedConfig{Dir: t.TempDir(), Durability: broker.Durability{SyncInterval: time.Minute}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emb.Shutdown)
+	emb := testkit.NATS(t)
 	nc, js, err := broker.Connect(emb.URL(), t.Name())
 	if err != nil {
 		t.Fatal(err)
