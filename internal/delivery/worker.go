@@ -246,7 +246,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 
 // process does the work of one delivery and returns how to settle it.
 func (w *Worker) process(ctx context.Context, msg jetstream.Msg) settle.Action {
-	last := settle.Remaining(msg, w.cfg.MaxDeliver) <= streams.DeadLetterSpare
+	last := w.settler.LastDeliveries(msg)
 	sub, err := parseSubmission(msg)
 	if err != nil {
 		return w.poison(ctx, sub, err)

@@ -47,7 +47,7 @@ func (p *Poller) recordReceipt(ctx context.Context, msg jetstream.Msg) settle.Ac
 	}
 	p.cfg.Log.Warn("recording receipt", "id", r.ID, "err", err)
 	reason := "recording receipt: " + err.Error()
-	if settle.Remaining(msg, streams.MaxDeliverPoller) <= streams.DeadLetterSpare {
+	if p.settler.LastDeliveries(msg) {
 		return settle.Action{Verdict: settle.DeadLetter, Reason: "max deliveries: " + reason, ID: r.ID}
 	}
 	return settle.Action{Verdict: settle.Retry, Delay: receiptRetry, Reason: reason, ID: r.ID}

@@ -130,6 +130,15 @@ func Remaining(msg jetstream.Msg, maxDeliver int) int {
 	return maxDeliver - int(md.NumDelivered)
 }
 
+// LastDeliveries reports whether msg is on one of its last
+// streams.DeadLetterSpare deliveries under the settler's MaxDeliver: a
+// decision should dead-letter now rather than retry, so that a failed
+// dead-letter publish can still be retried before JetStream stops
+// delivering the message.
+func (s *Settler) LastDeliveries(msg jetstream.Msg) bool {
+	return Remaining(msg, s.cfg.MaxDeliver) <= streams.DeadLetterSpare
+}
+
 // Settle acts on msg as a says. It is the only code that acks, naks or
 // terminates a JetStream message.
 func (s *Settler) Settle(ctx context.Context, msg jetstream.Msg, a Action) error {
