@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -10,10 +11,10 @@ import (
 )
 
 // watch registers the collectors read on scrape for the parts this
-// process runs: the NATS connection, the lag of the consumers it works
-// on, the expiry of its keys. Serve may run more than once on one
+// process runs: the NATS connection, its readiness as health says, the
+// lag of the consumers it works on, the expiry of its keys. Serve may run more than once on one
 // runtime (tests restart the parts): what is registered already stays.
-func (rt *Runtime) watch(parts Parts) error {
+func (rt *Runtime) watch(parts Parts, health *Health) error {
 	var cs []metrics.Consumer
 	if parts.Intake || parts.Worker {
 		// The producer shows the backlog it feeds, too.
@@ -30,6 +31,7 @@ func (rt *Runtime) watch(parts Parts) error {
 	}
 	for _, err := range []error{
 		rt.Metrics.WatchNATS(rt.NC),
+		rt.Metrics.WatchReady(func() bool { return health.Ready(context.Background()) == nil }),
 		rt.Metrics.WatchConsumers(rt.JS, 0, cs...),
 		rt.Metrics.WatchKeys(keys, rt.Clock),
 	} {

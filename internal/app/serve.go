@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/intake"
 	"github.com/salyq/salyq/internal/poller"
@@ -111,12 +110,8 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 		}
 		// Closed by hs.Shutdown, or here when a part fails to start.
 		defer ln.Close()
-		if err := rt.watch(parts); err != nil {
-			return err
-		}
 		health = NewHealth(rt)
-		h := health
-		if err := rt.Metrics.WatchReady(func() bool { return h.Ready(context.Background()) == nil }); err != nil && !errors.As(err, new(prometheus.AlreadyRegisteredError)) {
+		if err := rt.watch(parts, health); err != nil {
 			return err
 		}
 		hs = rt.Cfg.httpLimits().Server(rt.withMetrics(health.Wrap(api)))
