@@ -41,6 +41,10 @@ type Config struct {
 	// ReleaseOnStop gives the lease up when Run ends with its context, so
 	// that a standby takes over at once instead of after ActiveLease.
 	ReleaseOnStop bool
+	// ThrottleDelay and MaintenanceDelay are the waits after a poll the
+	// gateway throttled or turned away for maintenance without a
+	// Retry-After; default 1s and 5m (the delivery policy's).
+	ThrottleDelay, MaintenanceDelay time.Duration
 	// PublishTimeout bounds one attempt to publish a form's changes to
 	// the board and SALYQ_STATUS; default 10s. A failed attempt is
 	// retried with backoff.
@@ -116,6 +120,12 @@ func New(ctx context.Context, cfg Config) (*Poller, error) {
 	}
 	if cfg.ActiveLease <= 0 {
 		cfg.ActiveLease = DefaultActiveLease
+	}
+	if cfg.ThrottleDelay <= 0 {
+		cfg.ThrottleDelay = time.Second
+	}
+	if cfg.MaintenanceDelay <= 0 {
+		cfg.MaintenanceDelay = 5 * time.Minute
 	}
 	if cfg.PublishTimeout <= 0 {
 		cfg.PublishTimeout = 10 * time.Second
@@ -355,10 +365,9 @@ func (p *Poller) transition(s statusfsm.Status) {
 func (p *Poller) deferred(ctx context.Context, log *slog.Logger, f statusfsm.Form, o gateway.Outcome) {
 	after := o.RetryAfter
 	if after <= 0 {
-		// The delivery policy's defaults for an answer without Retry-After.
-		after = time.Second
+		after = p.cfg.ThrottleDelay
 		if o.Class == gateway.Maintenance {
-			after = 5 * time.Minute
+			after = p.cfg.MaintenanceDelay
 		}
 	}
 	next, err := p.cfg.Store.PollDeferred(ctx, f.ID, after)
