@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -51,8 +50,9 @@ func TestObservability(t *testing.T) {
 	h.start()
 	url := "http://" + addr + "/metrics"
 	waitFor(t, 30*time.Second, func() bool {
-		resp, err := httpGet(url)
-		return err == nil && resp == 200
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return httpReady(url)(ctx) == nil
 	})
 	const n = 150
 	s := submitAll(t, h, n)
@@ -284,19 +284,4 @@ func checkStored(t *testing.T, h *harness, secrets ...string) {
 	if count == 0 {
 		t.Errorf("no stored message read")
 	}
-}
-
-func httpGet(url string) (int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return 0, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	resp.Body.Close()
-	return resp.StatusCode, nil
 }

@@ -234,20 +234,30 @@ func (p *proc) tail(n int) string {
 // httpReady is a readiness probe: GET url answers 2xx.
 func httpReady(url string) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		resp, err := get2xx(ctx, url)
 		if err != nil {
 			return err
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			return fmt.Errorf("GET %s: %s", url, resp.Status)
-		}
-		return nil
+		return resp.Body.Close()
 	}
+}
+
+// get2xx GETs url and returns the answer if it is 2xx; otherwise an
+// error naming the status, the body closed.
+func get2xx(ctx context.Context, url string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode/100 != 2 {
+		resp.Body.Close()
+		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return resp, nil
 }
 
 // buildBinaries builds the services, the sandbox and nats-server (from
