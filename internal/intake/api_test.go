@@ -3,7 +3,6 @@ package intake_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,29 +20,11 @@ func TestHTTPAPI(t *testing.T) {
 
 	post := func(t *testing.T, body []byte) (*http.Response, []byte) {
 		t.Helper()
-		resp, err := http.Post(hs.URL+"/v1/forms", "text/xml", bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		data, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp, data
+		return request(t, http.DefaultClient, http.MethodPost, hs.URL+"/v1/forms", "", body)
 	}
 	get := func(t *testing.T, path string) (*http.Response, []byte) {
 		t.Helper()
-		resp, err := http.Get(hs.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		data, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp, data
+		return request(t, http.DefaultClient, http.MethodGet, hs.URL+path, "", nil)
 	}
 
 	// POST a good form: 202 with the id and where to look.
@@ -144,20 +125,7 @@ func TestHostileIDs(t *testing.T) {
 	t.Cleanup(hs.Close)
 	do := func(t *testing.T, method, path string, body []byte) (*http.Response, []byte) {
 		t.Helper()
-		req, err := http.NewRequest(method, hs.URL+path, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		data, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp, data
+		return request(t, http.DefaultClient, method, hs.URL+path, "", body)
 	}
 	tests := []struct {
 		name, path, field string

@@ -23,13 +23,16 @@ import (
 	"github.com/salyq/salyq/internal/auth"
 )
 
-// call does one API request with an optional bearer token and returns the
-// status and the decoded JSON body.
-func call(t *testing.T, c *http.Client, method, url, token string, body []byte) (int, map[string]any) {
+// request does one API request with an optional bearer token (and a
+// text/xml body on POST) and returns the answer with its whole body.
+func request(t *testing.T, c *http.Client, method, url, token string, body []byte) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "text/xml")
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -39,7 +42,18 @@ func call(t *testing.T, c *http.Client, method, url, token string, body []byte) 
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, data
+}
+
+// call is request for answers that must be JSON: the status and the
+// decoded body.
+func call(t *testing.T, c *http.Client, method, url, token string, body []byte) (int, map[string]any) {
+	t.Helper()
+	resp, data := request(t, c, method, url, token, body)
 	var m map[string]any
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatalf("%s %s: %d, body not JSON: %q", method, url, resp.StatusCode, data)
