@@ -6,8 +6,9 @@ import (
 	"math"
 	"os"
 	"runtime/debug"
-	"strconv"
 	"strings"
+
+	"github.com/salyq/salyq/internal/httplimit"
 )
 
 // DefaultMemoryLimit is the Go soft memory limit of a salyq process that
@@ -30,34 +31,15 @@ func ApplyMemoryLimit(cfg Config, embedded bool, log *slog.Logger) error {
 		debug.SetMemoryLimit(DefaultMemoryLimit)
 		return nil
 	}
-	n, err := parseBytes(spec)
+	size, err := httplimit.ParseSize(spec)
 	if err != nil {
 		return fmt.Errorf("%w: --memory-limit: %w", ErrConfig, err)
 	}
+	n := int64(size)
 	if n == 0 {
 		n = math.MaxInt64 // off
 	}
 	debug.SetMemoryLimit(n)
 	log.Debug("memory limit", "bytes", n)
 	return nil
-}
-
-// parseBytes reads a size in GOMEMLIMIT's syntax: a number with an
-// optional B, KiB, MiB or GiB suffix.
-func parseBytes(s string) (int64, error) {
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}} {
-		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
-			s, mult = rest, u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 || n > math.MaxInt64/mult {
-		return 0, fmt.Errorf("%q is not a size such as 256MiB", s)
-	}
-	return n * mult, nil
 }
