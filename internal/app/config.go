@@ -97,6 +97,27 @@ func envInt(name string, def int) int {
 	return def
 }
 
+// envSize reads a SALYQ_* size such as 4MiB (httplimit.Size).
+func envSize(name string, def httplimit.Size) httplimit.Size {
+	if n, err := httplimit.ParseSize(os.Getenv(name)); err == nil {
+		return n
+	}
+	return def
+}
+
+// registerHTTPLimits adds the --http-* flags of every listener.
+func registerHTTPLimits(fs *flag.FlagSet, l *httplimit.Limits) {
+	d := httplimit.Defaults()
+	fs.DurationVar(&l.ReadHeaderTimeout, "http-read-header-timeout", envDuration("SALYQ_HTTP_READ_HEADER_TIMEOUT", d.ReadHeaderTimeout), "HTTP: time to read a request's headers, and how long a new connection may stay silent (env SALYQ_HTTP_READ_HEADER_TIMEOUT)")
+	fs.DurationVar(&l.ReadTimeout, "http-read-timeout", envDuration("SALYQ_HTTP_READ_TIMEOUT", d.ReadTimeout), "HTTP: time to read a whole request, body included (env SALYQ_HTTP_READ_TIMEOUT)")
+	fs.DurationVar(&l.WriteTimeout, "http-write-timeout", envDuration("SALYQ_HTTP_WRITE_TIMEOUT", d.WriteTimeout), "HTTP: time from a request's headers to the end of its answer (env SALYQ_HTTP_WRITE_TIMEOUT)")
+	fs.DurationVar(&l.IdleTimeout, "http-idle-timeout", envDuration("SALYQ_HTTP_IDLE_TIMEOUT", d.IdleTimeout), "HTTP: how long a keep-alive connection may wait for its next request (env SALYQ_HTTP_IDLE_TIMEOUT)")
+	fs.IntVar(&l.MaxHeaderBytes, "http-max-header-bytes", envInt("SALYQ_HTTP_MAX_HEADER_BYTES", d.MaxHeaderBytes), "HTTP: largest request line and headers (env SALYQ_HTTP_MAX_HEADER_BYTES)")
+	fs.IntVar(&l.MaxConcurrent, "http-max-concurrent", envInt("SALYQ_HTTP_MAX_CONCURRENT", d.MaxConcurrent), "HTTP: requests served at once; more are answered 503 with Retry-After (0: no cap) (env SALYQ_HTTP_MAX_CONCURRENT)")
+	l.MaxReadBytes = envSize("SALYQ_HTTP_MAX_READ_BYTES", 0)
+	fs.Var(&l.MaxReadBytes, "http-max-read-bytes", "HTTP: request body bytes held at once across all requests, e.g. 16MiB; 0: 2 × --max-form-size (env SALYQ_HTTP_MAX_READ_BYTES)")
+}
+
 // Register adds the shared flags to fs; every flag's default comes from
 // its environment variable when set.
 func (c *Config) Register(fs *flag.FlagSet) {
@@ -116,8 +137,8 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.DeltaCRL, "delta-crl", env("SALYQ_DELTA_CRL", "off"), "delta CRL: off, a file path, or an http(s) URL (env SALYQ_DELTA_CRL)")
 	fs.StringVar(&c.Revocation, "revocation", env("SALYQ_REVOCATION", "fail"), "when revocation status cannot be determined: fail (refuse the key) or warn")
 	fs.StringVar(&c.HTTP, "http", env("SALYQ_HTTP", "127.0.0.1:8480"), "listen address of the intake API (producer, run) and of /healthz and /readyz (every service); env SALYQ_HTTP, for the worker SALYQ_WORKER_HTTP (default 127.0.0.1:8481), for the poller SALYQ_POLLER_HTTP (default 127.0.0.1:8482); empty disables")
-	c.HTTPLimits.Register(fs)
-	c.MaxFormSize = httplimit.EnvSize(os.LookupEnv, "SALYQ_MAX_FORM_SIZE", intake.DefaultMaxFormSize)
+	registerHTTPLimits(fs, &c.HTTPLimits)
+	c.MaxFormSize = envSize("SALYQ_MAX_FORM_SIZE", intake.DefaultMaxFormSize)
 	fs.Var(&c.MaxFormSize, "max-form-size", "largest form accepted on every path, e.g. 4MiB (env SALYQ_MAX_FORM_SIZE); larger ones are refused with 413; must fit the NATS server's max_payload with 64KiB to spare")
 	fs.StringVar(&c.Sync, "sync", env("SALYQ_SYNC", "always"), `embedded JetStream fsync: "always" (every write on disk before it is acknowledged) or an interval such as 1s`)
 	fs.DurationVar(&c.DupWindow, "dup-window", envDuration("SALYQ_DUP_WINDOW", streams.DefaultDuplicateWindow), "JetStream duplicate window of submissions (env SALYQ_DUP_WINDOW); past it the board and the delivery journal still keep a form from being filed twice")

@@ -7,5 +7,5 @@ import "errors"
 // after the Retry-After the answer carries.
 var ErrBusy = errors.New("server busy")
 
-// ErrSize means a size flag could not be read.
+// ErrSize means a size (a flag, a variable) could not be read.
 var ErrSize = errors.New("invalid size")

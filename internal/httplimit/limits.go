@@ -1,10 +1,7 @@
 package httplimit
 
 import (
-	"flag"
 	"net/http"
-	"os"
-	"strconv"
 	"time"
 )
 
@@ -56,33 +53,6 @@ func Defaults() Limits {
 		MaxHeaderBytes:    64 << 10,
 		MaxConcurrent:     64,
 	}
-}
-
-// Register adds the --http-* limit flags to fs, each defaulting to its
-// SALYQ_HTTP_* variable, then to Defaults. MaxBody and a MaxReadBytes of
-// zero are filled in by the caller from the maximum form size.
-func (l *Limits) Register(fs *flag.FlagSet) {
-	d := Defaults()
-	dur := func(p *time.Duration, name, env string, def time.Duration, usage string) {
-		if v, err := time.ParseDuration(os.Getenv(env)); err == nil {
-			def = v
-		}
-		fs.DurationVar(p, name, def, usage+" (env "+env+")")
-	}
-	num := func(p *int, name, env string, def int, usage string) {
-		if v, err := strconv.Atoi(os.Getenv(env)); err == nil {
-			def = v
-		}
-		fs.IntVar(p, name, def, usage+" (env "+env+")")
-	}
-	dur(&l.ReadHeaderTimeout, "http-read-header-timeout", "SALYQ_HTTP_READ_HEADER_TIMEOUT", d.ReadHeaderTimeout, "HTTP: time to read a request's headers, and how long a new connection may stay silent")
-	dur(&l.ReadTimeout, "http-read-timeout", "SALYQ_HTTP_READ_TIMEOUT", d.ReadTimeout, "HTTP: time to read a whole request, body included")
-	dur(&l.WriteTimeout, "http-write-timeout", "SALYQ_HTTP_WRITE_TIMEOUT", d.WriteTimeout, "HTTP: time from a request's headers to the end of its answer")
-	dur(&l.IdleTimeout, "http-idle-timeout", "SALYQ_HTTP_IDLE_TIMEOUT", d.IdleTimeout, "HTTP: how long a keep-alive connection may wait for its next request")
-	num(&l.MaxHeaderBytes, "http-max-header-bytes", "SALYQ_HTTP_MAX_HEADER_BYTES", d.MaxHeaderBytes, "HTTP: largest request line and headers")
-	num(&l.MaxConcurrent, "http-max-concurrent", "SALYQ_HTTP_MAX_CONCURRENT", d.MaxConcurrent, "HTTP: requests served at once; more are answered 503 with Retry-After (0: no cap)")
-	l.MaxReadBytes = EnvSize(os.LookupEnv, "SALYQ_HTTP_MAX_READ_BYTES", 0)
-	fs.Var(&l.MaxReadBytes, "http-max-read-bytes", "HTTP: request body bytes held at once across all requests, e.g. 16MiB; 0: 2 × --max-form-size (env SALYQ_HTTP_MAX_READ_BYTES)")
 }
 
 // WithBody returns l for a handler taking bodies up to maxBody: MaxBody

@@ -53,15 +53,3 @@ func (s *Size) Set(v string) error {
 	*s = n
 	return nil
 }
-
-// EnvSize reads variable name as a Size, or def when it is unset or
-// unreadable (the flag's parse then reports nothing: the same lenience as
-// the other SALYQ_* defaults).
-func EnvSize(lookup func(string) (string, bool), name string, def Size) Size {
-	if v, ok := lookup(name); ok {
-		if n, err := ParseSize(v); err == nil {
-			return n
-		}
-	}
-	return def
-}
