@@ -10,4 +10,4 @@ import (
 	"github.com/salyq/salyq/internal/app"
 )
 
-func main() { os.Exit(app.Exec("poller", app.Service(app.Parts{Poller: true}))) }
+func main() { os.Exit(app.Exec("poller", app.Service("poller", app.Parts{Poller: true}))) }

@@ -10,4 +10,4 @@ import (
 	"github.com/salyq/salyq/internal/app"
 )
 
-func main() { os.Exit(app.Exec("producer", app.Service(app.Parts{Intake: true}))) }
+func main() { os.Exit(app.Exec("producer", app.Service("producer", app.Parts{Intake: true}))) }

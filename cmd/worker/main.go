@@ -10,4 +10,4 @@ import (
 	"github.com/salyq/salyq/internal/app"
 )
 
-func main() { os.Exit(app.Exec("worker", app.Service(app.Parts{Worker: true}))) }
+func main() { os.Exit(app.Exec("worker", app.Service("worker", app.Parts{Worker: true}))) }

@@ -16,21 +16,37 @@ import (
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/intake"
 	"github.com/salyq/salyq/pkg/envelope"
+	"github.com/salyq/salyq/pkg/statusfsm"
+	"github.com/spf13/cobra"
 )
 
-// ErrFailed means some forms were refused or ended in the dead letters.
-var ErrFailed = errors.New("some forms failed")
+func (c CLI) submitCommand(stdio IO) *cobra.Command {
+	var (
+		cfg     Config
+		wait    bool
+		timeout time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "submit PATH...",
+		Short: "submit forms (files, directories of *.xml, - for stdin)",
+		Long: `Submit forms: files, directories (recursive *.xml) or - for stdin.
+With --wait, wait until every form reaches a final status and print a
+summary; the exit code is 3 when a form was refused, rejected by SONO or
+dead-lettered.`,
+		Example: example("salyq submit --wait forms/", "salyq submit form.xml --wait --timeout 10m"),
+		Args:    usageArgs(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			return submit(cmd.Context(), cfg, paths, wait, timeout, stdio, c.Sandbox)
+		},
+	}
+	cfg.registerConnect(cmd.Flags())
+	cfg.registerKeys(cmd.Flags())
+	cmd.Flags().BoolVar(&wait, "wait", false, "wait until every submitted form reaches a final status")
+	cmd.Flags().DurationVar(&timeout, "timeout", 0, "with --wait: give up waiting after this long (0: no limit)")
+	return cmd
+}
 
-func cmdSubmit(ctx context.Context, args []string, stdio IO, sandbox OpenSandbox) error {
-	var cfg Config
-	fs := newFlags("submit", stdio, &cfg)
-	wait := fs.Bool("wait", false, "wait until every submitted form reaches a final status")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() == 0 {
-		return fmt.Errorf("%w: salyq submit [--wait] PATH...", ErrUsage)
-	}
+func submit(ctx context.Context, cfg Config, paths []string, wait bool, timeout time.Duration, stdio IO, sandbox OpenSandbox) error {
 	rt, err := OpenAdmin(ctx, cfg, logger(cfg, stdio.Err))
 	if err != nil {
 		return err
@@ -47,7 +63,7 @@ func cmdSubmit(ctx context.Context, args []string, stdio IO, sandbox OpenSandbox
 	}
 	var ids []string
 	refused := 0
-	err = in.SubmitPaths(ctx, fs.Args(), stdio.In, func(r intake.FileResult) {
+	err = in.SubmitPaths(ctx, paths, stdio.In, func(r intake.FileResult) {
 		if r.Err != nil {
 			refused++
 			ref := intake.RefusalOf(r.Err)
@@ -68,22 +84,38 @@ func cmdSubmit(ctx context.Context, args []string, stdio IO, sandbox OpenSandbox
 	if err != nil {
 		return err
 	}
-	if *wait && len(ids) > 0 {
-		views, err := waitFinal(ctx, rt.Board, ids, isTerminal(stdio.Out), stdio)
+	failed := refused
+	if wait && len(ids) > 0 {
+		wctx := ctx
+		if timeout > 0 {
+			var cancel context.CancelFunc
+			wctx, cancel = context.WithTimeout(ctx, timeout)
+			defer cancel()
+		}
+		views, err := waitFinal(wctx, rt.Board, ids, isTerminal(stdio.Out), stdio)
 		if err != nil {
+			if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+				return fmt.Errorf("%w: %d of %d forms not final after %s (salyq status shows where they are)", ErrTimeout, len(ids)-len(views), len(ids), timeout)
+			}
 			return err
 		}
 		printSummary(stdio, views, 0)
 		for _, v := range views {
-			if v.Status == "failed-delivery" {
-				refused++
+			if failedView(v) {
+				failed++
 			}
 		}
 	}
-	if refused > 0 {
-		return fmt.Errorf("%w: %d", ErrFailed, refused)
+	if failed > 0 {
+		return fmt.Errorf("%w: %d of %d", ErrFailed, failed, len(ids)+refused)
 	}
 	return nil
+}
+
+// failedView reports whether a final view is one the user must act on:
+// rejected by SONO or dead-lettered.
+func failedView(v board.View) bool {
+	return v.Status == statusfsm.StateFailedDelivery || statusfsm.DefaultTable().Info(v.Status).Phase == statusfsm.PhaseRejected
 }
 
 // isTerminal reports whether w is a terminal, where progress is shown.
@@ -176,54 +208,70 @@ func sortedKeys(m map[string]int) []string {
 	return out
 }
 
-func cmdStatus(ctx context.Context, args []string, stdio IO) error {
-	var cfg Config
-	fs := newFlags("status", stdio, &cfg)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
-		return err
+func statusCommand(stdio IO) *cobra.Command {
+	var (
+		cfg    Config
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:     "status [ID]",
+		Short:   "the state and history of one submission, or the state of all",
+		Example: example("salyq status", "salyq status ID --json"),
+		Args:    usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rt, err := OpenAdmin(cmd.Context(), cfg, logger(cfg, stdio.Err))
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			if len(args) == 1 {
+				return showStatus(cmd.Context(), rt.Board, args[0], asJSON, stdio.Out)
+			}
+			return listStatus(cmd.Context(), rt.Board, asJSON, stdio.Out)
+		},
 	}
-	rt, err := OpenAdmin(ctx, cfg, logger(cfg, stdio.Err))
+	cfg.registerConnect(cmd.Flags())
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func showStatus(ctx context.Context, b *board.Board, id string, asJSON bool, w io.Writer) error {
+	v, err := b.Get(ctx, id)
 	if err != nil {
 		return err
 	}
-	defer rt.Close()
-	if fs.NArg() == 1 {
-		id := fs.Arg(0)
-		v, err := rt.Board.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		h, err := rt.Board.History(ctx, id)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return json.NewEncoder(stdio.Out).Encode(intake.Status{View: v, History: h})
-		}
-		fmt.Fprintf(stdio.Out, "%s  %s %s %s %s\nstatus: %s", v.ID, v.Taxpayer, v.Form, v.Period, v.Kind, v.Status)
-		if v.Outcome != "" {
-			fmt.Fprintf(stdio.Out, " (%s)", v.Outcome)
-		}
-		fmt.Fprintf(stdio.Out, "\nrequest: %s\n", v.RequestID)
-		for _, e := range h {
-			flag := ""
-			if e.Flagged {
-				flag = "  [flagged]"
-			}
-			fmt.Fprintf(stdio.Out, "  %s  %s %s%s\n", humanTime(e.At), e.To, e.Message, flag)
-		}
-		return nil
+	h, err := b.History(ctx, id)
+	if err != nil {
+		return err
 	}
-	views, err := rt.Board.All(ctx)
+	if asJSON {
+		return json.NewEncoder(w).Encode(intake.Status{View: v, History: h})
+	}
+	fmt.Fprintf(w, "%s  %s %s %s %s\nstatus: %s", v.ID, v.Taxpayer, v.Form, v.Period, v.Kind, v.Status)
+	if v.Outcome != "" {
+		fmt.Fprintf(w, " (%s)", v.Outcome)
+	}
+	fmt.Fprintf(w, "\nrequest: %s\n", v.RequestID)
+	for _, e := range h {
+		flag := ""
+		if e.Flagged {
+			flag = "  [flagged]"
+		}
+		fmt.Fprintf(w, "  %s  %s %s%s\n", humanTime(e.At), e.To, e.Message, flag)
+	}
+	return nil
+}
+
+func listStatus(ctx context.Context, b *board.Board, asJSON bool, w io.Writer) error {
+	views, err := b.All(ctx)
 	if err != nil {
 		return err
 	}
 	sort.Slice(views, func(i, j int) bool { return views[i].Updated.After(views[j].Updated) })
-	if *asJSON {
-		return writeList(stdio.Out, views)
+	if asJSON {
+		return writeList(w, views)
 	}
-	tw := tabwriter.NewWriter(stdio.Out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTAXPAYER\tFORM\tPERIOD\tSTATUS\tUPDATED")
 	for _, v := range views {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.Taxpayer, v.Form, v.Period, v.Status, humanTime(v.Updated))
@@ -231,46 +279,65 @@ func cmdStatus(ctx context.Context, args []string, stdio IO) error {
 	return tw.Flush()
 }
 
-func cmdDLQ(ctx context.Context, args []string, stdio IO) error {
-	if len(args) == 0 || (args[0] != "list" && args[0] != "replay") {
-		return fmt.Errorf("%w: salyq dlq list|replay", ErrUsage)
+func dlqCommand(stdio IO) *cobra.Command {
+	var (
+		listCfg, replayCfg Config
+		asJSON, all        bool
+	)
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "dead letters: forms delivery gave up on, with the reason",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			rt, err := OpenAdmin(cmd.Context(), listCfg, logger(listCfg, stdio.Err))
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			letters, err := delivery.DeadLetters(cmd.Context(), rt.JS)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeList(stdio.Out, letters)
+			}
+			tw := tabwriter.NewWriter(stdio.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tATTEMPTS\tAT\tREASON")
+			for _, l := range letters {
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", l.ID, l.Attempts, humanTime(l.At), l.Reason)
+			}
+			return tw.Flush()
+		},
 	}
-	var cfg Config
-	fs := newFlags("dlq "+args[0], stdio, &cfg)
-	asJSON := fs.Bool("json", false, "print JSON (list)")
-	all := fs.Bool("all", false, "replay every dead letter")
-	if err := parse(fs, args[1:]); err != nil {
-		return err
+	listCfg.registerConnect(list.Flags())
+	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	replay := &cobra.Command{
+		Use:     "replay ID|--all",
+		Short:   "send dead letters again once the cause is fixed",
+		Example: example("salyq dlq replay ID", "salyq dlq replay --all"),
+		Args:    usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			// Checked here, not in Args: --all may come from its variable,
+			// which is read after the arguments are checked.
+			if all == (len(args) == 1) {
+				return fmt.Errorf("%w: give one ID or --all", ErrUsage)
+			}
+			rt, err := OpenAdmin(cmd.Context(), replayCfg, logger(replayCfg, stdio.Err))
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			n, err := delivery.Replay(cmd.Context(), rt.JS, rt.Streams, rt.Board, func(id string) bool { return all || id == args[0] }, rt.Clock)
+			fmt.Fprintf(stdio.Out, "replayed %d\n", n)
+			if err == nil && !all && n == 0 {
+				return fmt.Errorf("%w: no dead letter of %s", ErrNotFound, args[0])
+			}
+			return err
+		},
 	}
-	rt, err := OpenAdmin(ctx, cfg, logger(cfg, stdio.Err))
-	if err != nil {
-		return err
-	}
-	defer rt.Close()
-	letters, err := delivery.DeadLetters(ctx, rt.JS)
-	if err != nil {
-		return err
-	}
-	if args[0] == "list" {
-		if *asJSON {
-			return writeList(stdio.Out, letters)
-		}
-		tw := tabwriter.NewWriter(stdio.Out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tATTEMPTS\tAT\tREASON")
-		for _, l := range letters {
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", l.ID, l.Attempts, humanTime(l.At), l.Reason)
-		}
-		return tw.Flush()
-	}
-	if !*all && fs.NArg() != 1 {
-		return fmt.Errorf("%w: salyq dlq replay ID|--all", ErrUsage)
-	}
-	n, err := delivery.Replay(ctx, rt.JS, rt.Streams, rt.Board, func(id string) bool { return *all || id == fs.Arg(0) }, rt.Clock)
-	fmt.Fprintf(stdio.Out, "replayed %d\n", n)
-	if err == nil && !*all && n == 0 {
-		return fmt.Errorf("%w: no dead letter of %s", ErrNotFound, fs.Arg(0))
-	}
-	return err
+	replayCfg.registerConnect(replay.Flags())
+	replay.Flags().BoolVar(&all, "all", false, "replay every dead letter")
+	return group("dlq", "dead letters: list them, replay them", list, replay)
 }
 
 // humanTime is how people read a time: in Kazakhstan's zone (+05:00),

@@ -13,7 +13,7 @@ import (
 
 func TestUsage(t *testing.T) {
 	var out, errs bytes.Buffer
-	if err := Main(context.Background(), nil, IO{Out: &out, Err: &errs}); !errors.Is(err, ErrUsage) || !strings.Contains(errs.String(), "salyq demo") {
+	if err := Main(context.Background(), nil, IO{Out: &out, Err: &errs}); !errors.Is(err, ErrUsage) || !strings.Contains(errs.String(), "demo ") {
 		t.Fatalf("no command: %v\n%s", err, errs.String())
 	}
 	if err := Main(context.Background(), []string{"frobnicate"}, IO{Out: &out, Err: &errs}); !errors.Is(err, ErrUsage) {

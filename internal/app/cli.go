@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // IO is where a command reads and writes.
@@ -14,22 +16,9 @@ type IO struct {
 	Out, Err io.Writer
 }
 
-const usage = `salyq delivers tax forms (ФНО) to SONO through the e-government gateway.
-
-Usage:
-  salyq run                       intake API, worker and poller in one process
-  salyq submit [--wait] PATH...   submit forms (files, directories, - for stdin)
-  salyq status [ID] [--json]      the state of one submission, or of all
-  salyq dlq list [--json]         dead letters
-  salyq dlq replay ID|--all       send dead letters again once the cause is fixed
-  salyq demo [--forms N]          everything embedded: sample forms to final statuses
-  salyq keys inspect FILE.p12     what a key container holds
-  salyq tokens add|list|revoke    API tokens of client systems (--api-tokens FILE)
-
-Without --nats, run and demo start an embedded JetStream server under --data
-(the other commands find it there); without --gateway they start the sandbox
-gateway in-process with its test keys. Flags of every command: salyq CMD -h.
-`
+// Program is the body of a salyq binary: its command line run until ctx
+// is cancelled.
+type Program func(ctx context.Context, args []string, stdio IO) error
 
 // CLI is the salyq command line.
 type CLI struct {
@@ -44,72 +33,134 @@ func Main(ctx context.Context, args []string, stdio IO) error { return CLI{}.Mai
 
 // Main runs the salyq command line.
 func (c CLI) Main(ctx context.Context, args []string, stdio IO) error {
-	if len(args) == 0 {
-		fmt.Fprint(stdio.Err, usage)
-		return ErrUsage
+	return execute(ctx, c.Command(stdio), args, stdio)
+}
+
+// Command is the salyq command tree, its flags bound to their SALYQ_
+// variables.
+func (c CLI) Command(stdio IO) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "salyq",
+		Short: "salyq delivers tax forms (ФНО) to SONO through the e-government gateway",
+		Long: `salyq delivers tax forms (ФНО) to SONO through the e-government gateway,
+exactly once, and follows each form to its final status.
+
+Without --nats, run and demo start an embedded JetStream server under --data
+(the other commands find it there); without --gateway they start the sandbox
+gateway in-process with its test keys. Every flag can also be set by its
+SALYQ_ variable (shown in each command's help); the command line wins.
+
+Exit codes: 0 all done as asked; 1 error; 2 usage; 3 some forms ended
+rejected or dead-lettered.`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return usageError(cmd, args) },
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "run":
-		return cmdRun(ctx, rest, stdio, All, c.Sandbox)
-	case "submit":
-		return cmdSubmit(ctx, rest, stdio, c.Sandbox)
-	case "status":
-		return cmdStatus(ctx, rest, stdio)
-	case "dlq":
-		return cmdDLQ(ctx, rest, stdio)
-	case "demo":
-		return cmdDemo(ctx, rest, stdio, c.Sandbox)
-	case "keys":
-		return cmdKeys(ctx, rest, stdio)
-	case "tokens":
-		return cmdTokens(ctx, rest, stdio)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdio.Out, usage)
+	root.AddCommand(
+		c.runCommand(stdio),
+		c.submitCommand(stdio),
+		statusCommand(stdio),
+		dlqCommand(stdio),
+		c.demoCommand(stdio),
+		keysCommand(stdio),
+		tokensCommand(stdio),
+	)
+	return finish(root, stdio)
+}
+
+// Service returns the program of a service binary (cmd/producer,
+// cmd/worker, cmd/poller): the given parts against an existing NATS server
+// and gateway, until ctx is cancelled. It has no sandbox: a service
+// binary links none, and refuses to start without --gateway and --keys.
+func Service(name string, parts Parts) Program {
+	return func(ctx context.Context, args []string, stdio IO) error {
+		var cfg Config
+		cmd := &cobra.Command{
+			Use:   name,
+			Short: "salyq's " + name + " service (" + parts.String() + ")",
+			Long: "salyq's " + name + " service, for deployments where the producer, worker and\n" +
+				"poller run as separate processes against a NATS JetStream cluster.\n\n" +
+				"Exit codes: 0 stopped by a signal; 1 error; 2 usage.",
+			Args: noArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				return runParts(cmd.Context(), cfg, cmd.Flags(), parts, nil, stdio)
+			},
+		}
+		cfg.Register(cmd.Flags(), parts)
+		return execute(ctx, finish(cmd, stdio), args, stdio)
+	}
+}
+
+// finish makes root behave as every salyq binary does: errors returned,
+// not printed (Exec prints them once, with the exit code), usage errors
+// marked as such, --version, variables bound to every flag.
+func finish(root *cobra.Command, stdio IO) *cobra.Command {
+	root.SilenceErrors, root.SilenceUsage = true, true
+	root.Version = version()
+	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
+	root.SetIn(stdio.In)
+	root.SetOut(stdio.Out)
+	root.SetErr(stdio.Err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %w", ErrUsage, err) })
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return applyEnv(cmd.Flags(), lookupEnv) }
+	root.CompletionOptions.HiddenDefaultCmd = false
+	bindEnvs(root)
+	return root
+}
+
+func execute(ctx context.Context, root *cobra.Command, args []string, stdio IO) error {
+	root.SetArgs(args)
+	if args == nil {
+		// cobra reads os.Args when given nil.
+		root.SetArgs([]string{})
+	}
+	return root.ExecuteContext(ctx)
+}
+
+// usageError is the error of a command group or the root given no
+// subcommand, or an unknown one: its help on stderr, and ErrUsage.
+func usageError(cmd *cobra.Command, args []string) error {
+	cmd.SetOut(cmd.ErrOrStderr())
+	cmd.Usage()
+	if len(args) == 0 {
+		return fmt.Errorf("%w: %s needs a command", ErrUsage, cmd.CommandPath())
+	}
+	return fmt.Errorf("%w: unknown command %q for %s", ErrUsage, args[0], cmd.CommandPath())
+}
+
+// group is a command that only holds subcommands.
+func group(use, short string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.ArbitraryArgs, RunE: usageError}
+	cmd.AddCommand(subs...)
+	return cmd
+}
+
+// usageArgs makes a positional-argument check's error a usage error.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return fmt.Errorf("%w: %w", ErrUsage, err)
+		}
 		return nil
 	}
-	fmt.Fprint(stdio.Err, usage)
-	return fmt.Errorf("%w: unknown command %q", ErrUsage, cmd)
 }
 
-// newFlags makes a flag set with the shared configuration registered.
-func newFlags(name string, stdio IO, cfg *Config) *flag.FlagSet {
-	fs := flag.NewFlagSet("salyq "+name, flag.ContinueOnError)
-	fs.SetOutput(stdio.Err)
-	cfg.Register(fs)
-	return fs
-}
+var noArgs = usageArgs(cobra.NoArgs)
 
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return fmt.Errorf("%w: %w", ErrUsage, err)
-	}
-	return nil
-}
-
-// flagSet reports whether the command line gave flag name.
-func flagSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
-}
-
-func cmdRun(ctx context.Context, args []string, stdio IO, parts Parts, sandbox OpenSandbox) (err error) {
+func (c CLI) runCommand(stdio IO) *cobra.Command {
 	var cfg Config
-	fs := newFlags("run", stdio, &cfg)
-	if err := parse(fs, args); err != nil {
-		return err
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "intake API, worker and poller in one process",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runParts(cmd.Context(), cfg, cmd.Flags(), All, c.Sandbox, stdio)
+		},
 	}
-	if !flagSet(fs, "http") {
-		cfg.HTTP = parts.defaultHTTP(cfg.HTTP)
-		fs.Set("http", cfg.HTTP)
-	}
-	if err := checkLog(cfg); err != nil {
-		return err
-	}
+	cfg.Register(cmd.Flags(), All)
+	return cmd
+}
+
+func runParts(ctx context.Context, cfg Config, fs *pflag.FlagSet, parts Parts, sandbox OpenSandbox, stdio IO) (err error) {
 	if parts.Intake && cfg.HTTP != "" {
 		// Before anything starts: an exposed API without tokens is a
 		// configuration error, not something to find out later.
@@ -159,3 +210,6 @@ func cmdRun(ctx context.Context, args []string, stdio IO, parts Parts, sandbox O
 	}
 	return Serve(ctx, rt, parts)
 }
+
+// example indents command lines for a command's help.
+func example(lines ...string) string { return "  " + strings.Join(lines, "\n  ") }

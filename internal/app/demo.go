@@ -10,16 +10,34 @@ import (
 	"time"
 
 	"github.com/salyq/salyq/pkg/ncakey"
+	"github.com/spf13/cobra"
 )
 
-func cmdDemo(ctx context.Context, args []string, stdio IO, sandbox OpenSandbox) error {
-	var cfg Config
-	fs := newFlags("demo", stdio, &cfg)
-	n := fs.Int("forms", 300, "how many sample 910.00 forms to file")
-	keep := fs.Bool("keep", false, "keep the demo's data directory")
-	if err := parse(fs, args); err != nil {
-		return err
+func (c CLI) demoCommand(stdio IO) *cobra.Command {
+	var (
+		cfg  Config
+		n    int
+		keep bool
+	)
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "everything embedded: sample forms to final statuses, with a summary",
+		Long: `The demo starts an embedded NATS JetStream server and the sandbox gateway
+in a fresh temporary directory, files sample 910.00 forms for the sandbox's
+test taxpayers and prints outcome counts, rejection reasons, dead letters,
+elapsed time and forms/s.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return demo(cmd.Context(), cfg, n, keep, stdio, c.Sandbox)
+		},
 	}
+	cfg.Register(cmd.Flags(), All)
+	cmd.Flags().IntVar(&n, "forms", 300, "how many sample 910.00 forms to file")
+	cmd.Flags().BoolVar(&keep, "keep", false, "keep the demo's data directory")
+	return cmd
+}
+
+func demo(ctx context.Context, cfg Config, n int, keep bool, stdio IO, sandbox OpenSandbox) error {
 	if cfg.NATS != "" || cfg.Gateway != "" {
 		return fmt.Errorf("%w: the demo runs everything embedded; use run and submit against real services", ErrUsage)
 	}
@@ -31,7 +49,7 @@ func cmdDemo(ctx context.Context, args []string, stdio IO, sandbox OpenSandbox) 
 	if err != nil {
 		return err
 	}
-	if *keep {
+	if keep {
 		fmt.Fprintf(stdio.Out, "data: %s\n", dir)
 	} else {
 		defer os.RemoveAll(dir)
@@ -62,7 +80,7 @@ func cmdDemo(ctx context.Context, args []string, stdio IO, sandbox OpenSandbox) 
 		}
 	}
 	taxpayers = unique(taxpayers)
-	forms := SampleForms(taxpayers, *n)
+	forms := SampleForms(taxpayers, n)
 
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)

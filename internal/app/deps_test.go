@@ -56,14 +56,14 @@ func TestServiceNeedsGateway(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for _, parts := range []Parts{{Worker: true}, {Poller: true}} {
-		err := Service(parts)(ctx, []string{"--data", t.TempDir(), "--http", ""}, IO{Out: &errs, Err: &errs})
+		err := Service("service", parts)(ctx, []string{"--data", t.TempDir(), "--http", ""}, IO{Out: &errs, Err: &errs})
 		if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "--gateway") {
 			t.Errorf("%s without --gateway: %v", parts, err)
 		}
 	}
 	// The producer needs no gateway, but keys: without a sandbox there
 	// are none to make up, which it says before connecting anywhere.
-	err := Service(Parts{Intake: true})(ctx, []string{"--data", t.TempDir(), "--http", "", "--nats", "nats://127.0.0.1:1", "--start-timeout", "1h"}, IO{Out: &errs, Err: &errs})
+	err := Service("producer", Parts{Intake: true})(ctx, []string{"--data", t.TempDir(), "--http", "", "--nats", "nats://127.0.0.1:1", "--start-timeout", "1h"}, IO{Out: &errs, Err: &errs})
 	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "--keys") {
 		t.Errorf("producer without --keys: %v", err)
 	}

@@ -3,7 +3,7 @@ package app
 import "errors"
 
 var (
-	// ErrUsage means the command line is wrong.
+	// ErrUsage means the command line or a SALYQ_ variable is wrong.
 	ErrUsage = errors.New("usage")
 	// ErrConfig means the configuration is incomplete or inconsistent.
 	ErrConfig = errors.New("configuration")
@@ -16,4 +16,9 @@ var (
 	// ErrOpenAPI means the intake API would serve a non-loopback address
 	// without API tokens.
 	ErrOpenAPI = errors.New("unauthenticated API on a public address")
+	// ErrTimeout means a command gave up waiting (submit --wait --timeout).
+	ErrTimeout = errors.New("timed out")
+	// ErrFailed means some forms were refused or ended rejected or in the
+	// dead letters.
+	ErrFailed = errors.New("some forms failed")
 )

@@ -117,13 +117,12 @@ func TestDefaultHTTP(t *testing.T) {
 		if tc.env == "" {
 			os.Unsetenv("SALYQ_POLLER_HTTP")
 		}
-		var cfg Config
-		fs := newFlags("run", IO{Err: io.Discard}, &cfg)
-		if err := parse(fs, nil); err != nil {
+		cfg, err := configOf(tc.parts)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if got := tc.parts.defaultHTTP(cfg.HTTP); got != tc.want {
-			t.Errorf("%+v with SALYQ_POLLER_HTTP=%q: %q, want %q", tc.parts, tc.env, got, tc.want)
+		if cfg.HTTP != tc.want {
+			t.Errorf("%+v with SALYQ_POLLER_HTTP=%q: %q, want %q", tc.parts, tc.env, cfg.HTTP, tc.want)
 		}
 	}
 }

@@ -43,13 +43,17 @@ func TestAdminLeavesR3(t *testing.T) {
 		t.Fatalf("window %v, want 5m", before[streams.Submissions].Duplicates)
 	}
 
+	// Admin commands have no layout flags; the services' environment
+	// file, which an operator may well have loaded, changes nothing.
+	t.Setenv("SALYQ_DUP_WINDOW", "7s")
+	t.Setenv("SALYQ_REPLICAS", "1")
+	t.Setenv("SALYQ_RECONFIGURE", "true")
 	data := t.TempDir()
 	for _, args := range [][]string{
 		{"status", "--nats", c.URLs(), "--data", data},
-		{"status", "--nats", c.URLs(), "--data", data, "--json", "--dup-window", "7s", "--replicas", "1"},
+		{"status", "--nats", c.URLs(), "--data", data, "--json"},
 		{"dlq", "list", "--nats", c.URLs(), "--data", data},
-		{"dlq", "list", "--nats", c.URLs(), "--data", data, "--dup-window", "7s", "--reconfigure"},
-		{"dlq", "replay", "--all", "--nats", c.URLs(), "--data", data, "--dup-window", "7s", "--replicas", "1", "--reconfigure"},
+		{"dlq", "replay", "--all", "--nats", c.URLs(), "--data", data},
 	} {
 		var out, errs bytes.Buffer
 		if err := Main(ctx, args, IO{Out: &out, Err: &errs}); err != nil {
@@ -60,7 +64,7 @@ func TestAdminLeavesR3(t *testing.T) {
 	// forms; with no keys and no form it fails after that, which is fine
 	// here.
 	var out, errs bytes.Buffer
-	_ = Main(ctx, []string{"submit", "--nats", c.URLs(), "--data", data, "--keys", t.TempDir(), "--dup-window", "7s", "--replicas", "1", "--reconfigure", data + "/none.xml"},
+	_ = Main(ctx, []string{"submit", "--nats", c.URLs(), "--data", data, "--keys", t.TempDir(), data + "/none.xml"},
 		IO{Out: &out, Err: &errs})
 
 	// A service started with the defaults (R1, 2-minute window) and no

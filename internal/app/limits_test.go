@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"flag"
 	"io"
 	"log/slog"
 	"net"
@@ -45,18 +44,15 @@ func TestMaxFormSizeOverPayload(t *testing.T) {
 func TestLimitFlags(t *testing.T) {
 	t.Setenv("SALYQ_MAX_FORM_SIZE", "1MiB")
 	t.Setenv("SALYQ_HTTP_MAX_CONCURRENT", "7")
-	var c Config
-	fs := flag.NewFlagSet("x", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	c.Register(fs)
-	if err := fs.Parse([]string{"--http-read-timeout", "5s", "--http-max-read-bytes", "3MiB"}); err != nil {
+	c, err := configOf(All, "--http-read-timeout", "5s", "--http-max-read-bytes", "3MiB")
+	if err != nil {
 		t.Fatal(err)
 	}
 	l := c.httpLimits()
 	if c.maxFormSize() != 1<<20 || l.MaxConcurrent != 7 || l.ReadTimeout != 5*time.Second || l.MaxReadBytes != 3<<20 || l.MaxBody != 1<<20 || l.IdleTimeout != httplimit.Defaults().IdleTimeout {
 		t.Errorf("limits %+v, max form %d", l, c.maxFormSize())
 	}
-	if err := fs.Parse([]string{"--max-form-size", "4MB"}); err == nil {
+	if _, err := configOf(All, "--max-form-size", "4MB"); err == nil {
 		t.Error("--max-form-size 4MB accepted: only KiB, MiB, GiB are unambiguous")
 	}
 }

@@ -1,12 +1,13 @@
 package app
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
 	"strings"
+
+	"github.com/spf13/pflag"
 )
 
 // Log formats of --log-format.
@@ -70,9 +71,9 @@ func secretFlag(name string) bool {
 // flag of fs with its value (from the command line, SALYQ_* or the
 // default), secrets as "set"/"unset", and URLs without their passwords.
 // The passwords that only come from the environment are listed too.
-func configAttrs(fs *flag.FlagSet, cfg Config) []any {
+func configAttrs(fs *pflag.FlagSet, cfg Config) []any {
 	var attrs []any
-	fs.VisitAll(func(f *flag.Flag) {
+	fs.VisitAll(func(f *pflag.Flag) {
 		v := f.Value.String()
 		switch {
 		case secretFlag(f.Name):

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/internal/testkit"
+	"github.com/spf13/pflag"
 )
 
 // TestStartStopLines runs the producer with --log-format json and
@@ -30,7 +30,7 @@ func TestStartStopLines(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- Service(Parts{Intake: true})(ctx, []string{"--nats", natsURL, "--data", t.TempDir(), "--keys", t.TempDir(),
+		done <- Service("producer", Parts{Intake: true})(ctx, []string{"--nats", natsURL, "--data", t.TempDir(), "--keys", t.TempDir(),
 			"--http", "127.0.0.1:0", "--sender-password", senderPW, "--log-format", "json", "--log-level", "debug"},
 			IO{In: strings.NewReader(""), Out: io.Discard, Err: &errs})
 	}()
@@ -105,7 +105,7 @@ func TestCheckLog(t *testing.T) {
 }
 
 func TestConfigAttrsHideSecrets(t *testing.T) {
-	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
 	fs.String("nats-password", "pw1", "")
 	fs.String("nats-token", "", "")
 	fs.String("api-tokens", "/etc/salyq/tokens", "")

@@ -2,13 +2,13 @@ package app
 
 import (
 	"crypto/tls"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
 
 	"github.com/salyq/salyq/internal/auth"
 	"github.com/salyq/salyq/internal/broker"
+	"github.com/spf13/pflag"
 )
 
 // Access is who may use the intake API and how salyq reaches NATS.
@@ -20,19 +20,23 @@ type Access struct {
 	NATS        broker.Security
 }
 
-// register adds the access flags to fs.
-func (a *Access) register(fs *flag.FlagSet) {
-	fs.StringVar(&a.APITokens, "api-tokens", env("SALYQ_API_TOKENS", ""), "API tokens file (env SALYQ_API_TOKENS; manage it with `salyq tokens`); without it the intake API serves loopback only")
-	fs.StringVar(&a.TLSCert, "tls-cert", env("SALYQ_TLS_CERT", ""), "intake API TLS certificate, PEM (env SALYQ_TLS_CERT)")
-	fs.StringVar(&a.TLSKey, "tls-key", env("SALYQ_TLS_KEY", ""), "its private key, PEM (env SALYQ_TLS_KEY)")
-	fs.StringVar(&a.TLSClientCA, "tls-client-ca", env("SALYQ_TLS_CLIENT_CA", ""), "CA of client certificates (env SALYQ_TLS_CLIENT_CA): a certificate it signed authenticates as the --api-tokens entry its CN names")
-	fs.StringVar(&a.NATS.Creds, "nats-creds", env("SALYQ_NATS_CREDS", ""), "NATS .creds file (env SALYQ_NATS_CREDS)")
-	fs.StringVar(&a.NATS.NKey, "nats-nkey", env("SALYQ_NATS_NKEY", ""), "NATS nkey seed file (env SALYQ_NATS_NKEY)")
-	fs.StringVar(&a.NATS.User, "nats-user", env("SALYQ_NATS_USER", ""), "NATS user (env SALYQ_NATS_USER)")
-	fs.StringVar(&a.NATS.Password, "nats-password", env("SALYQ_NATS_PASSWORD", ""), "NATS password (env SALYQ_NATS_PASSWORD; prefer the variable: flags show in ps)")
-	fs.StringVar(&a.NATS.CA, "nats-ca", env("SALYQ_NATS_CA", ""), "CA of the NATS servers' certificates, PEM (env SALYQ_NATS_CA)")
-	fs.StringVar(&a.NATS.Cert, "nats-cert", env("SALYQ_NATS_CERT", ""), "client certificate for NATS TLS, PEM (env SALYQ_NATS_CERT)")
-	fs.StringVar(&a.NATS.Key, "nats-key", env("SALYQ_NATS_KEY", ""), "its key, PEM (env SALYQ_NATS_KEY)")
+// registerAPI adds the flags of who may use the intake API.
+func (a *Access) registerAPI(fs *pflag.FlagSet) {
+	fs.StringVar(&a.APITokens, "api-tokens", "", "API tokens file (manage it with `salyq tokens`); without it the intake API serves loopback only")
+	fs.StringVar(&a.TLSCert, "tls-cert", "", "intake API TLS certificate, PEM")
+	fs.StringVar(&a.TLSKey, "tls-key", "", "its private key, PEM")
+	fs.StringVar(&a.TLSClientCA, "tls-client-ca", "", "CA of client certificates: a certificate it signed authenticates as the --api-tokens entry its CN names")
+}
+
+// registerNATS adds the flags of how salyq logs in to NATS.
+func (a *Access) registerNATS(fs *pflag.FlagSet) {
+	fs.StringVar(&a.NATS.Creds, "nats-creds", "", "NATS .creds file")
+	fs.StringVar(&a.NATS.NKey, "nats-nkey", "", "NATS nkey seed file")
+	fs.StringVar(&a.NATS.User, "nats-user", "", "NATS user")
+	fs.StringVar(&a.NATS.Password, "nats-password", "", "NATS password (prefer the variable: flags show in ps)")
+	fs.StringVar(&a.NATS.CA, "nats-ca", "", "CA of the NATS servers' certificates, PEM")
+	fs.StringVar(&a.NATS.Cert, "nats-cert", "", "client certificate for NATS TLS, PEM")
+	fs.StringVar(&a.NATS.Key, "nats-key", "", "its key, PEM")
 }
 
 // secureAPI puts api behind the access check and returns the TLS

@@ -27,21 +27,19 @@ type Parts struct {
 // All is every part: `salyq run`.
 var All = Parts{Intake: true, Worker: true, Poller: true}
 
-// defaultHTTP is the --http address of a process running parts when the
-// command line gives none: SALYQ_HTTP (intake) for the producer and
-// `salyq run`; SALYQ_WORKER_HTTP or SALYQ_POLLER_HTTP, else a loopback
-// port of their own, for the worker and the poller, so that the three can
-// share one machine and one environment file.
-func (p Parts) defaultHTTP(intake string) string {
+// defaultHTTP is the --http address of a process running parts and its
+// variable: SALYQ_HTTP (127.0.0.1:8480) for the intake, that is the
+// producer and `salyq run`; SALYQ_WORKER_HTTP (…:8481) and
+// SALYQ_POLLER_HTTP (…:8482) for the worker and the poller, so that the
+// three can share one machine and one environment file.
+func (p Parts) defaultHTTP() (addr, variable string) {
 	switch {
-	case p.Intake:
-		return intake
+	case p.Intake || p == (Parts{}):
+		return "127.0.0.1:8480", "SALYQ_HTTP"
 	case p.Worker:
-		return env("SALYQ_WORKER_HTTP", "127.0.0.1:8481")
-	case p.Poller:
-		return env("SALYQ_POLLER_HTTP", "127.0.0.1:8482")
+		return "127.0.0.1:8481", "SALYQ_WORKER_HTTP"
 	}
-	return intake
+	return "127.0.0.1:8482", "SALYQ_POLLER_HTTP"
 }
 
 // NewIntake returns an intake on the runtime's keys and streams.

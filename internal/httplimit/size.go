@@ -44,6 +44,9 @@ func (s Size) String() string {
 	return strconv.FormatInt(int64(s), 10) + "B"
 }
 
+// Type names the kind of value in a command's help (pflag.Value).
+func (s *Size) Type() string { return "size" }
+
 // Set implements flag.Value.
 func (s *Size) Set(v string) error {
 	n, err := ParseSize(v)

@@ -23,6 +23,9 @@ var (
 	// ErrNotCA means an issuer of the chain may not issue certificates
 	// (no CA flag, no keyCertSign, or path length exceeded).
 	ErrNotCA = errors.New("issuer is not allowed to issue certificates")
+	// ErrWrongUsage means the certificate's key usage does not allow
+	// signing documents (digitalSignature with nonRepudiation).
+	ErrWrongUsage = errors.New("key usage does not allow signing documents")
 	// ErrRevoked means a certificate of the chain is revoked.
 	ErrRevoked = errors.New("certificate revoked")
 	// ErrRevocationUnknown means revocation status is required but could

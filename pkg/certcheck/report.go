@@ -68,17 +68,31 @@ func Describe(key *ncakey.Key, checker *Checker, at time.Time) Report {
 		At:         at,
 		Validity:   "valid",
 	}
-	if err := checkValidity([]*x509.Certificate{cert}, at); err != nil {
-		r.Validity = err.Error()
+	// Whether the key can sign at all is said with or without trust
+	// anchors: an expired key or one without nonRepudiation is refused by
+	// every check that follows, so there is nothing to wait for.
+	own := checkValidity([]*x509.Certificate{cert}, at)
+	if own != nil {
+		r.Validity = own.Error()
 	}
+	if own == nil && !id.Usage.CanSign() {
+		own = fmt.Errorf("%w: %s", ErrWrongUsage, id.Usage)
+	}
+	r.Err = own
+	r.Verdict = "usable at " + at.Format(timeLayout)
 	if checker == nil {
 		r.ChainStatus = "not checked (no trust anchors configured)"
-		r.Verdict = "not checked"
+		r.Verdict += "; chain and revocation not checked (no --trust)"
+		if own != nil {
+			r.Verdict = "REFUSED: " + own.Error()
+		}
 		return r
 	}
 	chain, err := checker.VerifyContext(context.Background(), cert, key.Chain(), at)
+	if err == nil {
+		err = own
+	}
 	r.Err = err
-	r.Verdict = "usable at " + at.UTC().Format(timeLayout)
 	if err != nil {
 		r.Verdict = "REFUSED: " + err.Error()
 	}
@@ -143,8 +157,10 @@ func (r Report) WriteText(w io.Writer) error {
 	line("Algorithm", r.Algorithm)
 	line("Serial", r.Serial)
 	line("Issuer", r.Issuer)
-	line("Valid", r.NotBefore.UTC().Format(timeLayout)+" to "+r.NotAfter.UTC().Format(timeLayout))
-	line("Checked at", r.At.UTC().Format(timeLayout))
+	// In the zone of the time of use: the caller's, for a person to read.
+	zone := r.At.Location()
+	line("Valid", r.NotBefore.In(zone).Format(timeLayout)+" to "+r.NotAfter.In(zone).Format(timeLayout))
+	line("Checked at", r.At.Format(timeLayout))
 	line("Validity", r.Validity)
 	line("Chain", r.ChainStatus)
 	for i, s := range r.Chain {

@@ -36,6 +36,10 @@ const (
 // Phase groups statuses; phases are ordered by rank in the Table.
 type Phase string
 
+// PhaseRejected is the phase of SONO's refusals of a form; callers that
+// report failures rely on its name, so a table must have it.
+const PhaseRejected Phase = "rejected"
+
 // Info is one row of the status table.
 type Info struct {
 	// Number is SONO's number for the status (1..25), 0 for product states.

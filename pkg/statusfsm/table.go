@@ -119,6 +119,9 @@ func LoadTable(r io.Reader) (*Table, error) {
 			return nil, &TableError{Field: string(name), Reason: "must be of kind product"}
 		}
 	}
+	if _, ok := t.phases[PhaseRejected]; !ok {
+		return nil, &TableError{Field: string(PhaseRejected), Reason: "phase missing"}
+	}
 	if !t.statuses[t.byName[StateFailedDelivery]].Terminal {
 		return nil, &TableError{Field: string(StateFailedDelivery), Reason: "must be terminal"}
 	}
