@@ -43,3 +43,29 @@ func TestKeysInspect(t *testing.T) {
 		t.Fatalf("revoked key: %v\n%s", err, out.String())
 	}
 }
+
+// TestKeysInspectRefusesWithoutTrust: a key that cannot sign at the time
+// asked is refused, exit non-zero, with or without trust anchors; a usable
+// one without anchors says that the chain was not checked.
+func TestKeysInspectRefusesWithoutTrust(t *testing.T) {
+	key := testenv.Path(t, "testdata", "nca", "p12", "legal_valid_head.p12")
+	t.Setenv("SALYQ_KEYS_PASSWORD", "Qwerty12")
+	for _, tc := range []struct {
+		at   string
+		ok   bool
+		want string
+	}{
+		{"2026-07-01T00:00:00Z", true, "chain and revocation not checked"},
+		{"2030-01-01T00:00:00Z", false, "certificate expired: valid until 2027-05-08 12:10:15+05:00"},
+		{"2020-01-01T00:00:00Z", false, "certificate not yet valid"},
+	} {
+		var out, errs bytes.Buffer
+		err := Main(context.Background(), []string{"keys", "inspect", key, "--at", tc.at}, IO{Out: &out, Err: &errs})
+		if (err == nil) != tc.ok || !strings.Contains(out.String(), tc.want) {
+			t.Errorf("at %s: %v\n%s", tc.at, err, out.String())
+		}
+		if !tc.ok && ExitCode(err) != ExitError {
+			t.Errorf("at %s: exit %d", tc.at, ExitCode(err))
+		}
+	}
+}

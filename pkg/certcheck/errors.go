@@ -58,14 +58,16 @@ type ValidityError struct {
 
 const timeLayout = "2006-01-02 15:04:05Z07:00"
 
-// Error names the certificate, its window and the time of use.
+// Error names the certificate, its window and the time of use, all in the
+// zone of the time of use (the caller's, for people to read).
 func (e *ValidityError) Error() string {
+	zone := e.At.Location()
 	if errors.Is(e.Err, ErrNotYetValid) {
 		return fmt.Sprintf("certcheck: %q (serial %s): %v: valid from %s, used at %s",
-			e.Subject, serialHex(e.Serial), e.Err, e.NotBefore.UTC().Format(timeLayout), e.At.UTC().Format(timeLayout))
+			e.Subject, serialHex(e.Serial), e.Err, e.NotBefore.In(zone).Format(timeLayout), e.At.Format(timeLayout))
 	}
 	return fmt.Sprintf("certcheck: %q (serial %s): %v: valid until %s, used at %s",
-		e.Subject, serialHex(e.Serial), e.Err, e.NotAfter.UTC().Format(timeLayout), e.At.UTC().Format(timeLayout))
+		e.Subject, serialHex(e.Serial), e.Err, e.NotAfter.In(zone).Format(timeLayout), e.At.Format(timeLayout))
 }
 
 // Unwrap returns ErrExpired or ErrNotYetValid.
