@@ -250,6 +250,7 @@ func sheets(id, year string, kind envelope.Kind, extra ...envelope.FieldValue) [
 	return []envelope.Sheet{
 		{Name: "page_910_00_01", Fields: append(first, extra...)},
 		{Name: "page_910_00_02", Fields: []envelope.FieldValue{{Name: "period_year", Value: year}, {Name: "period_half_year", Value: "1"}}},
+		{Name: "page_910_00_04", Fields: []envelope.FieldValue{{Name: "head_name", Value: "ТЕСТОВ ТЕСТ"}, {Name: "submit_date", Value: "14.08." + year}}},
 	}
 }
 
