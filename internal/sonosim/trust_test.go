@@ -14,6 +14,7 @@ import (
 
 	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/internal/sonosim"
+	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/pkg/certcheck"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/ncakey"
@@ -141,5 +142,59 @@ func TestTrustFlags(t *testing.T) {
 	cfg := sonosim.Config{Gateway: k.gateway.Signer(), Trust: []*x509.Certificate{other.Root()}, CRLs: []certcheck.Source{certcheck.FileSource(sk.crl)}}
 	if _, err := sonosim.New(cfg); !errors.Is(err, sonosim.ErrConfig) || !strings.Contains(err.Error(), "not among the trusted") {
 		t.Errorf("CRL of an untrusted CA: %v", err)
+	}
+}
+
+// TestNCATrust: with NCA's GOST test root and CRL added to its own root
+// (what --trust testdata/nca/certs --crl … does), the sandbox accepts a
+// form signed by NCA's valid GOST key of the taxpayer and refuses the
+// one NCA revoked.
+func TestNCATrust(t *testing.T) {
+	nca := testenv.Path(t, "testdata", "nca")
+	certs, err := certcheck.LoadCertificates(filepath.Join(nca, "certs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Inside the keys' validity and the CRL's (issued 2026-08-11).
+	at := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
+	k := mustKeys(t)
+	s := newSim(t, func(c *sonosim.Config) {
+		c.Trust = append(c.Trust, certs...)
+		c.CRLs = []certcheck.Source{certcheck.FileSource(filepath.Join(nca, "crl", "nca_gost2022_test_2026.crl"))}
+		c.AllowTestIdentities = true
+		c.Clock = func() time.Time { return at }
+	})
+	form := func(file string) []byte {
+		key, err := ncakey.Load(filepath.Join(nca, "p12", file), "Qwerty12")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := envelope.ParseForm(envelope.BuildForm("910.00", "27", sheets(ncakey.TestIIN, "2025", envelope.KindRegular)), envelope.FormOptions{AllowTestIdentities: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := envelope.SignForm(ctx, f, key.Signer(), envelope.SignOptions{Now: at, AllowTestIdentities: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	// A transport key of the sandbox's own root (RSA) signs the envelope:
+	// the anchors add up.
+	transport, err := k.pki.Issue(ncatest.Request{Role: ncakey.RoleInfoSystem, Key: k.transport.PrivateKey(),
+		NotBefore: at.Add(-time.Hour), NotAfter: at.AddDate(1, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.codec.Clock = func() time.Time { return at }
+	send := func(signed []byte) result {
+		body, _ := s.encode(envelope.ServiceSend, element(t, signed), transport.Signer())
+		return s.postXML(body)
+	}
+	if r := send(form("individual_revoked_individual_revoked.p12")); errCode(r) != envelope.CodeFormSignature || !strings.Contains(r.receipt.Error.Message, "revoked") {
+		t.Fatalf("revoked NCA key: code %q\n%.800s", errCode(r), r.body)
+	}
+	if r := send(form("individual_valid_individual_valid.p12")); r.receipt == nil || r.receipt.RequestID == "" {
+		t.Fatalf("valid NCA key: code %q\n%.800s", errCode(r), r.body)
 	}
 }
