@@ -2,17 +2,16 @@ package test
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/pem"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/salyq/salyq/internal/testenv"
-
 	"github.com/salyq/salyq/internal/app"
 	"github.com/salyq/salyq/internal/sonosim"
+	"github.com/salyq/salyq/internal/testenv"
+	"github.com/salyq/salyq/pkg/certcheck"
 	"github.com/salyq/salyq/pkg/ncakey"
 	"github.com/salyq/salyq/pkg/xmldsig"
 )
@@ -51,16 +50,17 @@ func TestEndToEndGOST(t *testing.T) {
 	gwCert := filepath.Join(dir, "gateway.pem")
 	os.WriteFile(gwCert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: keys.gateway.Certificate().Raw}), 0o600)
 
-	// The sandbox checks transport chains to NCA's GOST test root too.
-	trust := &app.Runtime{Cfg: app.Config{Trust: filepath.Join(nca, "certs")}, Clock: time.Now}
-	if err := trust.OpenChecker(); err != nil {
+	// The sandbox checks every chain, the transport's and the taxpayers',
+	// to NCA's GOST test root.
+	ncaCerts, err := certcheck.LoadCertificates(filepath.Join(nca, "certs"))
+	if err != nil {
 		t.Fatal(err)
 	}
 	h := &harness{t: t}
 	h.connect(dir,
 		sonosim.Config{
 			Gateway:             keys.gateway.Signer(),
-			VerifyChain:         func(c *x509.Certificate, at time.Time) error { return trust.CheckKey(context.Background(), c, at) },
+			Trust:               ncaCerts,
 			AllowTestIdentities: true,
 			Seed:                11,
 			Faults:              sonosim.Faults{TransientRate: 0.05, DropAfterAcceptRate: 0.05},

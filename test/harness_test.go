@@ -2,6 +2,7 @@ package test
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -126,7 +127,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	os.WriteFile(gwCert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: keys.gateway.Certificate().Raw}), 0o600)
 
 	gw := keys.gateway
-	h.connect(dir, sonosim.Config{Gateway: gw.Signer(), Roots: keys.pki.RootPool(), StatusStep: o.step, Seed: 7, Faults: o.faults},
+	h.connect(dir, sonosim.Config{Gateway: gw.Signer(), Trust: []*x509.Certificate{keys.pki.Root()}, StatusStep: o.step, Seed: 7, Faults: o.faults},
 		app.Config{Keys: keyDir, TransportKey: transportFile, TransportPass: "tpw", GatewayCert: gwCert, HTTP: o.http, SenderPassword: o.senderPassword})
 	return h
 }

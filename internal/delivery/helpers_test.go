@@ -46,7 +46,7 @@ func newRig(t *testing.T, faults sonosim.Faults) *rig {
 	k := testkit.MustKeys(t)
 	js, set := startStreams(t)
 	sim, err := sonosim.New(sonosim.Config{
-		Gateway: k.Gateway.Signer(), Roots: k.PKI.RootPool(),
+		Gateway: k.Gateway.Signer(), Trust: []*x509.Certificate{k.PKI.Root()},
 		StatusStep: time.Hour, Seed: 11, Faults: faults,
 	})
 	if err != nil {

@@ -75,7 +75,7 @@ func newSim(t *testing.T, faults sonosim.Faults, configure func(*sonosim.Config)
 	c := testenv.NewClock(time.Now())
 	cfg := sonosim.Config{
 		Gateway:    k.gateway.Signer(),
-		Roots:      k.pki.RootPool(),
+		Trust:      []*x509.Certificate{k.pki.Root()},
 		Clock:      c.Now,
 		StatusStep: time.Hour,
 		Seed:       3,

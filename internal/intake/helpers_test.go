@@ -124,6 +124,10 @@ func (s spec) sheets() []envelope.Sheet {
 			{Name: "period_year", Value: y},
 			{Name: "period_half_year", Value: h},
 		}},
+		{Name: "page_910_00_04", Fields: []envelope.FieldValue{
+			{Name: "head_name", Value: "ТЕСТОВ"},
+			{Name: "submit_date", Value: "10.02." + fmt.Sprint(s.year+1)},
+		}},
 	}
 }
 

@@ -68,7 +68,7 @@ func newRig(t *testing.T, step time.Duration) *rig {
 		t.Fatal(err)
 	}
 	r.board = board.New(js, r.set)
-	r.sim, err = sonosim.New(sonosim.Config{Gateway: k.Gateway.Signer(), Roots: k.PKI.RootPool(), StatusStep: step, Seed: 5})
+	r.sim, err = sonosim.New(sonosim.Config{Gateway: k.Gateway.Signer(), Trust: []*x509.Certificate{k.PKI.Root()}, StatusStep: step, Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/salyq/salyq/pkg/certcheck"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/xmldsig"
 )
@@ -17,35 +18,22 @@ const (
 	DefaultSuccessCode  = "SCSS001"
 )
 
-// ChainVerifier decides whether a transport certificate chains to a trust
-// anchor at time at. It is a function so that GOST chains, which
-// crypto/x509 cannot verify, can be plugged in later.
-type ChainVerifier func(cert *x509.Certificate, at time.Time) error
-
-// PoolVerifier verifies chains with crypto/x509 against roots. NCA
-// certificates carry role OIDs as extended key usages, so any EKU is
-// accepted here; what the key may do is judged from its key usage bits.
-func PoolVerifier(roots *x509.CertPool) ChainVerifier {
-	return func(cert *x509.Certificate, at time.Time) error {
-		_, err := cert.Verify(x509.VerifyOptions{
-			Roots:       roots,
-			CurrentTime: at,
-			KeyUsages:   []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
-		})
-		return err
-	}
-}
-
 // Config configures a Server. The zero value of every field but Gateway
-// and Roots/VerifyChain is usable.
+// and Trust is usable.
 type Config struct {
 	// Gateway signs every answer (WS-Security): the sandbox gateway's own
 	// information-system key. Required.
 	Gateway xmldsig.Signer
-	// Roots are the trust anchors of transport certificates.
-	Roots *x509.CertPool
-	// VerifyChain overrides the chain check; nil means PoolVerifier(Roots).
-	VerifyChain ChainVerifier
+	// Trust are the CA certificates of every certificate the sandbox
+	// checks, the transport's and the taxpayer's: the self-signed ones
+	// are the trust anchors, the others may complete a path. Required.
+	// Paths are checked by pkg/certcheck, so GOST chains verify too.
+	Trust []*x509.Certificate
+	// CRLs are the revocation lists the sandbox applies (none: revocation
+	// is not checked); each must be signed by a CA of Trust and applies to
+	// the certificates that CA issued. A configured CRL that cannot be
+	// read or is stale refuses the certificates it covers.
+	CRLs []certcheck.Source
 	// Templates are the form templates; nil means envelope.LoadTemplates.
 	Templates *envelope.Templates
 	// AllowTestIdentities accepts NCA's test IIN/BIN (wrong check digits).
@@ -118,8 +106,8 @@ func (c *Config) validate() error {
 	if c.Gateway == nil || c.Gateway.Certificate() == nil {
 		return configErr("Gateway", "a gateway signer with a certificate is required")
 	}
-	if c.Roots == nil && c.VerifyChain == nil {
-		return configErr("Roots", "trust anchors (Roots or VerifyChain) are required")
+	if len(c.Trust) == 0 {
+		return configErr("Trust", "trust anchors are required")
 	}
 	f := c.Faults
 	for _, r := range []struct {
@@ -160,9 +148,6 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Weights.total() == 0 {
 		c.Weights = DefaultWeights
-	}
-	if c.VerifyChain == nil {
-		c.VerifyChain = PoolVerifier(c.Roots)
 	}
 	if c.Clock == nil {
 		c.Clock = time.Now

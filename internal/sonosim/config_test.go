@@ -1,6 +1,7 @@
 package sonosim_test
 
 import (
+	"crypto/x509"
 	"errors"
 	"testing"
 
@@ -11,13 +12,13 @@ func TestConfigRefusals(t *testing.T) {
 	k := mustKeys(t)
 	for name, mutate := range map[string]func(*sonosim.Config){
 		"no gateway key": func(c *sonosim.Config) { c.Gateway = nil },
-		"no trust":       func(c *sonosim.Config) { c.Roots = nil },
+		"no trust":       func(c *sonosim.Config) { c.Trust = nil },
 		"rate above 1":   func(c *sonosim.Config) { c.Faults.HTTP503Rate = 1.5 },
 		"negative rate":  func(c *sonosim.Config) { c.Faults.DropAfterAcceptRate = -0.1 },
 		"break too long": func(c *sonosim.Config) { c.Faults.Maintenance = sonosim.Maintenance{Every: 1, For: 1} },
 		"negative step":  func(c *sonosim.Config) { c.StatusStep = -1 },
 	} {
-		cfg := sonosim.Config{Gateway: k.gateway.Signer(), Roots: k.pki.RootPool()}
+		cfg := sonosim.Config{Gateway: k.gateway.Signer(), Trust: []*x509.Certificate{k.pki.Root()}}
 		mutate(&cfg)
 		if _, err := sonosim.New(cfg); !errors.Is(err, sonosim.ErrConfig) {
 			t.Errorf("%s: %v", name, err)

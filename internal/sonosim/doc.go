@@ -16,9 +16,9 @@
 //     signed with the gateway key like every other answer: FaultRequest
 //     (HTTP 500) for structure errors and DOCTYPEs, FaultSignature for a
 //     missing or bad WS-Security signature, FaultCertificate for a
-//     transport certificate that is AUTH-only, outside its validity or not
-//     chaining to the trust anchors (Config.VerifyChain, pluggable so GOST
-//     chains can be verified later), FaultUnknownService, FaultTechnical
+//     transport certificate that is AUTH-only, outside its validity, not
+//     chaining to the trust anchors or revoked, FaultUnknownService,
+//     FaultTechnical
 //     for injected transient faults, FaultThrottled (HTTP 429) and
 //     FaultMaintenance (HTTP 503), both with Retry-After. An injected plain
 //     503 has a short text body.
@@ -27,10 +27,19 @@
 //     envelope.StatusResponse; refusals go in errorInfo. A form whose
 //     signer is not its taxpayer is CodeSubjectMismatch; a missing or bad
 //     taxpayer signature and a signing key that may not sign (AUTH-only,
-//     expired, unreadable identity) are CodeFormSignature, because the
-//     sender's remedy is the same: sign again with a valid SIGN key. A
-//     status request is checked the same way, then CodeNotFound, then
-//     CodeAccessDenied when its signer is not the form's taxpayer.
+//     expired, unreadable identity, outside the trust anchors, revoked)
+//     are CodeFormSignature, because the sender's remedy is the same: sign
+//     again with a valid SIGN key. A status request is checked the same
+//     way, then CodeNotFound, then CodeAccessDenied when its signer is not
+//     the form's taxpayer.
+//   - Trust (issue 12): like SONO, the sandbox verifies the taxpayer's
+//     certificate, not only the signature. Every certificate it meets,
+//     transport or taxpayer's, must chain to Config.Trust (cmd/sono-sim:
+//     its own test root plus --trust FILE|DIR, e.g. testdata/nca/certs)
+//     and not be revoked by a Config.CRLs list (--crl, repeatable; each
+//     must be signed by a trusted CA, checked at start). pkg/certcheck
+//     does both, so GOST chains verify as RSA ones do. A form signed by
+//     keys of an unrelated test PKI is refused CodeFormSignature.
 //   - SONO_FNO_SEND applies the duplicate rule of docs/PROTOCOL.md §4b: one live
 //     dt_main/dt_regular filing per taxpayer, code and period; a filing
 //     whose status has reached a rejection or withdrawal frees the slot;
@@ -63,5 +72,5 @@
 //     Config.Sleep.
 //
 // Not modelled: sender registration (senderId/password are not checked),
-// weekend and holiday breaks, withdrawal of filings, revocation (CRL/OCSP).
+// weekend and holiday breaks, withdrawal of filings, OCSP.
 package sonosim

@@ -2,7 +2,10 @@ package sonosim
 
 import (
 	"flag"
+	"fmt"
 	"time"
+
+	"github.com/salyq/salyq/pkg/certcheck"
 )
 
 // Options are the command line of cmd/sono-sim: where to listen, where
@@ -21,6 +24,22 @@ func RegisterFlags(fs *flag.FlagSet, o *Options) {
 	f := &c.Faults
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8089", "listen `address` (host:port)")
 	fs.StringVar(&o.PKIDir, "pki", "sono-sim-pki", "test PKI `dir`: created with sample keys on first run, loaded afterwards")
+	fs.Func("trust", "trust anchors and CA certificates (`FILE|DIR`, PEM or DER; repeatable) besides the sandbox's own test root, e.g. NCA's test roots in testdata/nca/certs", func(v string) error {
+		certs, err := certcheck.LoadCertificates(v)
+		c.Trust = append(c.Trust, certs...)
+		return err
+	})
+	fs.Func("crl", "CRL `FILE|URL` (repeatable) signed by a trusted CA: the certificates it revokes are refused; a stale or unreadable CRL refuses the certificates it covers", func(v string) error {
+		src, err := certcheck.ParseSource(v, nil)
+		switch {
+		case err != nil:
+			return err
+		case src == nil:
+			return fmt.Errorf("%w: --crl %q names no CRL", ErrConfig, v)
+		}
+		c.CRLs = append(c.CRLs, src)
+		return nil
+	})
 	fs.BoolVar(&c.AllowTestIdentities, "allow-test-identities", false, "accept NCA's test IIN/BIN (123456789011, 123456789021), whose check digits are wrong")
 	fs.StringVar(&c.SuccessCode, "success-code", DefaultSuccessCode, "responseInfo/status/code of business answers")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body", DefaultMaxBodyBytes, "largest request body in `bytes`; larger ones get HTTP 413 and fault TOO_LARGE")

@@ -3,6 +3,7 @@ package sonosim_test
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,11 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/salyq/salyq/internal/testenv"
-
 	"github.com/beevik/etree"
 	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/internal/sonosim"
+	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/ncakey"
 	"github.com/salyq/salyq/pkg/xmldsig"
@@ -103,7 +103,7 @@ func newSim(t testing.TB, configure func(*sonosim.Config)) *sim {
 	clock := testenv.NewClock(testNow)
 	cfg := sonosim.Config{
 		Gateway: k.gateway.Signer(),
-		Roots:   k.pki.RootPool(),
+		Trust:   []*x509.Certificate{k.pki.Root()},
 		Clock:   clock.Now,
 		Seed:    1,
 	}
@@ -250,6 +250,7 @@ func sheets(id, year string, kind envelope.Kind, extra ...envelope.FieldValue) [
 	return []envelope.Sheet{
 		{Name: "page_910_00_01", Fields: append(first, extra...)},
 		{Name: "page_910_00_02", Fields: []envelope.FieldValue{{Name: "period_year", Value: year}, {Name: "period_half_year", Value: "1"}}},
+		{Name: "page_910_00_04", Fields: []envelope.FieldValue{{Name: "head_name", Value: "ТЕСТОВ ТЕСТ"}, {Name: "submit_date", Value: "14.08." + year}}},
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/salyq/salyq/internal/ncatest"
+	"github.com/salyq/salyq/pkg/certcheck"
 	"github.com/salyq/salyq/pkg/ncakey"
 )
 
@@ -43,8 +44,8 @@ type PKI struct {
 	// GatewayKeyFile and GatewayCertFile are the sandbox's own key and
 	// certificate, which sign its answers.
 	GatewayKeyFile, GatewayCertFile string
-	// Roots holds the root CA.
-	Roots *x509.CertPool
+	// Root is the root CA.
+	Root *x509.Certificate
 	// Gateway is the sandbox's signing key.
 	Gateway *ncakey.Key
 	// Created is set when OpenPKI made the PKI rather than loading it.
@@ -77,9 +78,10 @@ func OpenPKI(dir string, now time.Time) (*PKI, error) {
 	return p, nil
 }
 
-// Apply makes cfg trust this PKI and sign with its gateway key.
+// Apply makes cfg trust this PKI (besides what it already trusts, such
+// as --trust) and sign with its gateway key.
 func (p *PKI) Apply(cfg *Config) {
-	cfg.Roots = p.Roots
+	cfg.Trust = append(cfg.Trust, p.Root)
 	cfg.Gateway = p.Gateway.Signer()
 }
 
@@ -136,10 +138,11 @@ func (p *PKI) load() error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrPKI, err)
 	}
-	p.Roots = x509.NewCertPool()
-	if !p.Roots.AppendCertsFromPEM(data) {
-		return fmt.Errorf("%w: %s holds no PEM certificate", ErrPKI, p.RootFile)
+	roots, err := certcheck.ParseCertificates(data)
+	if err != nil || len(roots) != 1 {
+		return fmt.Errorf("%w: %s must hold exactly one PEM certificate", ErrPKI, p.RootFile)
 	}
+	p.Root = roots[0]
 	pw, err := os.ReadFile(filepath.Join(p.Dir, pkiGatewayPassword))
 	if err != nil {
 		return fmt.Errorf("%w: gateway password: %w", ErrPKI, err)

@@ -22,6 +22,12 @@ func Run(ctx context.Context, o Options, out, logs io.Writer) error {
 		return err
 	}
 	pki.Describe(out)
+	for _, c := range o.Config.Trust {
+		fmt.Fprintf(out, "  also trusted (--trust):   %s\n", c.Subject)
+	}
+	for _, c := range o.Config.CRLs {
+		fmt.Fprintf(out, "  revocation list (--crl):  %s\n", c)
+	}
 	if o.Config.Seed == 0 {
 		var b [8]byte
 		_, _ = rand.Read(b[:]) // crypto/rand.Read never fails

@@ -20,6 +20,9 @@ func (s *Server) send(ctx context.Context, req *envelope.Request, d draws, now t
 		return s.receiptRefusal(ctx, req, envelope.CodeInvalidForm, "requestData/data holds no fno document")
 	}
 	sf, err := envelope.FormFromElement(req.Data, envelope.VerifyOptions{Now: now, AllowTestIdentities: s.cfg.AllowTestIdentities})
+	if err == nil {
+		err = s.checkSignerChain(ctx, sf.Certificate, now)
+	}
 	if err != nil {
 		return s.receiptRefusal(ctx, req, formRefusalCode(err), err.Error())
 	}
@@ -65,8 +68,8 @@ func (s *Server) send(ctx context.Context, req *envelope.Request, d draws, now t
 
 // formRefusalCode classifies a refused taxpayer signature or form. A
 // signer who is not the taxpayer is a subject mismatch; every other key
-// problem (AUTH-only, expired, unreadable identity) and every signature
-// problem is FORM_SIGNATURE: either way the remedy is to sign again with
+// problem (AUTH-only, expired, unreadable identity, not chaining to the
+// trust anchors, revoked) and every signature problem is FORM_SIGNATURE: either way the remedy is to sign again with
 // the taxpayer's valid SIGN key.
 func formRefusalCode(err error) string {
 	var ke *envelope.KeyError

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/salyq/salyq/pkg/certcheck"
 	"github.com/salyq/salyq/pkg/envelope"
 )
 
@@ -38,6 +39,7 @@ type Server struct {
 	throttle  *throttle
 	maint     *maintenance
 	journal   *journal
+	trust     *certcheck.Checker
 }
 
 // New makes a sandbox gateway from cfg; see Config for the defaults.
@@ -63,6 +65,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	trust, err := newTrust(context.Background(), cfg.Trust, cfg.CRLs, cfg.Clock)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
 		cfg:       cfg,
 		loc:       loc,
@@ -74,6 +80,7 @@ func New(cfg Config) (*Server, error) {
 		throttle:  &throttle{limit: cfg.Faults.ThrottleRPS},
 		maint:     &maintenance{cfg: cfg.Faults.Maintenance, loc: loc},
 		journal:   j,
+		trust:     trust,
 	}
 	s.maint.reset(cfg.Clock())
 	return s, nil
@@ -200,7 +207,7 @@ func (s *Server) handle(ctx context.Context, r *http.Request, body []byte) (*ans
 	if err != nil {
 		return s.refuse(ctx, envelope.FaultSignature, "WS-Security: "+err.Error()), service
 	}
-	if err := s.checkTransport(cert, now); err != nil {
+	if err := s.checkTransport(ctx, cert, now); err != nil {
 		return s.refuse(ctx, envelope.FaultCertificate, err.Error()), service
 	}
 	switch service {

@@ -29,6 +29,9 @@ func (s *Server) status(ctx context.Context, req *envelope.Request, now time.Tim
 	if err == nil {
 		err = id.CheckValidAt(now)
 	}
+	if err == nil {
+		err = s.checkChain(ctx, cert, now)
+	}
 	if err != nil {
 		return s.statusRefusal(ctx, req, envelope.CodeFormSignature, "status request signer: "+err.Error())
 	}

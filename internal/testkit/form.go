@@ -7,7 +7,8 @@ import (
 )
 
 // Form910 is an unsigned 910.00 first-half-2025 form of taxpayer, of the
-// given kind, declaring amount as income: amounts tell forms apart.
+// given kind, declaring amount as income: amounts tell forms apart. It
+// carries every field the taxpayer must fill (envelope's mandatory.go).
 func Form910(taxpayer string, kind envelope.Kind, amount int) []byte {
 	return envelope.BuildForm("910.00", "27", []envelope.Sheet{
 		{Name: "page_910_00_01", Fields: []envelope.FieldValue{
@@ -22,6 +23,12 @@ func Form910(taxpayer string, kind envelope.Kind, amount int) []byte {
 		{Name: "page_910_00_02", Fields: []envelope.FieldValue{
 			{Name: "period_year", Value: "2025"},
 			{Name: "period_half_year", Value: "1"},
+		}},
+		{Name: "page_910_00_04", Fields: []envelope.FieldValue{
+			{Name: "period_year", Value: "2025"},
+			{Name: "period_half_year", Value: "1"},
+			{Name: "head_name", Value: "ТЕСТОВ"},
+			{Name: "submit_date", Value: "14.08.2025"},
 		}},
 	})
 }

@@ -48,6 +48,9 @@ func formFromDoc(doc *etree.Document, opts FormOptions) (*Form, error) {
 		return nil, fieldErr(ErrInvalidForm, "fno", "root element is <%s>, want <fno>", root.FullTag())
 	}
 	f := &Form{doc: doc, fields: map[string]string{}}
+	// The sheet each field was first met on, to name both places when a
+	// repetition contradicts it.
+	firstSheet := map[string]string{}
 	for _, a := range []struct {
 		name string
 		dst  *string
@@ -70,11 +73,21 @@ func formFromDoc(doc *etree.Document, opts FormOptions) (*Form, error) {
 					if name == "" {
 						return nil, fieldErr(ErrInvalidForm, "field/@name", "missing in sheet %q", sheet.SelectAttrValue("name", ""))
 					}
-					// A field repeated on several sheets (period_year is on
-					// every page) keeps its first value.
-					if _, dup := f.fields[name]; !dup {
-						f.fields[name] = strings.TrimSpace(fld.Text())
+					// The template repeats the header fields (iin,
+					// period_year, period_half_year) on every page: a
+					// repetition must say the same, or the form states two
+					// periods (or two taxpayers) at once. A present but
+					// empty repetition contradicts too: leaving a field out
+					// is how a page says nothing.
+					v, sheetName := strings.TrimSpace(fld.Text()), sheet.SelectAttrValue("name", "")
+					if prev, dup := f.fields[name]; dup {
+						if prev != v {
+							return nil, fieldErr(ErrInvalidForm, name, "%q on sheet %q contradicts %q on sheet %q",
+								v, sheetName, prev, firstSheet[name])
+						}
+						continue
 					}
+					f.fields[name], firstSheet[name] = v, sheetName
 				}
 			}
 		}

@@ -51,6 +51,12 @@ func TestParseFormRefuses(t *testing.T) {
 		{"two kinds", strings.Replace(good, `<field name="currency_code">`, `<field name="dt_main">1</field><field name="currency_code">`, 1), FormOptions{}, "dt_regular", ErrInvalidForm},
 		{"bad year", strings.Replace(good, `"period_year">2025`, `"period_year">20x5`, 1), FormOptions{}, "period_year", ErrInvalidForm},
 		{"bad half", strings.Replace(good, `"period_half_year">1`, `"period_half_year">3`, 1), FormOptions{}, "period_half_year", ErrInvalidForm},
+		// A repeated field must repeat its value: the first no longer wins.
+		{"half year contradicted on another page", replaceNth(good, `"period_half_year">1`, `"period_half_year">2`, 2), FormOptions{}, "period_half_year", ErrInvalidForm},
+		{"year contradicted on another page", replaceNth(good, `"period_year">2025`, `"period_year">2024`, 3), FormOptions{}, "period_year", ErrInvalidForm},
+		{"repeated empty", replaceNth(good, `"period_year">2025`, `"period_year">`, 2), FormOptions{}, "period_year", ErrInvalidForm},
+		{"field twice on one sheet", strings.Replace(good, `<field name="field_910_00_001">1500000</field>`,
+			`<field name="field_910_00_001">1500000</field><field name="field_910_00_001">1600000</field>`, 1), FormOptions{}, "field_910_00_001", ErrInvalidForm},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -63,6 +69,37 @@ func TestParseFormRefuses(t *testing.T) {
 				t.Fatalf("error %v does not name field %q", err, c.field)
 			}
 		})
+	}
+}
+
+// replaceNth replaces the n-th (1-based) occurrence of old in s.
+func replaceNth(s, old, new string, n int) string {
+	at := 0
+	for i := 0; i < n; i++ {
+		j := strings.Index(s[at:], old)
+		if j < 0 {
+			panic("replaceNth: too few occurrences of " + old)
+		}
+		at += j
+		if i < n-1 {
+			at += len(old)
+		}
+	}
+	return s[:at] + new + s[at+len(old):]
+}
+
+// TestRepeatedFieldSameValue: the header repeated on every page with the
+// same value, and a field given twice alike, are one field.
+func TestRepeatedFieldSameValue(t *testing.T) {
+	good := string(BuildForm("910.00", "27", sampleSheets("880101300010")))
+	twice := strings.Replace(good, `<field name="field_910_00_001">1500000</field>`,
+		`<field name="field_910_00_001">1500000</field><field name="field_910_00_001"> 1500000 </field>`, 1)
+	f, err := ParseForm([]byte(twice), FormOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := f.Field("field_910_00_001"); v != "1500000" || f.Period.String() != "2025-H1" {
+		t.Fatalf("field %q period %s", v, f.Period)
 	}
 }
 
@@ -108,6 +145,14 @@ func TestTemplateCheck(t *testing.T) {
 		{"not a number", mk("27", sampleSheets("880101300010", FieldValue{"field_910_00_002", "12a"})), "field_910_00_002", ErrInvalidForm},
 		{"too long", mk("27", sampleSheets("880101300010", FieldValue{"field_910_00_002", "1234567890123456"})), "field_910_00_002", ErrInvalidForm},
 		{"bad checkbox", mk("27", sampleSheets("880101300010", FieldValue{"dt_final", "yes"})), "dt_final", ErrInvalidForm},
+		// The fields the taxpayer must fill (mandatory.go).
+		{"no half year", mk("27", without(sampleSheets("880101300010"), "period_half_year")), "period_half_year", ErrInvalidForm},
+		{"no half year, period outside window", mk("27", without(late, "period_half_year")), "period_half_year", ErrInvalidForm},
+		{"empty half year", mk("27", emptied(sampleSheets("880101300010"), "period_half_year")), "period_half_year", ErrInvalidForm},
+		{"no currency code", mk("27", without(sampleSheets("880101300010"), "currency_code")), "currency_code", ErrInvalidForm},
+		{"no taxpayer's name", mk("27", without(sampleSheets("880101300010"), "head_name")), "head_name", ErrInvalidForm},
+		{"empty submission date", mk("27", emptied(sampleSheets("880101300010"), "submit_date")), "submit_date", ErrInvalidForm},
+		{"bad submission date", mk("27", replaced(sampleSheets("880101300010"), "submit_date", "2025-08-14")), "submit_date", ErrInvalidForm},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -118,4 +163,54 @@ func TestTemplateCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOfficeFieldsNotRequired: the tax office's block is mandatory in the
+// template but never the taxpayer's to fill; the good form carries none
+// of it and passes, and the office fields are known to the template.
+func TestOfficeFieldsNotRequired(t *testing.T) {
+	ts, err := LoadTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, _ := ts.Lookup("910.00", "27")
+	want := []string{"currency_code", "head_name", "period_half_year", "period_year", "submit_date"}
+	if strings.Join(tmpl.mandatory, " ") != strings.Join(want, " ") {
+		t.Fatalf("taxpayer's mandatory fields %v, want %v", tmpl.mandatory, want)
+	}
+	for name := range officeFields {
+		if spec, ok := tmpl.Fields[name]; !ok || !spec.Mandatory {
+			t.Errorf("office field %s: in template %v, mandatory %v", name, ok, spec.Mandatory)
+		}
+	}
+}
+
+// without drops every field called name from sheets.
+func without(sheets []Sheet, name string) []Sheet {
+	return edit(sheets, name, func(FieldValue) []FieldValue { return nil })
+}
+
+// emptied sets every field called name to "".
+func emptied(sheets []Sheet, name string) []Sheet { return replaced(sheets, name, "") }
+
+// replaced sets every field called name to value.
+func replaced(sheets []Sheet, name, value string) []Sheet {
+	return edit(sheets, name, func(fv FieldValue) []FieldValue { return []FieldValue{{fv.Name, value}} })
+}
+
+// edit copies sheets, replacing every field called name by what f makes
+// of it.
+func edit(sheets []Sheet, name string, f func(FieldValue) []FieldValue) []Sheet {
+	out := make([]Sheet, len(sheets))
+	for i, sh := range sheets {
+		out[i].Name = sh.Name
+		for _, fv := range sh.Fields {
+			if fv.Name == name {
+				out[i].Fields = append(out[i].Fields, f(fv)...)
+				continue
+			}
+			out[i].Fields = append(out[i].Fields, fv)
+		}
+	}
+	return out
 }

@@ -54,6 +54,7 @@ func sampleSheets(id string, extra ...FieldValue) []Sheet {
 	return []Sheet{
 		{Name: "page_910_00_01", Fields: append(first, extra...)},
 		{Name: "page_910_00_02", Fields: []FieldValue{{"period_year", "2025"}, {"period_half_year", "1"}}},
+		{Name: "page_910_00_04", Fields: []FieldValue{{"period_year", "2025"}, {"period_half_year", "1"}, {"head_name", "ТЕСТОВ ТЕСТ"}, {"submit_date", "14.08.2025"}}},
 	}
 }
 

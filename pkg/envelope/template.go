@@ -24,6 +24,8 @@ type Template struct {
 	Fields map[string]FieldSpec `json:"fields"`
 
 	start, end time.Time
+	// mandatory are the fields the taxpayer must fill, sorted.
+	mandatory []string
 }
 
 // FieldSpec describes one template field.
@@ -78,6 +80,7 @@ func (ts *Templates) Add(t *Template) error {
 	if t.end, err = time.Parse(time.DateOnly, t.End); err != nil {
 		return fmt.Errorf("endDate: %w", err)
 	}
+	t.mandatory = t.taxpayerMandatory()
 	ts.byKey[t.Code+"/"+t.Version] = t
 	return nil
 }
@@ -104,17 +107,18 @@ func (t *Template) covers(p Period) bool {
 	return !p.Start().Before(t.start) && !p.End().After(t.end)
 }
 
-// Check verifies a form against its template: the version exists, its
+// Check verifies a form against its template: the version exists, the
+// taxpayer filled every mandatory field (mandatory.go; before the window,
+// since without its half-year a form reads as a whole year), the version's
 // window contains the tax period (seed 000: the version sent must be the
 // one in force for the period), and every field is known and well typed.
-//
-// The template's isMandatory flags are not enforced: on 910.00 they mark
-// fields the tax office fills on receipt (accept_date, in_doc_number, …),
-// which an electronic filing never carries.
 func (ts *Templates) Check(f *Form) error {
 	t, ok := ts.Lookup(f.Code, f.Version)
 	if !ok {
 		return fieldErr(ErrUnknownTemplate, "fno/@version", "no template for form %s version %s", f.Code, f.Version)
+	}
+	if err := t.checkMandatory(f); err != nil {
+		return err
 	}
 	if !t.covers(f.Period) {
 		hint := ""
