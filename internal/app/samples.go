@@ -59,5 +59,11 @@ func sampleSheets(taxpayer string, year, half int, kind envelope.Kind, income in
 			{Name: "period_half_year", Value: h},
 			{Name: "field_910_00_011", Value: fmt.Sprint(tax / 2)},
 		}},
+		{Name: "page_910_00_04", Fields: []envelope.FieldValue{
+			{Name: "period_year", Value: y},
+			{Name: "period_half_year", Value: h},
+			{Name: "head_name", Value: "ТЕСТОВ"},
+			{Name: "submit_date", Value: fmt.Sprintf("10.02.%d", year+1)},
+		}},
 	}
 }
