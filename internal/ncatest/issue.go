@@ -31,6 +31,14 @@ type Request struct {
 	Surname, GivenName string
 	// Organization (O) of a legal entity; empty means АО "ТЕСТ".
 	Organization string
+	// Name is the CN of an information system's certificate; empty means
+	// Surname and GivenName if set, else ТЕСТ АҚПАРАТТЫҚ ЖҮЙЕСІ.
+	Name string
+	// RoleOIDs, when set, replace the role OIDs of the extended key usage
+	// and the subject becomes a person's (SERIALNUMBER=IIN…, surname,
+	// given name): NCA's older information-system profile, whose role is
+	// 1.2.398.5.19.1.2.2.1 on a person's certificate.
+	RoleOIDs []asn1.ObjectIdentifier
 	// NotBefore and NotAfter; zero means the PKI's defaults. An expired
 	// key is a request with NotAfter in the past.
 	NotBefore, NotAfter time.Time
@@ -42,6 +50,7 @@ type Request struct {
 var (
 	oidSurname   = asn1.ObjectIdentifier{2, 5, 4, 4}
 	oidGivenName = asn1.ObjectIdentifier{2, 5, 4, 42}
+	oidUID       = asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 1}
 )
 
 // Issue makes a certificate for req and returns it as a loaded key.
@@ -117,6 +126,12 @@ func (p *PKI) template(req Request) (*x509.Certificate, error) {
 	if req.Organization == "" {
 		req.Organization = `АО "ТЕСТ"`
 	}
+	if req.Name == "" {
+		req.Name = "ТЕСТ АҚПАРАТТЫҚ ЖҮЙЕСІ"
+		if req.Surname != "ТЕСТОВ" {
+			req.Name = req.Surname + " " + req.GivenName
+		}
+	}
 	if req.NotBefore.IsZero() {
 		req.NotBefore = p.now.Add(-time.Hour)
 	}
@@ -144,6 +159,20 @@ func (p *PKI) template(req Request) (*x509.Certificate, error) {
 		subject.OrganizationalUnit = []string{"BIN" + req.BIN}
 		if req.Role != ncakey.RoleLegalEntity {
 			roles = []asn1.ObjectIdentifier{ncakey.RoleLegalEntity.OID(), req.Role.OID()}
+		}
+	}
+	switch {
+	case req.RoleOIDs != nil:
+		roles = req.RoleOIDs
+	case req.Role == ncakey.RoleInfoSystem:
+		// NCA's information-system profile names the system, not a
+		// person: UID, CN=<system>, O, OU=BIN…, C=KZ, and no IIN.
+		subject = pkix.Name{
+			CommonName:         req.Name,
+			Organization:       subject.Organization,
+			OrganizationalUnit: subject.OrganizationalUnit,
+			Country:            subject.Country,
+			ExtraNames:         []pkix.AttributeTypeAndValue{{Type: oidUID, Value: "IS" + req.BIN}},
 		}
 	}
 

@@ -179,8 +179,10 @@ func roleRank(r Role) int {
 		return 3
 	case RoleEmployee:
 		return 4
+	case RoleHR:
+		return 5
 	}
-	return 5
+	return 6
 }
 
 // candidates returns the usable keys of id at at, best first, or a
