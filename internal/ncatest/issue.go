@@ -45,6 +45,10 @@ type Request struct {
 	// Key reuses an existing RSA key (renewal, or saving key generation
 	// time in tests); nil generates a fresh RSA-2048 key.
 	Key *rsa.PrivateKey
+	// GOST issues a fresh GOST 2015-512 key, NCA's current key type,
+	// instead of an RSA key (Key must be nil). Its certificate is signed
+	// by the RSA test root all the same.
+	GOST bool
 }
 
 var (
@@ -55,6 +59,27 @@ var (
 
 // Issue makes a certificate for req and returns it as a loaded key.
 func (p *PKI) Issue(req Request) (*Issued, error) {
+	is, err := p.issue(req)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.issued = append(p.issued, is)
+	p.mu.Unlock()
+	return is, nil
+}
+
+func (p *PKI) issue(req Request) (*Issued, error) {
+	if req.GOST {
+		if req.Key != nil {
+			return nil, fmt.Errorf("%w: GOST with an RSA key", ErrRequest)
+		}
+		cert, priv, err := p.issueGOST(req)
+		if err != nil {
+			return nil, err
+		}
+		return newGOSTIssued(p, cert, priv)
+	}
 	cert, key, err := p.IssueCert(req)
 	if err != nil {
 		return nil, err
@@ -63,11 +88,7 @@ func (p *PKI) Issue(req Request) (*Issued, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ncatest: %w", err)
 	}
-	is := &Issued{Key: k, priv: key, root: p.root, encoder: p.encoder}
-	p.mu.Lock()
-	p.issued = append(p.issued, is)
-	p.mu.Unlock()
-	return is, nil
+	return &Issued{Key: k, priv: key, root: p.root, encoder: p.encoder}, nil
 }
 
 // IssueCert makes a certificate for req without building an ncakey.Key,
