@@ -60,19 +60,16 @@ func (ks *Keystore) Summarize(ctx context.Context, at time.Time, within time.Dur
 			continue
 		}
 		err := id.CheckValidAt(at)
-		if err == nil && check != nil {
+		switch {
+		case errors.Is(err, ErrExpired):
+			note.Reason = "expired on " + AstanaDate(id.NotAfter)
+		case err != nil:
+			note.Reason = "not valid until " + AstanaDate(id.NotBefore)
+		case check != nil:
 			if cerr := check(ctx, e.Key.Certificate(), at); cerr != nil {
 				err = &RefusedError{Certificate: e.Key.Certificate(), Err: cerr}
+				note.Reason = "refused: " + cerr.Error()
 			}
-		}
-		var ve *ValidityError
-		switch {
-		case errors.As(err, &ve) && errors.Is(err, ErrExpired):
-			note.Reason = "expired on " + AstanaDate(id.NotAfter)
-		case errors.As(err, &ve):
-			note.Reason = "not valid until " + AstanaDate(id.NotBefore)
-		case err != nil:
-			note.Reason = "refused: " + err.Error()
 		}
 		if err != nil {
 			note.Err = err
