@@ -7,6 +7,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/salyq/salyq/pkg/ncakey"
@@ -138,6 +139,12 @@ func (p *PKI) template(req Request) (*x509.Certificate, error) {
 			return nil, fmt.Errorf("%w: BIN %q is not 12 digits", ErrRequest, req.BIN)
 		}
 	}
+	if req.Name == "" {
+		req.Name = strings.TrimSpace(req.Surname + " " + req.GivenName)
+		if req.Name == "" {
+			req.Name = "ТЕСТ АҚПАРАТТЫҚ ЖҮЙЕСІ"
+		}
+	}
 	if req.Surname == "" {
 		req.Surname = "ТЕСТОВ"
 	}
@@ -146,12 +153,6 @@ func (p *PKI) template(req Request) (*x509.Certificate, error) {
 	}
 	if req.Organization == "" {
 		req.Organization = `АО "ТЕСТ"`
-	}
-	if req.Name == "" {
-		req.Name = "ТЕСТ АҚПАРАТТЫҚ ЖҮЙЕСІ"
-		if req.Surname != "ТЕСТОВ" {
-			req.Name = req.Surname + " " + req.GivenName
-		}
 	}
 	if req.NotBefore.IsZero() {
 		req.NotBefore = p.now.Add(-time.Hour)
