@@ -100,7 +100,11 @@ func TestDescribeInfoSystem(t *testing.T) {
 			if err := r.WriteText(&b); err != nil {
 				t.Fatal(err)
 			}
-			for _, l := range []string{"Role:        information system", "BIN:         " + bin, "Name:        " + tc.wantName, "Usage:       SIGN|AUTH"} {
+			lines := []string{"Role:        information system", "BIN:         " + bin, "Name:        " + tc.wantName, "Usage:       SIGN|AUTH"}
+			if !tc.iin {
+				lines = append(lines, "UID=IS"+bin) // readable, not an OID
+			}
+			for _, l := range lines {
 				if !strings.Contains(b.String(), l) {
 					t.Errorf("missing %q in\n%s", l, b.String())
 				}
