@@ -97,14 +97,14 @@ type ValidityError struct {
 	Err       error // ErrExpired or ErrNotYetValid
 }
 
+// Error gives the times in Kazakhstan's time, as the taxpayer reads them.
 func (e *ValidityError) Error() string {
-	const layout = "2006-01-02 15:04:05Z07:00"
 	if errors.Is(e.Err, ErrNotYetValid) {
 		return fmt.Sprintf("ncakey: %v: valid from %s, used at %s",
-			e.Err, e.NotBefore.UTC().Format(layout), e.At.UTC().Format(layout))
+			e.Err, AstanaTime(e.NotBefore), AstanaTime(e.At))
 	}
 	return fmt.Sprintf("ncakey: %v: valid until %s, used at %s",
-		e.Err, e.NotAfter.UTC().Format(layout), e.At.UTC().Format(layout))
+		e.Err, AstanaTime(e.NotAfter), AstanaTime(e.At))
 }
 
 // Unwrap returns ErrExpired or ErrNotYetValid.
