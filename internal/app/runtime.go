@@ -336,6 +336,13 @@ func (rt *Runtime) OpenGateway(ctx context.Context) error {
 	if err := rt.CheckKey(ctx, transport.Certificate(), rt.Clock()); err != nil {
 		return fmt.Errorf("transport key: %w", err)
 	}
+	// The operator registers an information-system key; another role is
+	// allowed (the gateway judges), but is likely the wrong file.
+	if id := transport.Identity(); id.Role != ncakey.RoleInfoSystem {
+		rt.Log.Warn("transport key is not an information-system key", "file", transportFile, "identity", id.String())
+	} else {
+		rt.Log.Info("transport key", "file", transportFile, "identity", id.String(), "expires", ncakey.AstanaTime(id.NotAfter))
+	}
 	if rt.Cfg.GatewayCert != "" {
 		if certs, err = certcheck.LoadCertificates(rt.Cfg.GatewayCert); err != nil {
 			return fmt.Errorf("%w: --gateway-cert: %w", ErrConfig, err)
