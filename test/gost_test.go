@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/salyq/salyq/internal/app"
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/pkg/certcheck"
@@ -19,15 +20,16 @@ import (
 // ncaDir is the NCA test material in the repository (testdata/nca).
 func ncaDir(t *testing.T) string { return testenv.Path(t, "testdata", "nca") }
 
-// TestEndToEndGOST runs the pipeline with NCA's real GOST 2015-512 test
-// keys: an individual's and a legal entity head's key sign the forms and
-// status requests, the legal entity's information-system key signs
-// WS-Security, and the sandbox verifies all of it, chains included, to
-// NCA's GOST test root.
+// TestEndToEndGOST runs the pipeline with GOST 2015-512 keys: NCA's real
+// test keys of an individual and of a legal entity head sign the forms
+// and status requests, and an information-system key in NCA's current
+// profile (no IIN, EKU 1.2.398.3.3.4.1.2.6, issued by the test PKI)
+// signs WS-Security. The sandbox verifies all of it, chains included, to
+// NCA's GOST test root and the test PKI's root.
 //
-// Revocation is off here: NCA's 2026 CRL lists the information-system
-// key as revoked (superseded) since 2026-06-02, so with the CRL on, salyq
-// refuses it as transport key, as it must (TestRevokedTransportKey).
+// Revocation is off here: the test PKI publishes no CRL. NCA's own
+// information-system test key is revoked (superseded) since 2026-06-02,
+// and salyq refuses it as transport key (TestRevokedTransportKey).
 func TestEndToEndGOST(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
@@ -50,9 +52,36 @@ func TestEndToEndGOST(t *testing.T) {
 	gwCert := filepath.Join(dir, "gateway.pem")
 	os.WriteFile(gwCert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: keys.gateway.Certificate().Raw}), 0o600)
 
+	// The organisation's information-system key, as NCA issues it today.
+	transport, err := keys.pki.Issue(ncatest.Request{Role: ncakey.RoleInfoSystem, Usage: ncakey.UsageSign | ncakey.UsageAuth,
+		BIN: ncakey.TestBIN, Name: "SALYQ GOST E2E", GOST: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := transport.Identity(); id.IIN != "" || id.Role != ncakey.RoleInfoSystem {
+		t.Fatalf("transport identity %v", id)
+	}
+	transportFile := filepath.Join(dir, "transport.p12")
+	if err := transport.WriteP12(transportFile, "tpw"); err != nil {
+		t.Fatal(err)
+	}
+	// Trust anchors: NCA's GOST test root and CA, and the test PKI's root.
+	trustDir := filepath.Join(dir, "trust")
+	os.MkdirAll(trustDir, 0o700)
+	for _, f := range []string{"root_test_gost_2022.cer", "nca_gost2022_test.cer"} {
+		data, err := os.ReadFile(filepath.Join(nca, "certs", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(trustDir, f), data, 0o600)
+	}
+	if err := keys.pki.WriteRootPEM(filepath.Join(trustDir, "salyq-test-root.pem")); err != nil {
+		t.Fatal(err)
+	}
+
 	// The sandbox checks every chain, the transport's and the taxpayers',
-	// to NCA's GOST test root.
-	ncaCerts, err := certcheck.LoadCertificates(filepath.Join(nca, "certs"))
+	// to the same anchors.
+	anchors, err := certcheck.LoadCertificates(trustDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,15 +89,15 @@ func TestEndToEndGOST(t *testing.T) {
 	h.connect(dir,
 		sonosim.Config{
 			Gateway:             keys.gateway.Signer(),
-			Trust:               ncaCerts,
+			Trust:               anchors,
 			AllowTestIdentities: true,
 			Seed:                11,
 			Faults:              sonosim.Faults{TransientRate: 0.05, DropAfterAcceptRate: 0.05},
 		},
 		app.Config{
 			Keys: keyDir, KeysPassword: "Qwerty12", TestIdentities: true,
-			TransportKey: filepath.Join(nca, "p12", "legal_valid_infosystem.p12"), TransportPass: "Qwerty12",
-			GatewayCert: gwCert, Trust: filepath.Join(nca, "certs"), CRL: "off",
+			TransportKey: transportFile, TransportPass: "tpw",
+			GatewayCert: gwCert, Trust: trustDir, CRL: "off",
 		})
 	if alg := h.rt.Keys.Entries()[0].Key.Signer().Algorithm().SignatureURI; alg != xmldsig.SignatureGOST2015512 {
 		t.Fatalf("keystore key signs with %s", alg)

@@ -260,11 +260,30 @@ func (rt *Runtime) OpenKeys() error {
 	if err != nil {
 		return err
 	}
-	for _, p := range ks.Problems() {
-		rt.Log.Warn("keystore: file not loaded", "problem", p.String())
-	}
 	rt.Keys = ks
+	rt.logKeystore(ks)
 	return nil
+}
+
+// keyExpiryWarning is how far ahead the start-up summary warns of a key
+// that is about to expire: time enough to have NCA reissue it.
+const keyExpiryWarning = 30 * 24 * time.Hour
+
+// logKeystore logs the keystore's standing at start: one INFO line, one
+// WARN per key refused and why, one WARN per key expiring soon.
+func (rt *Runtime) logKeystore(ks *ncakey.Keystore) {
+	// Bounded: the chain check may fetch revocation data.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s := ks.Summarize(ctx, rt.Clock(), keyExpiryWarning, rt.CheckKey)
+	rt.Log.Info("keystore opened", "dir", ks.Dir(), "keys", s.Loaded, "usable", s.Usable, "taxpayers", s.Taxpayers,
+		"refused", len(s.Refused), "expiring", len(s.Expiring))
+	for _, n := range s.Refused {
+		rt.Log.Warn("keystore: key refused", "file", n.File, "taxpayer", n.Taxpayer, "reason", n.Reason)
+	}
+	for _, n := range s.Expiring {
+		rt.Log.Warn("keystore: key expires soon", "file", n.File, "taxpayer", n.Taxpayer, "expires", ncakey.AstanaTime(n.NotAfter), "reason", n.Reason)
+	}
 }
 
 // OpenGateway opens the keys and a gateway client; without --gateway it
@@ -316,6 +335,13 @@ func (rt *Runtime) OpenGateway(ctx context.Context) error {
 	// is sent.
 	if err := rt.CheckKey(ctx, transport.Certificate(), rt.Clock()); err != nil {
 		return fmt.Errorf("transport key: %w", err)
+	}
+	// The operator registers an information-system key; another role is
+	// allowed (the gateway judges), but is likely the wrong file.
+	if id := transport.Identity(); id.Role != ncakey.RoleInfoSystem {
+		rt.Log.Warn("transport key is not an information-system key", "file", transportFile, "identity", id.String())
+	} else {
+		rt.Log.Info("transport key", "file", transportFile, "identity", id.String(), "expires", ncakey.AstanaTime(id.NotAfter))
 	}
 	if rt.Cfg.GatewayCert != "" {
 		if certs, err = certcheck.LoadCertificates(rt.Cfg.GatewayCert); err != nil {

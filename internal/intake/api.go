@@ -37,7 +37,7 @@ func RefusalOf(err error) Refusal {
 	case errors.As(err, &kc):
 		r.Field, r.Reason = "certificate", kc.Err.Error()
 	case errors.As(err, &nk):
-		r.Field, r.Reason = "iin", "no signing key in the keystore for taxpayer "+nk.ID
+		r.Field, r.Reason = "iin", nk.Explain()
 	case errors.As(err, &fe):
 		r.Field, r.Reason = fe.Field, fe.Reason
 	case errors.As(err, &ke):

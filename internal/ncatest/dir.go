@@ -72,6 +72,8 @@ func roleSlug(r ncakey.Role) string {
 		return "finance"
 	case ncakey.RoleEmployee:
 		return "employee"
+	case ncakey.RoleHR:
+		return "hr"
 	case ncakey.RoleInfoSystem:
 		return "infosystem"
 	}

@@ -11,6 +11,12 @@
 // an *ncakey.Key that can also be written as a PKCS#12 file, and WriteDir
 // lays out a keystore directory that ncakey.OpenKeystore reads.
 //
+// Information systems get NCA's current profile (UID, CN=<system>, O,
+// OU=BIN…, C=KZ, no IIN; EKU legal entity + 1.2.398.3.3.4.1.2.6), or the
+// older one through Request.RoleOIDs. Request.GOST issues a GOST 2015-512
+// key instead of an RSA one (its certificate signed by the RSA root, its
+// PKCS#12 container unprotected), which is fast: no RSA key generation.
+//
 // Cost: every issued certificate gets a fresh RSA-2048 key, which takes
 // 20–200 ms on a small machine (more under load); the root key is made by
 // New. Tests should issue what they need once and share it (e.g. through

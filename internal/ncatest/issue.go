@@ -7,6 +7,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/salyq/salyq/pkg/ncakey"
@@ -31,21 +32,55 @@ type Request struct {
 	Surname, GivenName string
 	// Organization (O) of a legal entity; empty means АО "ТЕСТ".
 	Organization string
+	// Name is the CN of an information system's certificate; empty means
+	// Surname and GivenName if set, else ТЕСТ АҚПАРАТТЫҚ ЖҮЙЕСІ.
+	Name string
+	// RoleOIDs, when set, replace the role OIDs of the extended key usage
+	// and the subject becomes a person's (SERIALNUMBER=IIN…, surname,
+	// given name): NCA's older information-system profile, whose role is
+	// 1.2.398.5.19.1.2.2.1 on a person's certificate.
+	RoleOIDs []asn1.ObjectIdentifier
 	// NotBefore and NotAfter; zero means the PKI's defaults. An expired
 	// key is a request with NotAfter in the past.
 	NotBefore, NotAfter time.Time
 	// Key reuses an existing RSA key (renewal, or saving key generation
 	// time in tests); nil generates a fresh RSA-2048 key.
 	Key *rsa.PrivateKey
+	// GOST issues a fresh GOST 2015-512 key, NCA's current key type,
+	// instead of an RSA key (Key must be nil). Its certificate is signed
+	// by the RSA test root all the same.
+	GOST bool
 }
 
 var (
 	oidSurname   = asn1.ObjectIdentifier{2, 5, 4, 4}
 	oidGivenName = asn1.ObjectIdentifier{2, 5, 4, 42}
+	oidUID       = asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 1}
 )
 
 // Issue makes a certificate for req and returns it as a loaded key.
 func (p *PKI) Issue(req Request) (*Issued, error) {
+	is, err := p.issue(req)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.issued = append(p.issued, is)
+	p.mu.Unlock()
+	return is, nil
+}
+
+func (p *PKI) issue(req Request) (*Issued, error) {
+	if req.GOST {
+		if req.Key != nil {
+			return nil, fmt.Errorf("%w: GOST with an RSA key", ErrRequest)
+		}
+		cert, priv, err := p.issueGOST(req)
+		if err != nil {
+			return nil, err
+		}
+		return newGOSTIssued(p, cert, priv)
+	}
 	cert, key, err := p.IssueCert(req)
 	if err != nil {
 		return nil, err
@@ -54,11 +89,7 @@ func (p *PKI) Issue(req Request) (*Issued, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ncatest: %w", err)
 	}
-	is := &Issued{Key: k, priv: key, root: p.root, encoder: p.encoder}
-	p.mu.Lock()
-	p.issued = append(p.issued, is)
-	p.mu.Unlock()
-	return is, nil
+	return &Issued{Key: k, priv: key, root: p.root, encoder: p.encoder}, nil
 }
 
 // IssueCert makes a certificate for req without building an ncakey.Key,
@@ -108,6 +139,12 @@ func (p *PKI) template(req Request) (*x509.Certificate, error) {
 			return nil, fmt.Errorf("%w: BIN %q is not 12 digits", ErrRequest, req.BIN)
 		}
 	}
+	if req.Name == "" {
+		req.Name = strings.TrimSpace(req.Surname + " " + req.GivenName)
+		if req.Name == "" {
+			req.Name = "ТЕСТ АҚПАРАТТЫҚ ЖҮЙЕСІ"
+		}
+	}
 	if req.Surname == "" {
 		req.Surname = "ТЕСТОВ"
 	}
@@ -144,6 +181,20 @@ func (p *PKI) template(req Request) (*x509.Certificate, error) {
 		subject.OrganizationalUnit = []string{"BIN" + req.BIN}
 		if req.Role != ncakey.RoleLegalEntity {
 			roles = []asn1.ObjectIdentifier{ncakey.RoleLegalEntity.OID(), req.Role.OID()}
+		}
+	}
+	switch {
+	case req.RoleOIDs != nil:
+		roles = req.RoleOIDs
+	case req.Role == ncakey.RoleInfoSystem:
+		// NCA's information-system profile names the system, not a
+		// person: UID, CN=<system>, O, OU=BIN…, C=KZ, and no IIN.
+		subject = pkix.Name{
+			CommonName:         req.Name,
+			Organization:       subject.Organization,
+			OrganizationalUnit: subject.OrganizationalUnit,
+			Country:            subject.Country,
+			ExtraNames:         []pkix.AttributeTypeAndValue{{Type: oidUID, Value: "IS" + req.BIN}},
 		}
 	}
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/salyq/salyq/pkg/crypto/gost3410"
 	"github.com/salyq/salyq/pkg/ncakey"
 	"software.sslmate.com/src/go-pkcs12"
 )
@@ -15,15 +16,24 @@ import (
 type Issued struct {
 	*ncakey.Key
 	priv    *rsa.PrivateKey
+	gost    *gost3410.PrivateKey
 	root    *x509.Certificate
 	encoder *pkcs12.Encoder
 }
 
-// PrivateKey is the RSA private key.
+// PrivateKey is the RSA private key; nil for a GOST key.
 func (is *Issued) PrivateKey() *rsa.PrivateKey { return is.priv }
 
-// P12 encodes the key, its certificate and the root as PKCS#12.
+// GOSTKey is the GOST private key; nil for an RSA key.
+func (is *Issued) GOSTKey() *gost3410.PrivateKey { return is.gost }
+
+// P12 encodes the key, its certificate and the root as PKCS#12. A GOST
+// key's container is neither encrypted nor MACed (see gostP12), so the
+// password does not matter for it.
 func (is *Issued) P12(password string) ([]byte, error) {
+	if is.gost != nil {
+		return gostP12(is.gost, []*x509.Certificate{is.Certificate(), is.root})
+	}
 	data, err := is.encoder.Encode(is.priv, is.Certificate(), []*x509.Certificate{is.root}, password)
 	if err != nil {
 		return nil, fmt.Errorf("ncatest: pkcs12: %w", err)

@@ -63,6 +63,23 @@ func OpenSSLGOST(t testing.TB) string {
 	return openssl
 }
 
+// OpenSSLGOSTEngine returns the path of an openssl whose gost engine
+// loads: the same Debian package provides the provider (digests) and the
+// engine, and only the engine reads GOST keys for signatures on OpenSSL
+// 3.0. A missing engine follows the skip-or-fail rule of Tool.
+func OpenSSLGOSTEngine(t testing.TB) string {
+	t.Helper()
+	openssl := Tool(t, "openssl", PkgOpenSSL)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, openssl, "engine", "-t", "gost").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "[ available ]") {
+		first, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+		missing(t, fmt.Sprintf("openssl has no working gost engine (%v: %s)", err, first), PkgOpenSSLGOST)
+	}
+	return openssl
+}
+
 // missing skips t, or fails it under CI, for a missing external tool.
 func missing(t testing.TB, what, pkg string) {
 	t.Helper()

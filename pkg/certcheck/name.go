@@ -20,6 +20,8 @@ var attrNames = map[string]string{
 	"2.5.4.10":             "O",
 	"2.5.4.11":             "OU",
 	"1.2.840.113549.1.9.1": "E",
+	// UID names the system in NCA's information-system profile.
+	"0.9.2342.19200300.100.1.1": "UID",
 }
 
 // nameString renders a name in its encoded order with readable values.

@@ -19,14 +19,16 @@ type Report struct {
 	Subject    string
 	CommonName string
 	IIN, BIN   string
-	Role       string
-	Usage      string // SIGN, AUTH, SIGN|AUTH
-	Test       bool   // NCA test identifiers
-	Algorithm  string // e.g. "GOST 2015-512", "RSA-2048"
-	Serial     string // hex, as NCA prints it
-	Issuer     string
-	NotBefore  time.Time
-	NotAfter   time.Time
+	// Name is the information system's name (its CN), for that role only.
+	Name      string
+	Role      string
+	Usage     string // SIGN, AUTH, SIGN|AUTH
+	Test      bool   // NCA test identifiers
+	Algorithm string // e.g. "GOST 2015-512", "RSA-2048"
+	Serial    string // hex, as NCA prints it
+	Issuer    string
+	NotBefore time.Time
+	NotAfter  time.Time
 	// At is the time the key was checked at.
 	At time.Time
 	// Validity is "valid", or why not, at At.
@@ -57,6 +59,7 @@ func Describe(key *ncakey.Key, checker *Checker, at time.Time) Report {
 		CommonName: cert.Subject.CommonName,
 		IIN:        id.IIN,
 		BIN:        id.BIN,
+		Name:       id.Name,
 		Role:       id.Role.String(),
 		Usage:      id.Usage.String(),
 		Test:       id.Test,
@@ -153,6 +156,7 @@ func (r Report) WriteText(w io.Writer) error {
 		role += " (NCA test identity)"
 	}
 	line("Role", role)
+	line("Name", r.Name)
 	line("Usage", r.Usage)
 	line("Algorithm", r.Algorithm)
 	line("Serial", r.Serial)

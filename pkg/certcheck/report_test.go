@@ -1,9 +1,14 @@
 package certcheck
 
 import (
+	"crypto/x509"
+	"encoding/asn1"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/salyq/salyq/internal/ncatest"
+	"github.com/salyq/salyq/pkg/ncakey"
 )
 
 func TestDescribeNCAKeys(t *testing.T) {
@@ -49,5 +54,61 @@ func TestDescribeWithoutChecker(t *testing.T) {
 	var b strings.Builder
 	if err := r.WriteText(&b); err != nil || strings.Contains(b.String(), "Revocation:") {
 		t.Fatalf("%v\n%s", err, b.String())
+	}
+}
+
+// TestDescribeInfoSystem: `keys inspect` of NCA's information-system
+// keys (current profile without an IIN, older policy-OID profile on a
+// person's certificate; GOST 2015-512 and RSA) shows the role, the BIN
+// and the system's name, and the chain to the test root is trusted.
+func TestDescribeInfoSystem(t *testing.T) {
+	pki, err := ncatestPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checker, err := New(Options{Roots: []*x509.Certificate{pki.Root()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := ncatest.NewBIN(61)
+	older := []asn1.ObjectIdentifier{ncakey.RoleLegalEntity.OID(), {1, 2, 398, 5, 19, 1, 2, 2, 1}}
+	for _, tc := range []struct {
+		name      string
+		req       ncatest.Request
+		algorithm string
+		iin       bool
+		wantName  string // the CN: the system's, or the person's in the older profile
+	}{
+		{"GOST current", ncatest.Request{GOST: true}, "GOST 2015-512", false, "SALYQ ERP"},
+		{"RSA current", ncatest.Request{}, "RSA-2048", false, "SALYQ ERP"},
+		{"GOST older", ncatest.Request{GOST: true, RoleOIDs: older}, "GOST 2015-512", true, "ТЕСТОВ ТЕСТ"},
+		{"RSA older", ncatest.Request{RoleOIDs: older}, "RSA-2048", true, "ТЕСТОВ ТЕСТ"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := tc.req
+			req.Role, req.Usage, req.BIN, req.Name = ncakey.RoleInfoSystem, ncakey.UsageSign|ncakey.UsageAuth, bin, "SALYQ ERP"
+			is, err := pki.Issue(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := Describe(is.Key, checker, at)
+			if r.Role != "information system" || r.BIN != bin || r.Name != tc.wantName || r.Algorithm != tc.algorithm ||
+				(r.IIN != "") != tc.iin || r.ChainStatus != "trusted" || r.Err != nil {
+				t.Fatalf("report %+v", r)
+			}
+			var b strings.Builder
+			if err := r.WriteText(&b); err != nil {
+				t.Fatal(err)
+			}
+			lines := []string{"Role:        information system", "BIN:         " + bin, "Name:        " + tc.wantName, "Usage:       SIGN|AUTH"}
+			if !tc.iin {
+				lines = append(lines, "UID=IS"+bin) // readable, not an OID
+			}
+			for _, l := range lines {
+				if !strings.Contains(b.String(), l) {
+					t.Errorf("missing %q in\n%s", l, b.String())
+				}
+			}
+		})
 	}
 }

@@ -10,6 +10,14 @@
 // containers by taxpayer so that a form for a given IIN/BIN finds the
 // right key.
 //
+// Roles come from one table of NCA's role OIDs (RoleTable; meanings and
+// sources in docs/nca-roles.md). An information-system certificate, the
+// organisation's transport key, names a system rather than a person: its
+// BIN identifies it, its CN is the system's name (Identity.Name), and it
+// never signs a taxpayer's form. When a taxpayer's keys cannot sign, the
+// NoKeyError says why (expired on a date in Astana time, not yet valid,
+// AUTH-only, wrong role); Keystore.Summarize reports a whole keystore.
+//
 // Only RSA keys in DER PKCS#12 files are read today. NCA's current keys
 // are GOST 2015 keys in Kalkan containers (BER inside, docs/PROTOCOL.md §5),
 // which the PKCS#12 decoder cannot parse; they are reported as

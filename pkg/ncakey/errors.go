@@ -57,6 +57,10 @@ var (
 
 	// ErrNoKey means the keystore holds no usable key for a taxpayer.
 	ErrNoKey = errors.New("no usable key")
+	// ErrWrongRole means a key's role may not do what was asked: an
+	// information-system key may not sign a taxpayer's form, and a
+	// person's key is no transport key.
+	ErrWrongRole = errors.New("key of another role")
 	// ErrPasswords means the passwords file is unreadable, has a bad line,
 	// or lists a file that does not exist.
 	ErrPasswords = errors.New("passwords")
@@ -93,36 +97,66 @@ type ValidityError struct {
 	Err       error // ErrExpired or ErrNotYetValid
 }
 
+// Error gives the times in Kazakhstan's time, as the taxpayer reads them.
 func (e *ValidityError) Error() string {
-	const layout = "2006-01-02 15:04:05Z07:00"
 	if errors.Is(e.Err, ErrNotYetValid) {
 		return fmt.Sprintf("ncakey: %v: valid from %s, used at %s",
-			e.Err, e.NotBefore.UTC().Format(layout), e.At.UTC().Format(layout))
+			e.Err, AstanaTime(e.NotBefore), AstanaTime(e.At))
 	}
 	return fmt.Sprintf("ncakey: %v: valid until %s, used at %s",
-		e.Err, e.NotAfter.UTC().Format(layout), e.At.UTC().Format(layout))
+		e.Err, AstanaTime(e.NotAfter), AstanaTime(e.At))
 }
 
 // Unwrap returns ErrExpired or ErrNotYetValid.
 func (e *ValidityError) Unwrap() error { return e.Err }
 
-// NoKeyError says that no usable key exists for a taxpayer and what was
-// found instead.
+// NoKeyError says that no usable key exists for a taxpayer and why the
+// keys found cannot be used.
 type NoKeyError struct {
 	ID     string    // the IIN or BIN asked for
 	At     time.Time // the time of use
 	Detail string    // what the keystore had for ID, if anything
+	// Reason is why the taxpayer's keys cannot sign at At: ErrExpired,
+	// ErrNotYetValid, ErrNotSigningKey or ErrWrongRole, in that order of
+	// precedence; nil when the keystore holds no key of the taxpayer.
+	Reason error
+	// Date goes with Reason: when the key expired (the latest expiry of
+	// several) or when it becomes valid (the earliest start).
+	Date time.Time
+	// Role is the role of the keys refused with ErrWrongRole.
+	Role Role
+}
+
+// Explain is the refusal in the user's words, dates in Kazakhstan's time:
+// "key for taxpayer 820909361064 expired on 2026-03-01".
+func (e *NoKeyError) Explain() string {
+	switch {
+	case errors.Is(e.Reason, ErrExpired):
+		return fmt.Sprintf("key for taxpayer %s expired on %s", e.ID, AstanaDate(e.Date))
+	case errors.Is(e.Reason, ErrNotYetValid):
+		return fmt.Sprintf("key for taxpayer %s is not valid until %s", e.ID, AstanaDate(e.Date))
+	case errors.Is(e.Reason, ErrNotSigningKey):
+		return fmt.Sprintf("key for taxpayer %s is an authentication (AUTH) key and may not sign", e.ID)
+	case errors.Is(e.Reason, ErrWrongRole):
+		return fmt.Sprintf("key for taxpayer %s has role %q, which may not sign here", e.ID, e.Role.String())
+	}
+	return "no signing key in the keystore for taxpayer " + e.ID
 }
 
 func (e *NoKeyError) Error() string {
 	if e.Detail == "" {
-		return fmt.Sprintf("ncakey: no usable key for %s", e.ID)
+		return "ncakey: " + e.Explain()
 	}
-	return fmt.Sprintf("ncakey: no usable key for %s: %s", e.ID, e.Detail)
+	return "ncakey: " + e.Explain() + " (" + e.Detail + ")"
 }
 
-// Unwrap returns ErrNoKey.
-func (e *NoKeyError) Unwrap() error { return ErrNoKey }
+// Unwrap returns ErrNoKey and the Reason, if any.
+func (e *NoKeyError) Unwrap() []error {
+	if e.Reason == nil {
+		return []error{ErrNoKey}
+	}
+	return []error{ErrNoKey, e.Reason}
+}
 
 // Problem is one file of a keystore directory that did not load.
 type Problem struct {

@@ -5,6 +5,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -16,6 +17,9 @@ type Identity struct {
 	IIN string
 	// BIN of the legal entity (OU=BIN…); empty for individuals.
 	BIN string
+	// Name of the information system (its CN) for RoleInfoSystem: NCA's
+	// profile names the system, not a person, and carries no IIN.
+	Name string
 	// Role from the NCA role OIDs in the extended key usage.
 	Role Role
 	// Usage from the key usage bits.
@@ -81,6 +85,9 @@ func ParseIdentity(cert *x509.Certificate, allowTest bool) (Identity, error) {
 		return Identity{}, fmt.Errorf("ncakey: %s certificate without OU=BIN…: %w", id.Role, ErrNoIdentity)
 	case id.Role != RoleInfoSystem && id.IIN == "":
 		return Identity{}, fmt.Errorf("ncakey: %s certificate without SERIALNUMBER=IIN…: %w", id.Role, ErrNoIdentity)
+	}
+	if id.Role == RoleInfoSystem {
+		id.Name = cert.Subject.CommonName
 	}
 	id.Test = IsTestIdentifier(id.IIN) || IsTestIdentifier(id.BIN)
 	return id, nil
@@ -184,6 +191,10 @@ func (id Identity) CheckAllowed(allowTest bool) error {
 func (id Identity) String() string {
 	var b strings.Builder
 	b.WriteString(id.Role.String())
+	if id.Name != "" {
+		b.WriteString(" ")
+		b.WriteString(strconv.Quote(id.Name))
+	}
 	if id.IIN != "" {
 		b.WriteString(" IIN ")
 		b.WriteString(id.IIN)

@@ -31,6 +31,7 @@ func TestIdentityOfEveryRole(t *testing.T) {
 		{ncakey.RoleSigner, true, bin, bin, 2, "legal entity right to sign"},
 		{ncakey.RoleFinance, true, bin, bin, 2, "legal entity finance"},
 		{ncakey.RoleEmployee, true, bin, bin, 2, "legal entity employee"},
+		{ncakey.RoleHR, true, bin, bin, 2, "legal entity HR"},
 		{ncakey.RoleInfoSystem, true, bin, bin, 2, "information system"},
 	}
 	for _, tc := range tests {
@@ -49,8 +50,13 @@ func TestIdentityOfEveryRole(t *testing.T) {
 			if id.Role != tc.role || id.Role.String() != tc.roleLabel {
 				t.Errorf("Role = %v, want %v", id.Role, tc.role)
 			}
-			if id.IIN != iin || id.BIN != tc.wantBIN || id.TaxpayerID() != tc.taxpayer {
-				t.Errorf("IIN %q BIN %q TaxpayerID %q; want %q %q %q", id.IIN, id.BIN, id.TaxpayerID(), iin, tc.wantBIN, tc.taxpayer)
+			// NCA's information-system profile names a system, not a person.
+			wantIIN := iin
+			if tc.role == ncakey.RoleInfoSystem {
+				wantIIN = ""
+			}
+			if id.IIN != wantIIN || id.BIN != tc.wantBIN || id.TaxpayerID() != tc.taxpayer {
+				t.Errorf("IIN %q BIN %q TaxpayerID %q; want %q %q %q", id.IIN, id.BIN, id.TaxpayerID(), wantIIN, tc.wantBIN, tc.taxpayer)
 			}
 			if id.IsLegalEntity() != tc.legal {
 				t.Errorf("IsLegalEntity = %v", id.IsLegalEntity())
@@ -266,7 +272,8 @@ func badDigit(id string) string {
 	return id[:11] + string(d)
 }
 
-// TestRoleOIDs pins the OIDs to docs/PROTOCOL.md §5.
+// TestRoleOIDs pins the OIDs to docs/PROTOCOL.md §5 and
+// docs/nca-roles.md: Role.OID is the OID of the current profile.
 func TestRoleOIDs(t *testing.T) {
 	want := map[ncakey.Role]string{
 		ncakey.RoleIndividual:  "1.2.398.3.3.4.1.1",
@@ -274,8 +281,9 @@ func TestRoleOIDs(t *testing.T) {
 		ncakey.RoleHead:        "1.2.398.3.3.4.1.2.1",
 		ncakey.RoleSigner:      "1.2.398.3.3.4.1.2.2",
 		ncakey.RoleFinance:     "1.2.398.3.3.4.1.2.3",
+		ncakey.RoleHR:          "1.2.398.3.3.4.1.2.4",
 		ncakey.RoleEmployee:    "1.2.398.3.3.4.1.2.5",
-		ncakey.RoleInfoSystem:  "1.2.398.5.19.1.2.2.1",
+		ncakey.RoleInfoSystem:  "1.2.398.3.3.4.1.2.6",
 	}
 	for r, s := range want {
 		if got := r.OID().String(); got != s {
@@ -289,5 +297,46 @@ func TestRoleOIDs(t *testing.T) {
 	o[0] = 9
 	if ncakey.RoleHead.OID()[0] != 1 {
 		t.Error("OID shares its backing array")
+	}
+}
+
+// TestRoleTable: every row of the table is read back as its role, also
+// next to the legal-entity OID a real certificate carries; both NCA
+// information-system profiles are information systems.
+func TestRoleTable(t *testing.T) {
+	f := getFixture(t)
+	bin := ncatest.NewBIN(78)
+	seen := map[string]bool{}
+	for _, row := range ncakey.RoleTable() {
+		if seen[row.OID.String()] {
+			t.Errorf("OID %s twice in the table", row.OID)
+		}
+		seen[row.OID.String()] = true
+		if row.Meaning == "" || row.Source == "" {
+			t.Errorf("OID %s without meaning or source", row.OID)
+		}
+		subject := pkix.Name{SerialNumber: "IIN" + ncatest.NewIIN(78), OrganizationalUnit: []string{"BIN" + bin}}
+		cert := rawCert(t, f, subject, x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment,
+			[]asn1.ObjectIdentifier{ncakey.RoleLegalEntity.OID(), row.OID})
+		id, err := ncakey.IdentityOf(cert)
+		if err != nil {
+			t.Fatalf("%s: %v", row.OID, err)
+		}
+		want := row.Role
+		if row.Role == ncakey.RoleIndividual {
+			want = ncakey.RoleLegalEntity // the less specific of the two
+		}
+		if id.Role != want {
+			t.Errorf("%s read as %v, want %v", row.OID, id.Role, want)
+		}
+	}
+	for _, oid := range []string{"1.2.398.3.3.4.1.2.6", "1.2.398.5.19.1.2.2.1"} {
+		found := false
+		for _, row := range ncakey.RoleTable() {
+			found = found || (row.OID.String() == oid && row.Role == ncakey.RoleInfoSystem)
+		}
+		if !found {
+			t.Errorf("%s is not an information system in the table", oid)
+		}
 	}
 }

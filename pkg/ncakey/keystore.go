@@ -179,8 +179,10 @@ func roleRank(r Role) int {
 		return 3
 	case RoleEmployee:
 		return 4
+	case RoleHR:
+		return 5
 	}
-	return 5
+	return 6
 }
 
 // candidates returns the usable keys of id at at, best first, or a
@@ -191,10 +193,12 @@ func (ks *Keystore) candidates(id string, at time.Time, roleOK func(Role) bool) 
 	}
 	var usable []Entry
 	var expired, notYet, authOnly, otherRole int
+	nk := &NoKeyError{ID: id, At: at}
 	for _, e := range ks.byID[id] {
 		ident := e.Key.Identity()
 		if !roleOK(ident.Role) {
 			otherRole++
+			nk.Role = ident.Role
 			continue
 		}
 		if !ident.CanSign() {
@@ -204,6 +208,7 @@ func (ks *Keystore) candidates(id string, at time.Time, roleOK func(Role) bool) 
 		if err := ident.CheckValidAt(at); err != nil {
 			if errors.Is(err, ErrExpired) {
 				expired++
+				nk.Date = latest(nk.Date, ident.NotAfter)
 			} else {
 				notYet++
 			}
@@ -236,11 +241,42 @@ func (ks *Keystore) candidates(id string, at time.Time, roleOK func(Role) bool) 
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
 	}
-	detail := "no key in the keystore"
-	if len(parts) > 0 {
-		detail = "keys found but unusable at " + at.UTC().Format(time.RFC3339) + ": " + strings.Join(parts, ", ")
+	// The most telling reason first: an expired key is what a user can
+	// renew; the others say that the key found is the wrong kind.
+	switch {
+	case expired > 0:
+		nk.Reason = ErrExpired
+	case notYet > 0:
+		nk.Reason = ErrNotYetValid
+		nk.Date = ks.earliestStart(id, at, roleOK)
+	case authOnly > 0:
+		nk.Reason = ErrNotSigningKey
+	case otherRole > 0:
+		nk.Reason = ErrWrongRole
 	}
-	return nil, &NoKeyError{ID: id, At: at, Detail: detail}
+	if len(parts) > 0 {
+		nk.Detail = "keys found at " + AstanaTime(at) + ": " + strings.Join(parts, ", ")
+	}
+	return nil, nk
+}
+
+// earliestStart is the earliest NotBefore after at of id's signing keys.
+func (ks *Keystore) earliestStart(id string, at time.Time, roleOK func(Role) bool) time.Time {
+	var first time.Time
+	for _, e := range ks.byID[id] {
+		ident := e.Key.Identity()
+		if roleOK(ident.Role) && ident.CanSign() && ident.NotBefore.After(at) && (first.IsZero() || ident.NotBefore.Before(first)) {
+			first = ident.NotBefore
+		}
+	}
+	return first
+}
+
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func better(a, b Entry) bool {
