@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/salyq/salyq/internal/ncatest"
 	"github.com/salyq/salyq/internal/testenv"
+	"github.com/salyq/salyq/pkg/ncakey"
 )
 
 func TestUsage(t *testing.T) {
@@ -66,6 +68,35 @@ func TestKeysInspectRefusesWithoutTrust(t *testing.T) {
 		}
 		if !tc.ok && ExitCode(err) != ExitError {
 			t.Errorf("at %s: exit %d", tc.at, ExitCode(err))
+		}
+	}
+}
+
+// TestKeysInspectInfoSystem: NCA's information-system certificate (no IIN,
+// the system's name in CN, the organisation's BIN) inspects as one.
+func TestKeysInspectInfoSystem(t *testing.T) {
+	pki, err := ncatest.New(ncatest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, gost := range []bool{false, true} {
+		is, err := pki.Issue(ncatest.Request{Role: ncakey.RoleInfoSystem, Usage: ncakey.UsageSign | ncakey.UsageAuth, BIN: ncakey.TestBIN, Name: "SALYQ ERP", GOST: gost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), "transport.p12")
+		if err := is.WriteP12(file, "pw"); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("SALYQ_KEYS_PASSWORD", "pw")
+		var out, errs bytes.Buffer
+		if err := Main(context.Background(), []string{"keys", "inspect", file}, IO{Out: &out, Err: &errs}); err != nil {
+			t.Fatalf("GOST %v: %v\n%s", gost, err, out.String())
+		}
+		for _, want := range []string{"Role:        information system", "BIN:         " + ncakey.TestBIN, "Name:        SALYQ ERP"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("GOST %v: no %q in\n%s", gost, want, out.String())
+			}
 		}
 	}
 }
