@@ -77,6 +77,7 @@ func (l *lease) acquire(ctx context.Context) (held, error) {
 	for {
 		sent := l.now()
 		e, err := l.kv.Get(ctx, leaseKey)
+		failed := false
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
 			rev, err := l.kv.Create(ctx, leaseKey, l.value(0))
@@ -95,12 +96,33 @@ func (l *lease) acquire(ctx context.Context) (held, error) {
 				// Nothing will ever answer: end the process, so it is restarted.
 				return held{}, fmt.Errorf("%w: %w", ErrStopped, err)
 			}
+			failed = true
 			l.log.Warn("reading the poller lease", "err", err)
 		case e.Revision() != seenRev:
 			// Counted from when this process first saw the revision.
 			seenRev, seenAt = e.Revision(), l.now()
 			var v leaseValue
-			if json.Unmarshal(e.Value(), &v) == nil && v.Holder != holder {
+			if json.Unmarshal(e.Value(), &v) != nil {
+				break
+			}
+			if v.Holder == l.holder {
+				// This process's own last write (names are unique per
+				// process: host and a random id): it stood down (NATS was
+				// out of reach longer than the lease) and nobody has
+				// taken over since, or the revision would differ. Take it
+				// back at once, by compare-and-set on that revision, so a
+				// standby's takeover in between wins instead.
+				rev, err := l.kv.Update(ctx, leaseKey, l.value(v.Renewals+1), seenRev)
+				if err == nil {
+					l.log.Info("poller lease taken back: active", "holder", l.holder)
+					return held{rev: rev, since: sent, renewals: v.Renewals + 1}, nil
+				}
+				if !isConflict(err) && ctx.Err() == nil {
+					l.log.Warn("taking the poller lease back", "err", err)
+				}
+				break
+			}
+			if v.Holder != holder {
 				holder = v.Holder
 				l.log.Info("poller lease held by another poller: standing by", "holder", holder)
 			}
@@ -117,9 +139,10 @@ func (l *lease) acquire(ctx context.Context) (held, error) {
 			}
 		}
 		wait := check
-		if seenRev != 0 {
+		if seenRev != 0 && !failed {
 			// Look again exactly when the period runs out, not up to a
-			// check later.
+			// check later; after a failed read, a whole check later, or a
+			// server that does not answer would be asked in a busy loop.
 			wait = min(wait, max(seenAt.Add(l.period).Sub(l.now()), time.Millisecond))
 		}
 		if err := sleep(ctx, wait); err != nil {
