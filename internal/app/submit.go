@@ -207,7 +207,8 @@ func submitToInstance(ctx context.Context, o submitOptions, paths []string, stdi
 		return err
 	}
 	if len(failures) > 0 {
-		return fmt.Errorf("%d of %d forms not submitted: %w", len(failures), len(files), errors.Join(failures...))
+		// Each is on its own line above; the first says enough here.
+		return fmt.Errorf("%d of %d forms not submitted to %s: %w", len(failures), len(files), base, failures[0])
 	}
 	failed := refused
 	if o.wait && len(ids) > 0 {
