@@ -122,7 +122,7 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 		if parts.Intake {
 			rt.Log.Info("intake API listening", "url", base+"/v1/forms", "ready", base+"/readyz")
 			if rt.Lock != nil {
-				remove, err := publishAPIURL(rt.Lock.Dir(), base)
+				remove, err := publishAPIURL(rt.Lock.Dir(), localURL(base, ln.Addr()))
 				if err != nil {
 					return err
 				}
@@ -243,4 +243,15 @@ func publishAPIURL(dir, base string) (remove func(), err error) {
 			os.Remove(path)
 		}
 	}, nil
+}
+
+// localURL is base as a client on this machine reaches it: a listener on
+// every address (":8480") is reached through localhost.
+func localURL(base string, addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsUnspecified() {
+		return base
+	}
+	scheme, _, _ := strings.Cut(base, "://")
+	return scheme + "://" + net.JoinHostPort("localhost", port)
 }
