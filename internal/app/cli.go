@@ -171,11 +171,12 @@ func runParts(ctx context.Context, cfg Config, fs *pflag.FlagSet, parts Parts, s
 		}
 	}
 	var lock *DataLock
-	if (parts == All && cfg.NATS == "") || parts.Poller {
+	if parts.Poller {
 		// One instance per data directory, decided before anything
-		// starts: a second embedded JetStream or status store on the same
-		// files would corrupt them, and its stop would remove the first
-		// one's nats.url and api.url.
+		// starts: the poller's status store is under --data, and so is
+		// the embedded JetStream of run (which has a poller); a second
+		// one on the same files would corrupt them, and its stop would
+		// remove the first one's nats.url and api.url.
 		if lock, err = LockData(cfg.Data, time.Now()); err != nil {
 			return err
 		}

@@ -139,6 +139,15 @@ func TestOneInstancePerDataDirectory(t *testing.T) {
 			t.Errorf("%s after the first run stopped: %v, want it removed", f, err)
 		}
 	}
+	// api.url left behind by an instance that died (killed: no clean-up)
+	// is not a running instance.
+	if err := os.WriteFile(filepath.Join(data, "api.url"), []byte(apiURL), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := salyq(t, "submit", "--data", data, data); !errors.Is(err, app.ErrNoInstance) {
+		t.Errorf("submit with a stale api.url: %v, want ErrNoInstance\n%s", err, out)
+	}
+	os.Remove(filepath.Join(data, "api.url"))
 	startRun(t, data)
 }
 

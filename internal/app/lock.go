@@ -107,3 +107,19 @@ func (l *DataLock) Release() {
 	l.f.Close()
 	l.f = nil
 }
+
+// dataInUse reports whether a process holds dir's lock. It probes with a
+// shared lock, released at once, and writes nothing: a salyq starting in
+// that instant may be refused, which it says, and is started again.
+func dataInUse(dir string) bool {
+	f, err := os.Open(filepath.Join(dir, lockFile))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		return errors.Is(err, syscall.EWOULDBLOCK)
+	}
+	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return false
+}

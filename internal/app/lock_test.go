@@ -29,7 +29,13 @@ func TestLockData(t *testing.T) {
 	if err.Error() != want {
 		t.Errorf("refusal\n%s\nwant\n%s", err, want)
 	}
+	if !dataInUse(dir) {
+		t.Error("dataInUse of a held directory: false")
+	}
 	l.Release()
+	if dataInUse(dir) {
+		t.Error("dataInUse of a released directory: true")
+	}
 	l2, err := LockData(dir, time.Now())
 	if err != nil {
 		t.Fatalf("lock after release: %v", err)

@@ -85,7 +85,9 @@ func instanceURL(url, data string) (string, error) {
 		return url, nil
 	}
 	b, err := os.ReadFile(filepath.Join(data, apiURLFile))
-	if err != nil || strings.TrimSpace(string(b)) == "" {
+	// An api.url without the lock's holder is left from a salyq that
+	// died: its API is gone.
+	if err != nil || strings.TrimSpace(string(b)) == "" || !dataInUse(data) {
 		return "", fmt.Errorf("%w found under %s (start `salyq run`, pass --url, or use --sign-locally)", ErrNoInstance, data)
 	}
 	return strings.TrimSpace(string(b)), nil
