@@ -257,3 +257,38 @@ func TestFormsSampleTaxpayers(t *testing.T) {
 		}
 	}
 }
+
+// TestSubmitWithToken: against an API that needs a token, submit without
+// one fails (exit 1), with SALYQ_API_TOKEN or --token-file it submits.
+func TestSubmitWithToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts salyq run")
+	}
+	dir := t.TempDir()
+	data, forms, tokens := filepath.Join(dir, "data"), filepath.Join(dir, "forms"), filepath.Join(dir, "tokens")
+	out, err := salyq(t, "tokens", "add", "erp", "--taxpayers", "all", "--api-tokens", tokens)
+	if err != nil {
+		t.Fatalf("tokens add: %v\n%s", err, out)
+	}
+	token := strings.Fields(out)[0]
+	if out, err := salyq(t, "forms", "sample", "--data", data, "2", forms); err != nil {
+		t.Fatalf("forms sample: %v\n%s", err, out)
+	}
+	startRun(t, data, "--api-tokens", tokens)
+
+	out, err = salyq(t, "submit", "--data", data, forms)
+	if app.ExitCode(err) != app.ExitError || !strings.Contains(out, "401") {
+		t.Errorf("submit without a token: %v (exit %d), want an error naming 401\n%s", err, app.ExitCode(err), out)
+	}
+	tokenFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := salyq(t, "submit", "--data", data, "--token-file", tokenFile, forms); err != nil || strings.Count(out, "queued ") != 2 {
+		t.Errorf("submit --token-file: %v\n%s", err, out)
+	}
+	t.Setenv("SALYQ_API_TOKEN", token)
+	if out, err := salyq(t, "submit", "--data", data, "--wait", forms); err != nil || !strings.Contains(out, "(already submitted)") {
+		t.Errorf("submit with SALYQ_API_TOKEN: %v\n%s", err, out)
+	}
+}
