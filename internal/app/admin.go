@@ -20,33 +20,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func (c CLI) submitCommand(stdio IO) *cobra.Command {
-	var (
-		cfg     Config
-		wait    bool
-		timeout time.Duration
-	)
-	cmd := &cobra.Command{
-		Use:   "submit PATH...",
-		Short: "submit forms (files, directories of *.xml, - for stdin)",
-		Long: `Submit forms: files, directories (recursive *.xml) or - for stdin.
-With --wait, wait until every form reaches a final status and print a
-summary; the exit code is 3 when a form was refused, rejected by SONO or
-dead-lettered.`,
-		Example: example("salyq submit --wait forms/", "salyq submit form.xml --wait --timeout 10m"),
-		Args:    usageArgs(cobra.MinimumNArgs(1)),
-		RunE: func(cmd *cobra.Command, paths []string) error {
-			return submit(cmd.Context(), cfg, paths, wait, timeout, stdio, c.Sandbox)
-		},
-	}
-	cfg.registerConnect(cmd.Flags())
-	cfg.registerKeys(cmd.Flags())
-	cmd.Flags().BoolVar(&wait, "wait", false, "wait until every submitted form reaches a final status")
-	cmd.Flags().DurationVar(&timeout, "timeout", 0, "with --wait: give up waiting after this long (0: no limit)")
-	return cmd
-}
-
-func submit(ctx context.Context, cfg Config, paths []string, wait bool, timeout time.Duration, stdio IO, sandbox OpenSandbox) error {
+// submitLocally is `salyq submit --sign-locally`: the forms signed here,
+// with --keys or the sandbox's keys under --data, and published straight
+// to NATS.
+func submitLocally(ctx context.Context, cfg Config, paths []string, wait bool, timeout time.Duration, stdio IO, sandbox OpenSandbox) error {
 	rt, err := OpenAdmin(ctx, cfg, logger(cfg, stdio.Err))
 	if err != nil {
 		return err

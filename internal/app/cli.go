@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -58,6 +59,7 @@ rejected or dead-lettered.`,
 	root.AddCommand(
 		c.runCommand(stdio),
 		c.submitCommand(stdio),
+		c.formsCommand(stdio),
 		statusCommand(stdio),
 		dlqCommand(stdio),
 		c.demoCommand(stdio),
@@ -168,6 +170,18 @@ func runParts(ctx context.Context, cfg Config, fs *pflag.FlagSet, parts Parts, s
 			return err
 		}
 	}
+	var lock *DataLock
+	if parts.Poller {
+		// One instance per data directory, decided before anything
+		// starts: the poller's status store is under --data, and so is
+		// the embedded JetStream of run (which has a poller); a second
+		// one on the same files would corrupt them, and its stop would
+		// remove the first one's nats.url and api.url.
+		if lock, err = LockData(cfg.Data, time.Now()); err != nil {
+			return err
+		}
+		defer lock.Release()
+	}
 	log := logger(cfg, stdio.Err)
 	log.Info("salyq starting", append([]any{"parts", parts.String()}, configAttrs(fs, cfg)...)...)
 	defer func() {
@@ -198,6 +212,7 @@ func runParts(ctx context.Context, cfg Config, fs *pflag.FlagSet, parts Parts, s
 	}
 	defer rt.Close()
 	rt.OpenSandbox = sandbox
+	rt.Lock = lock
 	if parts.Worker || parts.Poller {
 		if err := rt.OpenGateway(ctx); err != nil {
 			return err

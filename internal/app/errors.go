@@ -21,4 +21,8 @@ var (
 	// ErrFailed means some forms were refused or ended rejected or in the
 	// dead letters.
 	ErrFailed = errors.New("some forms failed")
+	// ErrDataInUse means another salyq holds the data directory's lock.
+	ErrDataInUse = errors.New("data directory in use")
+	// ErrNoInstance means submit found no running salyq to submit to.
+	ErrNoInstance = errors.New("no running salyq")
 )

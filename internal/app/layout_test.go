@@ -60,11 +60,11 @@ func TestAdminLeavesR3(t *testing.T) {
 			t.Fatalf("%v: %v\n%s", args, err, errs.String())
 		}
 	}
-	// submit opens the layout the same way before it reads keys and
-	// forms; with no keys and no form it fails after that, which is fine
-	// here.
+	// submit --sign-locally opens the layout the same way before it
+	// reads keys and forms; with no keys and no form it fails after that,
+	// which is fine here.
 	var out, errs bytes.Buffer
-	_ = Main(ctx, []string{"submit", "--nats", c.URLs(), "--data", data, "--keys", t.TempDir(), data + "/none.xml"},
+	_ = Main(ctx, []string{"submit", "--sign-locally", "--nats", c.URLs(), "--data", data, "--keys", t.TempDir(), data + "/none.xml"},
 		IO{Out: &out, Err: &errs})
 
 	// A service started with the defaults (R1, 2-minute window) and no

@@ -59,6 +59,10 @@ type Runtime struct {
 	Sandbox Sandbox
 	// Metrics is this process's instrumentation, served at /metrics.
 	Metrics *metrics.Metrics
+	// Lock is the held lock of --data, when this process owns it: only
+	// then does it write and remove the files there that tell other
+	// commands where it is (api.url).
+	Lock *DataLock
 
 	// startTimeout and patience bound the start: how long and how to
 	// retry what the cluster may not answer yet (Patiently).

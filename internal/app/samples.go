@@ -29,14 +29,41 @@ func SampleForms(taxpayers []string, n int) [][]byte {
 // SampleForm is the i-th form of SampleForms, made alone so that large
 // batches can be streamed.
 func SampleForm(taxpayers []string, i int) []byte {
+	s := sampleOf(taxpayers, i)
+	return envelope.BuildForm("910.00", "27", sampleSheets(s.taxpayer, s.year, s.half, s.kind, s.income))
+}
+
+// sample is what the i-th sample form says.
+type sample struct {
+	taxpayer   string
+	year, half int
+	kind       envelope.Kind
+	income     int
+}
+
+func sampleOf(taxpayers []string, i int) sample {
 	regular := len(samplePeriods) * len(taxpayers)
 	if i < regular {
 		p := samplePeriods[i/len(taxpayers)]
-		return envelope.BuildForm("910.00", "27", sampleSheets(taxpayers[i%len(taxpayers)], p.year, p.half, envelope.KindRegular, 1_000_000+i*1000))
+		return sample{taxpayers[i%len(taxpayers)], p.year, p.half, envelope.KindRegular, 1_000_000 + i*1000}
 	}
 	j := i - regular
 	p := samplePeriods[j/len(taxpayers)%len(samplePeriods)]
-	return envelope.BuildForm("910.00", "27", sampleSheets(taxpayers[j%len(taxpayers)], p.year, p.half, envelope.KindAdditional, 2_000_000+j*10))
+	return sample{taxpayers[j%len(taxpayers)], p.year, p.half, envelope.KindAdditional, 2_000_000 + j*10}
+}
+
+// SampleFormName names the file of the i-th of n sample forms so that the
+// files sort in order and say what they hold:
+// 0001-910.00-820909361064-2023-1.xml, "-additional" before .xml for an
+// additional filing.
+func SampleFormName(taxpayers []string, i, n int) string {
+	s := sampleOf(taxpayers, i)
+	width := max(4, len(strconv.Itoa(n)))
+	name := fmt.Sprintf("%0*d-910.00-%s-%d-%d", width, i+1, s.taxpayer, s.year, s.half)
+	if s.kind == envelope.KindAdditional {
+		name += "-additional"
+	}
+	return name + ".xml"
 }
 
 func sampleSheets(taxpayer string, year, half int, kind envelope.Kind, income int) []envelope.Sheet {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -120,6 +121,13 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 		}
 		if parts.Intake {
 			rt.Log.Info("intake API listening", "url", base+"/v1/forms", "ready", base+"/readyz")
+			if rt.Lock != nil {
+				remove, err := publishAPIURL(rt.Lock.Dir(), localURL(base, ln.Addr()))
+				if err != nil {
+					return err
+				}
+				defer remove()
+			}
 		} else {
 			rt.Log.Info("health probes listening", "healthz", base+"/healthz", "readyz", base+"/readyz")
 		}
@@ -211,4 +219,39 @@ func hostName() string {
 		return "worker"
 	}
 	return h
+}
+
+// apiURLFile is the file under --data that holds the base URL of the
+// running instance's intake API, for `salyq submit`.
+const apiURLFile = "api.url"
+
+// publishAPIURL writes base into dir's api.url (renamed into place, so a
+// reader never sees half of it) and returns what removes it again, only
+// while it still holds base.
+func publishAPIURL(dir, base string) (remove func(), err error) {
+	path := filepath.Join(dir, apiURLFile)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(base+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("api.url: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("api.url: %w", err)
+	}
+	return func() {
+		if b, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(b)) == base {
+			os.Remove(path)
+		}
+	}, nil
+}
+
+// localURL is base as a client on this machine reaches it: a listener on
+// every address (":8480") is reached through localhost.
+func localURL(base string, addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsUnspecified() {
+		return base
+	}
+	scheme, _, _ := strings.Cut(base, "://")
+	return scheme + "://" + net.JoinHostPort("localhost", port)
 }

@@ -100,9 +100,12 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 func (e *Embedded) URL() string { return e.srv.ClientURL() }
 
 // Shutdown stops the server after flushing JetStream, and removes the URL
-// file so admin commands do not try a dead server.
+// file so admin commands do not try a dead server — only while it still
+// names this server: a file another server wrote since is not ours.
 func (e *Embedded) Shutdown() {
-	os.Remove(e.urlFile)
+	if b, err := os.ReadFile(e.urlFile); err == nil && strings.TrimSpace(string(b)) == e.srv.ClientURL() {
+		os.Remove(e.urlFile)
+	}
 	e.srv.Shutdown()
 	e.srv.WaitForShutdown()
 }
