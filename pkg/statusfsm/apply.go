@@ -115,7 +115,7 @@ func (s *Store) recordNotice(tx *bolt.Tx, f *Form, n Notice, source string) (Ent
 	}
 	f.Notices = append(f.Notices, n)
 	f.Seq++
-	e := Entry{Seq: f.Seq, From: f.State, To: f.State, At: at, Recorded: now, Source: source, Notice: &n}
+	e := Entry{Seq: f.Seq, From: f.State, To: f.State, At: at, Recorded: now, Source: source, Move: Expected, Notice: &n}
 	if err := putEntry(tx, f.ID, e); err != nil {
 		return Entry{}, err
 	}
