@@ -59,6 +59,8 @@ type harnessOptions struct {
 	// swappedLine adds a container whose passwords-file line has its
 	// columns swapped.
 	swappedLine bool
+	// weights choose the sandbox's scenarios; zero: its defaults.
+	weights sonosim.Weights
 }
 
 // fixture keys are made once per test binary: RSA key generation is slow.
@@ -127,7 +129,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	os.WriteFile(gwCert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: keys.gateway.Certificate().Raw}), 0o600)
 
 	gw := keys.gateway
-	h.connect(dir, sonosim.Config{Gateway: gw.Signer(), Trust: []*x509.Certificate{keys.pki.Root()}, StatusStep: o.step, Seed: 7, Faults: o.faults},
+	h.connect(dir, sonosim.Config{Gateway: gw.Signer(), Trust: []*x509.Certificate{keys.pki.Root()}, StatusStep: o.step, Seed: 7, Faults: o.faults, Weights: o.weights},
 		app.Config{Keys: keyDir, TransportKey: transportFile, TransportPass: "tpw", GatewayCert: gwCert, HTTP: o.http, SenderPassword: o.senderPassword})
 	return h
 }

@@ -230,11 +230,26 @@ func showStatus(ctx context.Context, b *board.Board, id string, asJSON bool, w i
 	}
 	fmt.Fprintf(w, "\nrequest: %s\n", v.RequestID)
 	for _, e := range h {
+		if e.Notice != nil {
+			fmt.Fprintf(w, "  %s  notice %s: %s\n", humanTime(e.At), e.Notice.Number, e.Notice.Type)
+			continue
+		}
 		flag := ""
 		if e.Flagged {
 			flag = "  [flagged]"
 		}
 		fmt.Fprintf(w, "  %s  %s %s%s\n", humanTime(e.At), e.To, e.Message, flag)
+	}
+	// The notices come from the record, not the events: the stream's age
+	// limit may have dropped an old event, the record keeps them all.
+	if len(v.Notices) > 0 {
+		fmt.Fprintf(w, "notices from the tax office:\n")
+		for _, n := range v.Notices {
+			fmt.Fprintf(w, "  %s  %s  %s\n", n.Number, n.Type, humanTime(n.At))
+			if n.Text != "" {
+				fmt.Fprintf(w, "    %s\n", n.Text)
+			}
+		}
 	}
 	return nil
 }

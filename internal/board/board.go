@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
@@ -37,7 +38,28 @@ type View struct {
 	// rebuilding its store from the board takes SONO's history up to it
 	// as known.
 	SonoAt time.Time `json:"sonoAt,omitzero"`
+	// Notices are the tax office's notices about the form, in the order
+	// the poller first saw them.
+	Notices []Notice `json:"notices,omitempty"`
 }
+
+// Notice is a notice the tax office issued about a submission (SONO's
+// notification): its number, type, date in Astana time and text.
+type Notice struct {
+	Number string    `json:"number"`
+	Type   string    `json:"type"`
+	At     time.Time `json:"at"`
+	Text   string    `json:"text,omitempty"`
+}
+
+// NoticeOf is n as the board shows it: dated in Astana time (+05:00),
+// the time the taxpayer reads the tax office's papers in.
+func NoticeOf(n statusfsm.Notice) Notice {
+	return Notice{Number: n.Number, Type: n.Type, At: n.At.In(envelope.Almaty()), Text: n.Text}
+}
+
+// EventNotice is the Kind of an event that brings a notice.
+const EventNotice = "notice"
 
 // Event is one status change on SALYQ_STATUS, published on the subject
 // of the submission's taxpayer (streams.StatusSubject).
@@ -48,6 +70,10 @@ type View struct {
 // highest Seq it has seen per submission and drops events at or below it.
 // Events of the intake and the worker (queued, sent, failed-delivery)
 // carry no Seq.
+//
+// Kind tells the events apart: empty for a status change (From → To),
+// EventNotice for a notice of the tax office, which is in Notice; To is
+// then the status the form had when the notice came, and nothing moved.
 type Event struct {
 	ID       string           `json:"id"`
 	Taxpayer string           `json:"taxpayer,omitempty"`
@@ -57,6 +83,8 @@ type Event struct {
 	Message  string           `json:"message,omitempty"`
 	Flagged  bool             `json:"flagged,omitempty"`
 	Seq      uint64           `json:"seq,omitempty"`
+	Kind     string           `json:"kind,omitempty"`
+	Notice   *Notice          `json:"notice,omitempty"`
 }
 
 // Record is what the salyq_state bucket holds under a submission's id: the
@@ -169,7 +197,13 @@ func (b *Board) Publish(ctx context.Context, taxpayer string, ev *Event) error {
 		return err
 	}
 	msg := &nats.Msg{Subject: streams.StatusSubject(taxpayer), Data: data, Header: nats.Header{}}
-	msg.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("%s:%s:%d", ev.ID, ev.To, ev.At.UnixNano()))
+	id := fmt.Sprintf("%s:%s:%d", ev.ID, ev.To, ev.At.UnixNano())
+	if ev.Notice != nil {
+		// A notice may come at the time of a status change: its number
+		// identifies it.
+		id = ev.ID + ":notice:" + ev.Notice.Number
+	}
+	msg.Header.Set(jetstream.MsgIDHeader, id)
 	if _, err := b.js.PublishMsg(ctx, msg); err != nil {
 		return fmt.Errorf("board: event %s: %w", ev.ID, err)
 	}

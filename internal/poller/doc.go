@@ -4,7 +4,10 @@
 // taxpayer's key, applies each returned history (idempotently, flagging
 // unexpected and unknown moves) and stops polling a form at a terminal
 // status. A poll that gets no answer is logged at WARN and retried on its
-// own backoff; it is not an answer without news.
+// own backoff; it is not an answer without news. The notices of the tax
+// office in an answer are kept on the form by number, in the same
+// transaction, and published like changes (an event of kind notice, the
+// board's notices).
 //
 // No status change is lost: the store writes every change to its outbox
 // in the transaction that records it, and a publisher (publish.go) puts

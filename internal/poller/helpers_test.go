@@ -54,6 +54,13 @@ type rig struct {
 
 func newRig(t *testing.T, step time.Duration) *rig {
 	t.Helper()
+	return newRigWith(t, step, nil)
+}
+
+// newRigWith is newRig with the sandbox's configuration changed by
+// configure, if not nil.
+func newRigWith(t *testing.T, step time.Duration, configure func(*sonosim.Config)) *rig {
+	t.Helper()
 	k := testkit.MustKeys(t)
 	r := &rig{t: t, dir: t.TempDir(), logs: newCountingHandler(testLog().Handler()), iin: k.Taxpayer.Identity().IIN, keys: testkit.KeySource{k.Taxpayer.Identity().IIN: k.Taxpayer.Key}}
 	r.startNATS()
@@ -68,7 +75,11 @@ func newRig(t *testing.T, step time.Duration) *rig {
 		t.Fatal(err)
 	}
 	r.board = board.New(js, r.set)
-	r.sim, err = sonosim.New(sonosim.Config{Gateway: k.Gateway.Signer(), Trust: []*x509.Certificate{k.PKI.Root()}, StatusStep: step, Seed: 5})
+	simCfg := sonosim.Config{Gateway: k.Gateway.Signer(), Trust: []*x509.Certificate{k.PKI.Root()}, StatusStep: step, Seed: 5}
+	if configure != nil {
+		configure(&simCfg)
+	}
+	r.sim, err = sonosim.New(simCfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -329,14 +329,22 @@ func (p *Poller) poll(ctx context.Context, f statusfsm.Form) {
 	for _, h := range o.Status.History {
 		history = append(history, statusfsm.Event{Status: statusfsm.Status(h.Status), At: h.Date, Message: h.Message})
 	}
+	var notices []statusfsm.Notice
+	for _, n := range o.Status.Notices {
+		notices = append(notices, statusfsm.Notice{Number: n.Number, Type: n.Type, At: n.Date, Text: n.Text})
+	}
 	// An empty history is an answer without news: the backoff step grows.
-	entries, err := p.cfg.Store.Apply(ctx, f.ID, statusfsm.SourcePoll, history)
+	entries, err := p.cfg.Store.Apply(ctx, f.ID, statusfsm.SourcePoll, history, notices...)
 	if err != nil {
 		log.Warn("applying status history", "err", err)
 		return
 	}
 	status := f.State
 	for _, e := range entries {
+		if e.Notice != nil {
+			log.Info("notice from the tax office", "number", e.Notice.Number, "type", e.Notice.Type)
+			continue
+		}
 		if !e.Late {
 			p.transition(e.To)
 			status = e.To

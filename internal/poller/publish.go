@@ -129,6 +129,11 @@ func (pb *publisher) deliver(ctx context.Context, pd statusfsm.Pending) error {
 	f := pd.Form
 	var evs []*board.Event
 	for _, e := range pd.Entries {
+		if e.Notice != nil {
+			n := board.NoticeOf(*e.Notice)
+			evs = append(evs, &board.Event{ID: f.ID, Kind: board.EventNotice, To: e.To, At: n.At, Notice: &n, Seq: e.Seq})
+			continue
+		}
 		if e.Late {
 			// Recorded for the history; the form did not move.
 			continue
@@ -150,7 +155,12 @@ func (pb *publisher) deliver(ctx context.Context, pd statusfsm.Pending) error {
 // viewOf is the board's view of a form as the store has it.
 func viewOf(t *statusfsm.Table, f statusfsm.Form) board.View {
 	info := t.Info(f.State)
+	var notices []board.Notice
+	for _, n := range f.Notices {
+		notices = append(notices, board.NoticeOf(n))
+	}
 	return board.View{ID: f.ID, Taxpayer: f.Taxpayer, Form: f.FormCode, Period: f.Period, Kind: f.Kind,
 		Status: f.State, Terminal: info.Terminal, Outcome: info.Outcome, RequestID: f.RequestID,
-		Reason: f.Message, Flagged: f.Flags != 0, Updated: f.Updated, Seq: f.Seq, SonoAt: f.LastEventAt}
+		Reason: f.Message, Flagged: f.Flags != 0, Updated: f.Updated, Seq: f.Seq, SonoAt: f.LastEventAt,
+		Notices: notices}
 }

@@ -21,10 +21,11 @@ const reconcileBatch = 256
 // the copy of the poller's state that lives in JetStream, so a store that
 // was deleted, lost with its disk, or left behind while another poller
 // was active is rebuilt here; the receipts, a work queue, are gone by
-// then. Forms the store knows at the board's sequence keep their
-// schedule; where the board is behind the store (a publish lost with a
-// poller's life, a view written over by another writer), the store's
-// newest change is published again.
+// then. The notices on the board come along, so that the next poll does
+// not publish them again. Forms the store knows at the board's sequence
+// keep their schedule; where the board is behind the store (a publish
+// lost with a poller's life, a view written over by another writer), the
+// store's newest change is published again.
 func (p *Poller) reconcile(ctx context.Context) error {
 	start := time.Now()
 	var seen, restored int
@@ -86,6 +87,9 @@ func formOf(v board.View) statusfsm.Form {
 		ID: v.ID, State: v.Status, RequestID: v.RequestID, Taxpayer: v.Taxpayer,
 		FormCode: v.Form, Period: v.Period, Kind: v.Kind, Message: v.Reason,
 		Seq: v.Seq, LastEventAt: v.SonoAt,
+	}
+	for _, n := range v.Notices {
+		f.Notices = append(f.Notices, statusfsm.Notice{Number: n.Number, Type: n.Type, At: n.At, Text: n.Text})
 	}
 	if v.Flagged {
 		// The board keeps that a form is flagged, not why.

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -67,6 +68,21 @@ var rejectionReasons = []string{
 // postingErrorMessage explains an «Ошибка разноски».
 const postingErrorMessage = "Не найден лицевой счёт для разноски"
 
+// Notices the sandbox issues (docs/PROTOCOL.md §4b): a refusal with the
+// reason of every «Не принята», and, after the desk audit of an accepted
+// form (the step after «Принята»), a notice of violations for one form
+// in deskAuditOneIn.
+const (
+	taxOffice      = "6205" // the tax office numbering the notices
+	deskAuditOneIn = 4
+)
+
+// deskAuditFindings are the texts of a desk audit notice.
+var deskAuditFindings = []string{
+	"По результатам камеральной проверки выявлены нарушения: расхождение суммы дохода (строка 910.00.001) со сведениями третьих лиц",
+	"По результатам камеральной проверки выявлены нарушения: социальные платежи (строка 910.00.012) исчислены не полностью",
+}
+
 // Weights are the relative frequencies of the outcomes.
 type Weights struct {
 	Posted, Processed, Rejected, PostingError int
@@ -128,6 +144,15 @@ type scenario struct {
 	steps   []string
 	// message is attached to the final status.
 	message string
+	// notices are issued at their steps; their dates are the steps' times.
+	notices []scheduledNotice
+}
+
+// scheduledNotice is a notice issued when a filing reaches step (an index
+// into the steps).
+type scheduledNotice struct {
+	step   int
+	notice envelope.Notice
 }
 
 // pickScenario chooses deterministically from (seed, requestID), so the
@@ -158,6 +183,19 @@ func pickScenario(seed uint64, requestID string, w Weights) scenario {
 	case OutcomePostingError:
 		sc.message = postingErrorMessage
 	}
+	// The notice number comes from the same hash: a filing's notice keeps
+	// its number however often it is asked for.
+	number := fmt.Sprintf("%s-%07d", taxOffice, (sum>>20)%10_000_000)
+	switch {
+	case out == OutcomeRejected:
+		sc.notices = append(sc.notices, scheduledNotice{step: len(sc.steps) - 1,
+			notice: envelope.Notice{Type: envelope.NoticeRefusal, Number: number, Text: "Отказ в приёме налоговой отчётности: " + sc.message}})
+	case (sum>>8)%deskAuditOneIn == 0:
+		if acc := slices.Index(sc.steps, StatusAccepted); acc >= 0 && acc+1 < len(sc.steps) {
+			sc.notices = append(sc.notices, scheduledNotice{step: acc + 1,
+				notice: envelope.Notice{Type: envelope.NoticeDeskAudit, Number: number, Text: deskAuditFindings[(sum>>48)%uint64(len(deskAuditFindings))]}})
+		}
+	}
 	return sc
 }
 
@@ -179,6 +217,22 @@ func (sc scenario) history(filedAt, now time.Time, step time.Duration) []envelop
 		out[i] = envelope.HistoryEntry{Status: sc.steps[i], Date: filedAt.Add(time.Duration(i) * step)}
 		if i == len(sc.steps)-1 {
 			out[i].Message = sc.message
+		}
+	}
+	return out
+}
+
+// issued is the notices issued by now, oldest first. A notice comes no
+// later than the status it goes with, so a sender that stops polling at a
+// final status has seen every notice.
+func (sc scenario) issued(filedAt, now time.Time, step time.Duration) []envelope.Notice {
+	n := sc.reached(filedAt, now, step)
+	var out []envelope.Notice
+	for _, s := range sc.notices {
+		if s.step < n {
+			nt := s.notice
+			nt.Date = filedAt.Add(time.Duration(s.step) * step)
+			out = append(out, nt)
 		}
 	}
 	return out

@@ -57,6 +57,7 @@ func (s *Server) status(ctx context.Context, req *envelope.Request, now time.Tim
 		RequestID:          f.RequestID,
 		RegistrationNumber: f.registrationNumber(now, s.cfg.StatusStep),
 		History:            f.sc.history(f.FiledAt, now, s.cfg.StatusStep),
+		Notices:            f.sc.issued(f.FiledAt, now, s.cfg.StatusStep),
 	}
 	return s.business(ctx, req, resp.Element(), "")
 }

@@ -33,10 +33,25 @@ type Status struct {
 	Reason    string    `json:"reason,omitempty"`
 	Flagged   bool      `json:"flagged,omitempty"`
 	Updated   time.Time `json:"updated"`
-	History   []Event   `json:"history"`
+	// Notices are the tax office's notices about the form.
+	Notices []Notice `json:"notices,omitempty"`
+	History []Event  `json:"history"`
 }
 
-// Event is one status change.
+// Notice is a notice the tax office issued about a form (refusal,
+// violations found by desk audit…), dated in Astana time.
+type Notice struct {
+	Number string    `json:"number"`
+	Type   string    `json:"type"`
+	At     time.Time `json:"at"`
+	Text   string    `json:"text,omitempty"`
+}
+
+// EventNotice is the Kind of an event that brings a notice.
+const EventNotice = "notice"
+
+// Event is one status change, or, with Kind EventNotice, the arrival of
+// a notice.
 type Event struct {
 	ID      string    `json:"id"`
 	From    string    `json:"from,omitempty"`
@@ -45,4 +60,6 @@ type Event struct {
 	Message string    `json:"message,omitempty"`
 	Flagged bool      `json:"flagged,omitempty"`
 	Seq     uint64    `json:"seq,omitempty"`
+	Kind    string    `json:"kind,omitempty"`
+	Notice  *Notice   `json:"notice,omitempty"`
 }

@@ -55,7 +55,8 @@ func FuzzResponse(f *testing.F) {
 
 // FuzzStatusResponse targets the status payload parser directly.
 func FuzzStatusResponse(f *testing.F) {
-	sr := &StatusResponse{RequestID: "r", History: []HistoryEntry{{Status: "Принята", Date: testNow, Message: "m"}}}
+	sr := &StatusResponse{RequestID: "r", History: []HistoryEntry{{Status: "Принята", Date: testNow, Message: "m"}},
+		Notices: []Notice{{Type: NoticeRefusal, Number: "n-1", Date: testNow, Text: "t"}}}
 	doc := etree.NewDocument()
 	doc.SetRoot(sr.Element())
 	seed, _ := doc.WriteToBytes()

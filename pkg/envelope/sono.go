@@ -128,12 +128,34 @@ type HistoryEntry struct {
 	Message string
 }
 
+// Notice types the working model knows (docs/PROTOCOL.md §4b). SONO may
+// send others; they are kept verbatim.
+const (
+	NoticeAcceptance = "acceptance"
+	NoticeRefusal    = "refusal"
+	NoticeDeskAudit  = "violations found by desk audit"
+)
+
+// Notice is one notification: a notice the tax office issued about the
+// form (a refusal, violations found by a desk audit…).
+type Notice struct {
+	// Type is SONO's type of the notice, verbatim.
+	Type string
+	// Number is the tax office's number of the notice; it identifies the
+	// notice across polls.
+	Number string
+	Date   time.Time
+	Text   string
+}
+
 // StatusResponse is fnoStatusResponse.
 type StatusResponse struct {
 	RequestID          string
 	RegistrationNumber string
 	// History is oldest first.
 	History []HistoryEntry
+	// Notices are the notices issued about the form, oldest first.
+	Notices []Notice
 	Error   *SONOError
 }
 
@@ -149,6 +171,16 @@ func (s *StatusResponse) Element() *etree.Element {
 			addText(he, "status", e.Status)
 			addText(he, "date", AlmatyTime(e.Date))
 			addOptional(he, "message", e.Message)
+		}
+	}
+	if len(s.Notices) > 0 {
+		ns := el.CreateElement("notifications")
+		for _, n := range s.Notices {
+			ne := ns.CreateElement("notification")
+			addText(ne, "type", n.Type)
+			addText(ne, "number", n.Number)
+			addText(ne, "date", AlmatyTime(n.Date))
+			addText(ne, "text", n.Text)
 		}
 	}
 	s.Error.write(el)
@@ -180,6 +212,15 @@ func ParseStatusResponse(el *etree.Element) (*StatusResponse, error) {
 			s.History = append(s.History, e)
 		}
 	}
+	if ns := child(el, "notifications"); ns != nil {
+		for i, ne := range ns.SelectElements("notification") {
+			n, err := parseNotice(ne, i+1)
+			if err != nil {
+				return nil, err
+			}
+			s.Notices = append(s.Notices, n)
+		}
+	}
 	if s.Error == nil && s.RequestID == "" {
 		return nil, fieldErr(ErrInvalidEnvelope, "fnoStatusResponse/requestId", "missing")
 	}
@@ -187,4 +228,26 @@ func ParseStatusResponse(el *etree.Element) (*StatusResponse, error) {
 		return nil, fieldErr(ErrInvalidEnvelope, "fnoStatusResponse/errorInfo/code", "empty")
 	}
 	return s, nil
+}
+
+// parseNotice reads the i-th notification. A notice without a type,
+// number or date cannot be kept or told apart from the next one, so the
+// answer is refused like any other malformed one; the text may be empty.
+func parseNotice(ne *etree.Element, i int) (Notice, error) {
+	var n Notice
+	var ok bool
+	if n.Type, ok = childText(ne, "type"); !ok || n.Type == "" {
+		return Notice{}, fieldErr(ErrInvalidEnvelope, "notifications/notification/type", "missing in notice %d", i)
+	}
+	if n.Number, ok = childText(ne, "number"); !ok || n.Number == "" {
+		return Notice{}, fieldErr(ErrInvalidEnvelope, "notifications/notification/number", "missing in notice %d", i)
+	}
+	d, _ := childText(ne, "date")
+	t, err := parseDate(d, "notifications/notification/date")
+	if err != nil {
+		return Notice{}, err
+	}
+	n.Date = t
+	n.Text, _ = childText(ne, "text")
+	return n, nil
 }

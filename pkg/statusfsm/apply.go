@@ -37,7 +37,13 @@ func eventKey(ev Event) string {
 // reported with PollFailed instead. A form that is (or becomes) terminal
 // leaves the schedule. Entries SONO dated at or before the form's
 // RestoredTo are already summed up by a restored state and are skipped.
-func (s *Store) Apply(ctx context.Context, id, source string, history []Event) ([]Entry, error) {
+//
+// The notices of the same answer are recorded in the same transaction,
+// after the moves: each notice whose number the form does not keep yet is
+// added to Form.Notices and gets an entry of its own (Entry.Notice) that
+// enters the outbox; one already kept is skipped. A notice is not a move:
+// it neither changes the state nor the schedule.
+func (s *Store) Apply(ctx context.Context, id, source string, history []Event, notices ...Notice) ([]Entry, error) {
 	if source == "" {
 		source = SourcePoll
 	}
@@ -72,6 +78,16 @@ func (s *Store) Apply(ctx context.Context, id, source string, history []Event) (
 			}
 			added = append(added, e)
 		}
+		for _, n := range notices {
+			if n.Number == "" || f.hasNotice(n.Number) {
+				continue
+			}
+			e, err := s.recordNotice(tx, f, n, source)
+			if err != nil {
+				return err
+			}
+			added = append(added, e)
+		}
 		f.Polls++
 		f.Failures = 0
 		f.Updated = s.clock()
@@ -87,6 +103,27 @@ func (s *Store) Apply(ctx context.Context, id, source string, history []Event) (
 		return nil, fmt.Errorf("statusfsm: apply %s: %w", id, err)
 	}
 	return added, nil
+}
+
+// recordNotice keeps notice n on f and appends its entry, in the outbox;
+// the caller writes f back.
+func (s *Store) recordNotice(tx *bolt.Tx, f *Form, n Notice, source string) (Entry, error) {
+	now := s.clock()
+	at := n.At
+	if at.IsZero() {
+		at = now
+	}
+	f.Notices = append(f.Notices, n)
+	f.Seq++
+	e := Entry{Seq: f.Seq, From: f.State, To: f.State, At: at, Recorded: now, Source: source, Move: Expected, Notice: &n}
+	if err := putEntry(tx, f.ID, e); err != nil {
+		return Entry{}, err
+	}
+	if err := tx.Bucket(bucketOutbox).Put(historyKey(f.ID, e.Seq), nil); err != nil {
+		return Entry{}, err
+	}
+	f.Updated = now
+	return e, nil
 }
 
 // seenEvents returns the event keys recorded for id. A form has a handful

@@ -79,7 +79,11 @@
 // SONO time order; an entry older than the newest applied one is recorded
 // as Late without moving the state. ApplyReceipt is idempotent on the
 // request id. So a receipt delivered twice, or a poll repeated after a
-// crash, changes nothing.
+// crash, changes nothing. The notices of a status answer (the tax
+// office's notifications) are kept on the form by number in the same
+// transaction; a new one gets a history entry of its own (Entry.Notice,
+// From = To = the current state) so that it goes through the outbox like
+// a move, and one seen again is skipped.
 //
 // Due walks the schedule from its first key and stops at the first entry
 // in the future: O(log n + due) regardless of how many forms are waiting.

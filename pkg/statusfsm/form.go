@@ -50,6 +50,32 @@ type Form struct {
 	// Seq is the sequence number of the newest history entry: the number
 	// of entries, unless Restore skipped ahead.
 	Seq uint64 `json:"seq"`
+	// Notices are the tax office's notices about the form, in the order
+	// they were first seen, one per number.
+	Notices []Notice `json:"notices,omitempty"`
+}
+
+// Notice is a notice the tax office issued about a form (a SONO
+// notification: refusal, violations found by desk audit…).
+type Notice struct {
+	// Number is the tax office's number; it identifies the notice, so a
+	// notice SONO returns again is not a new one.
+	Number string `json:"number"`
+	// Type is SONO's type, verbatim.
+	Type string `json:"type"`
+	// At is the notice's date as SONO gave it.
+	At   time.Time `json:"at"`
+	Text string    `json:"text,omitempty"`
+}
+
+// hasNotice reports whether f keeps a notice numbered number.
+func (f *Form) hasNotice(number string) bool {
+	for _, n := range f.Notices {
+		if n.Number == number {
+			return true
+		}
+	}
+	return false
 }
 
 // Flags mark forms and history entries an operator should look at.
@@ -125,6 +151,11 @@ type Entry struct {
 	// EventKey identifies a SONO history entry (status and SONO time) so
 	// that re-applied histories are recognised.
 	EventKey string `json:"event_key,omitempty"`
+	// Notice, when set, makes this entry the arrival of a tax office
+	// notice rather than a move: From and To are both the state the form
+	// was in, and it goes through the outbox like a move so that the
+	// notice is published at least once.
+	Notice *Notice `json:"notice,omitempty"`
 }
 
 // Meta describes who reports a transition and what comes with it.

@@ -16,8 +16,9 @@ const SourceRebuild = "rebuild"
 // them (the board, from which a lost or stale store is rebuilt), in one
 // transaction, and returns how many changed. Each Form carries the
 // descriptive fields, State, Seq (the sequence of the newest entry that
-// copy reflects), Message, Flags and LastEventAt (SONO's time of the
-// status, if known). A form without an id or state fails the whole call
+// copy reflects), Message, Flags, LastEventAt (SONO's time of the
+// status, if known) and Notices (kept alongside the store's own, by
+// number, so that the next poll does not take them for new ones). A form without an id or state fails the whole call
 // (ErrInvalidID, ErrNoState): callers check with CheckID first.
 //
 // Restore never moves a form backwards. If the store holds it at a
@@ -129,6 +130,12 @@ func (s *Store) restore(tx *bolt.Tx, have *Form, f Form, seq uint64) error {
 	set(&have.FormCode, f.FormCode)
 	set(&have.Period, f.Period)
 	set(&have.Kind, f.Kind)
+	for _, n := range f.Notices {
+		// The other copy's notices were published: kept, not recorded again.
+		if n.Number != "" && !have.hasNotice(n.Number) {
+			have.Notices = append(have.Notices, n)
+		}
+	}
 	have.State, have.Seq, have.Message = f.State, seq, f.Message
 	have.Flags |= f.Flags | e.Flags
 	if f.LastEventAt.After(have.LastEventAt) {
