@@ -1,0 +1,110 @@
+package journal
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/salyq/salyq/internal/gateway"
+)
+
+// Outcomes of an exchange besides the gateway's classes (success,
+// transient, throttled, maintenance, permanent, ambiguous).
+const (
+	// OutcomeNoAnswer: the request went out and no answer came back (the
+	// connection closed, the request timed out).
+	OutcomeNoAnswer = "no answer"
+	// OutcomeNotSent: no connection to the gateway was made, so the
+	// request never left.
+	OutcomeNotSent = "not sent"
+)
+
+// Redacted replaces a secret in a record.
+const Redacted = "***"
+
+// Record is one exchange with the gateway.
+type Record struct {
+	// At is when the request left, in Astana time.
+	At time.Time `json:"at"`
+	// ID is the submission, Taxpayer its taxpayer.
+	ID       string `json:"id"`
+	Taxpayer string `json:"taxpayer"`
+	// Service is SONO_FNO_SEND or SONO_FNO_GET_STATUS.
+	Service string `json:"service"`
+	// MessageID is requestInfo/messageId of the request.
+	MessageID string `json:"messageId"`
+	// RequestID is SONO's id of the filing, when known: from the receipt
+	// of a send, or the one a poll asked about.
+	RequestID string `json:"requestId,omitempty"`
+	// Outcome is OutcomeNoAnswer, OutcomeNotSent or Class.
+	Outcome string `json:"outcome"`
+	// Class, Code and Reason are the gateway client's reading of it.
+	Class  string `json:"class"`
+	Code   string `json:"code,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// HTTPStatus is the answer's status; zero without an answer.
+	HTTPStatus int `json:"httpStatus,omitempty"`
+	// Latency is from the request leaving to the end of the answer.
+	Latency time.Duration `json:"latencyNs"`
+	// Request is the request as sent, its password redacted.
+	Request string `json:"request"`
+	// Answer is the answer's body as received; empty without one.
+	Answer string `json:"answer,omitempty"`
+}
+
+// Answered reports whether the exchange had an answer.
+func (r *Record) Answered() bool { return r.HTTPStatus != 0 }
+
+// Astana is Kazakhstan's time, UTC+05:00 all year since March 2024; a
+// fixed zone, so that the record does not depend on the machine's
+// time-zone database.
+func Astana() *time.Location { return time.FixedZone("+05", 5*60*60) }
+
+// New is the record of o's exchange for submission id of taxpayer, and
+// false when o made no request. requestID is SONO's id of the filing
+// when the caller knows it (a poll); a send's comes from its receipt.
+func New(id, taxpayer, requestID string, o gateway.Outcome) (Record, bool) {
+	ex := o.Exchange
+	if ex == nil {
+		return Record{}, false
+	}
+	if requestID == "" && o.Receipt != nil {
+		requestID = o.Receipt.RequestID
+	}
+	r := Record{
+		At: ex.At.In(Astana()), ID: id, Taxpayer: taxpayer, Service: ex.Service, MessageID: ex.MessageID,
+		RequestID: requestID, Class: o.Class.String(), Code: o.Code, Reason: o.Reason,
+		HTTPStatus: ex.HTTPStatus, Latency: ex.Latency, Request: string(ex.Request),
+	}
+	switch {
+	case ex.Answered():
+		r.Outcome, r.Answer = r.Class, string(ex.Answer)
+	case ex.Connected:
+		r.Outcome = OutcomeNoAnswer
+	default:
+		r.Outcome = OutcomeNotSent
+	}
+	return r, true
+}
+
+// password matches requestInfo/sender/password with any prefix and
+// attributes, its content possibly CDATA.
+var password = regexp.MustCompile(`(?s)(<(?:[A-Za-z_][\w.-]*:)?password(?:\s[^>]*)?>)(.*?)(</(?:[A-Za-z_][\w.-]*:)?password\s*>)`)
+
+// minSecret is the shortest secret scrubbed outside password elements: a
+// shorter one would match ordinary text and garble the evidence.
+const minSecret = 4
+
+// Redact returns xml with the content of every password element replaced
+// by Redacted, and every secret of minSecret characters or more too,
+// wherever it appears. The rest of the document is left byte for byte as
+// it was.
+func Redact(xml string, secrets ...string) string {
+	xml = password.ReplaceAllString(xml, "${1}"+Redacted+"${3}")
+	for _, s := range secrets {
+		if len(s) >= minSecret {
+			xml = strings.ReplaceAll(xml, s, Redacted)
+		}
+	}
+	return xml
+}
