@@ -44,7 +44,7 @@ func Export(dir string, recs []Record) error {
 				return fmt.Errorf("journal export: %w", err)
 			}
 		}
-		cw.Write([]string{r.At.In(Astana()).Format(time.RFC3339Nano), r.ID, r.Taxpayer, r.MessageID, r.RequestID, r.Service,
+		cw.Write([]string{r.At.In(envelope.Almaty()).Format(time.RFC3339Nano), r.ID, r.Taxpayer, r.MessageID, r.RequestID, r.Service,
 			r.Outcome, r.Class, r.Code, r.Reason, strconv.Itoa(r.HTTPStatus),
 			strconv.FormatFloat(float64(r.Latency.Microseconds())/1000, 'f', 3, 64), reqFile, ansFile})
 	}
@@ -100,7 +100,7 @@ func readRow(dir string, row []string) (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
-	r := Record{At: at.In(Astana()), ID: row[1], Taxpayer: row[2], MessageID: row[3], RequestID: row[4], Service: row[5],
+	r := Record{At: at.In(envelope.Almaty()), ID: row[1], Taxpayer: row[2], MessageID: row[3], RequestID: row[4], Service: row[5],
 		Outcome: row[6], Class: row[7], Code: row[8], Reason: row[9], HTTPStatus: status,
 		Latency: time.Duration(ms*1000+0.5) * time.Microsecond}
 	req, err := os.ReadFile(filepath.Join(dir, filepath.Base(row[12])))

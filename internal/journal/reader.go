@@ -9,6 +9,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/pkg/envelope"
 )
 
 // Reader reads records back from SALYQ_JOURNAL. It only reads: it makes
@@ -138,7 +139,7 @@ func decode(msg jetstream.Msg) (Record, error) {
 	if err := json.Unmarshal(msg.Data(), &rec); err != nil {
 		return rec, fmt.Errorf("journal: record on %s: %w", msg.Subject(), err)
 	}
-	rec.At = rec.At.In(Astana())
+	rec.At = rec.At.In(envelope.Almaty())
 	return rec, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/salyq/salyq/internal/gateway"
+	"github.com/salyq/salyq/pkg/envelope"
 )
 
 // Outcomes of an exchange besides the gateway's classes (success,
@@ -24,7 +25,9 @@ const Redacted = "***"
 
 // Record is one exchange with the gateway.
 type Record struct {
-	// At is when the request left, in Astana time.
+	// At is when the request left, in Astana time (envelope.Almaty:
+	// +05:00 since March 2024), so that the stored RFC 3339 time carries
+	// the offset people read.
 	At time.Time `json:"at"`
 	// ID is the submission, Taxpayer its taxpayer.
 	ID       string `json:"id"`
@@ -55,11 +58,6 @@ type Record struct {
 // Answered reports whether the exchange had an answer.
 func (r *Record) Answered() bool { return r.HTTPStatus != 0 }
 
-// Astana is Kazakhstan's time, UTC+05:00 all year since March 2024; a
-// fixed zone, so that the record does not depend on the machine's
-// time-zone database.
-func Astana() *time.Location { return time.FixedZone("+05", 5*60*60) }
-
 // New is the record of o's exchange for submission id of taxpayer, and
 // false when o made no request. requestID is SONO's id of the filing
 // when the caller knows it (a poll); a send's comes from its receipt.
@@ -72,7 +70,7 @@ func New(id, taxpayer, requestID string, o gateway.Outcome) (Record, bool) {
 		requestID = o.Receipt.RequestID
 	}
 	r := Record{
-		At: ex.At.In(Astana()), ID: id, Taxpayer: taxpayer, Service: ex.Service, MessageID: ex.MessageID,
+		At: ex.At.In(envelope.Almaty()), ID: id, Taxpayer: taxpayer, Service: ex.Service, MessageID: ex.MessageID,
 		RequestID: requestID, Class: o.Class.String(), Code: o.Code, Reason: o.Reason,
 		HTTPStatus: ex.HTTPStatus, Latency: ex.Latency, Request: string(ex.Request),
 	}
