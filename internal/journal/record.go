@@ -60,14 +60,19 @@ func (r *Record) Answered() bool { return r.HTTPStatus != 0 }
 
 // New is the record of o's exchange for submission id of taxpayer, and
 // false when o made no request. requestID is SONO's id of the filing
-// when the caller knows it (a poll); a send's comes from its receipt.
+// when the caller knows it (a poll); otherwise it comes from the answer.
 func New(id, taxpayer, requestID string, o gateway.Outcome) (Record, bool) {
 	ex := o.Exchange
 	if ex == nil {
 		return Record{}, false
 	}
-	if requestID == "" && o.Receipt != nil {
+	switch {
+	case requestID != "":
+	case o.Receipt != nil:
 		requestID = o.Receipt.RequestID
+	case o.Status != nil:
+		// A status check by messageId learns the request id here.
+		requestID = o.Status.RequestID
 	}
 	r := Record{
 		At: ex.At.In(envelope.Almaty()), ID: id, Taxpayer: taxpayer, Service: ex.Service, MessageID: ex.MessageID,
