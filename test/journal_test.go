@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -130,7 +131,7 @@ func TestJournal(t *testing.T) {
 		}
 		back[i].At = want.At
 		if !reflect.DeepEqual(back[i], want) {
-			t.Errorf("exported exchange %d differs:\n got %+v\nwant %+v", i, back[i], want)
+			t.Errorf("exported exchange %d differs:\n got %s\nwant %s", i, summary(back[i:i+1]), summary([]journal.Record{want}))
 		}
 	}
 
@@ -177,7 +178,7 @@ func checkSubmission(t *testing.T, id, requestID, status string, recs []journal.
 		}
 	}
 	if len(sends) == 0 {
-		t.Errorf("%s: no send journaled: %+v", id, recs)
+		t.Errorf("%s: no send journaled: %s", id, summary(recs))
 		return
 	}
 	if refused {
@@ -207,11 +208,11 @@ func checkSubmission(t *testing.T, id, requestID, status string, recs []journal.
 		}
 	}
 	if !filed || final == nil {
-		t.Errorf("%s: filing (%v) or status polls (%v) of %s missing: %+v", id, filed, final != nil, requestID, recs)
+		t.Errorf("%s: filing (%v) or status polls (%v) of %s missing: %s", id, filed, final != nil, requestID, summary(recs))
 		return
 	}
 	if !strings.Contains(final.Answer, requestID) || !strings.Contains(final.Answer, status) {
-		t.Errorf("%s: the last poll's answer does not carry %s and %s:\n%s", id, requestID, status, final.Answer)
+		t.Errorf("%s: the last poll's answer does not carry %s and %s:\n%.2000s", id, requestID, status, final.Answer)
 	}
 }
 
@@ -223,7 +224,7 @@ func checkRecord(t *testing.T, r journal.Record, begin, end time.Time) {
 	}
 	if r.MessageID == "" || !strings.Contains(r.Request, "<messageId>"+r.MessageID+"</messageId>") ||
 		!strings.Contains(r.Request, "<serviceId>"+r.Service+"</serviceId>") {
-		t.Errorf("%s: the request is not the one sent:\n%s", r.MessageID, r.Request)
+		t.Errorf("%s: the request is not the one sent:\n%.2000s", r.MessageID, r.Request)
 	}
 	if r.Latency <= 0 {
 		t.Errorf("%s: latency %v", r.MessageID, r.Latency)
@@ -234,10 +235,10 @@ func checkRecord(t *testing.T, r journal.Record, begin, end time.Time) {
 			t.Errorf("%s: a lost answer journaled with status %d class %s answer %q", r.MessageID, r.HTTPStatus, r.Class, r.Answer)
 		}
 	case journal.OutcomeNotSent:
-		t.Errorf("%s: not sent (the sandbox was always up): %+v", r.MessageID, r)
+		t.Errorf("%s: not sent (the sandbox was always up): %s", r.MessageID, summary([]journal.Record{r}))
 	default:
 		if r.HTTPStatus == 0 || r.Answer == "" || r.Outcome != r.Class {
-			t.Errorf("%s: an answered exchange journaled as %+v", r.MessageID, r)
+			t.Errorf("%s: an answered exchange journaled as %s (answer %d bytes)", r.MessageID, summary([]journal.Record{r}), len(r.Answer))
 		}
 	}
 }
@@ -288,4 +289,14 @@ func checkNoSecrets(t *testing.T, h *harness, recs []journal.Record, secrets ...
 	if !strings.Contains(stored[0], "<password>***</password>") {
 		t.Errorf("the sender password is not shown redacted: %.400s", stored[0])
 	}
+}
+
+// summary is one line per record, without the XML.
+func summary(recs []journal.Record) string {
+	var b strings.Builder
+	for _, r := range recs {
+		fmt.Fprintf(&b, "\n  %s %s %s request %s: %s %s %q http %d, %v, %d+%d bytes", r.At.Format(time.RFC3339Nano), r.Service,
+			r.MessageID, r.RequestID, r.Outcome, r.Code, r.Reason, r.HTTPStatus, r.Latency, len(r.Request), len(r.Answer))
+	}
+	return b.String()
 }
