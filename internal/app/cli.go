@@ -65,6 +65,7 @@ rejected or dead-lettered.`,
 		c.demoCommand(stdio),
 		keysCommand(stdio),
 		tokensCommand(stdio),
+		journalCommand(stdio),
 	)
 	return finish(root, stdio)
 }

@@ -37,6 +37,7 @@ type Config struct {
 	Sync           string        // JetStream sync: "always" or an interval
 	DupWindow      time.Duration // JetStream duplicate window
 	Replicas       int
+	JournalMaxAge  time.Duration // how long the exchange journal keeps exchanges
 	Reconfigure    bool          // let a service change an existing stream or bucket to its flags
 	StartTimeout   time.Duration // how long a service waits for NATS and JetStream at start
 	Concurrency    int
@@ -144,7 +145,8 @@ func (c *Config) Register(fs *pflag.FlagSet, parts Parts) {
 		fs.Var(newChecked(&c.Sync, "always", "always|interval", func(v string) error { _, err := broker.ParseDurability(v); return err }), "sync", `embedded JetStream fsync: "always" (every write on disk before it is acknowledged) or an interval such as 1s`)
 		fs.DurationVar(&c.DupWindow, "dup-window", streams.DefaultDuplicateWindow, "JetStream duplicate window of submissions; past it the board and the delivery journal still keep a form from being filed twice")
 		fs.IntVar(&c.Replicas, "replicas", 1, "replicas of streams and buckets (3 on a cluster)")
-		fs.BoolVar(&c.Reconfigure, "reconfigure", false, "services: change existing streams and buckets to --replicas, --dup-window; without it a difference is only logged, and nothing is ever lowered")
+		fs.DurationVar(&c.JournalMaxAge, "journal-max-age", streams.DefaultJournalMaxAge, "how long the exchange journal (SALYQ_JOURNAL) keeps every request to the gateway and its answer; default five years")
+		fs.BoolVar(&c.Reconfigure, "reconfigure", false, "services: change existing streams and buckets to --replicas, --dup-window, --journal-max-age; without it a difference is only logged, and nothing is ever lowered")
 		fs.DurationVar(&c.StartTimeout, "start-timeout", DefaultStartTimeout, "services: how long to wait for NATS and JetStream at start before exiting with the last error")
 		fs.IntVar(&c.Concurrency, "concurrency", 32, "submissions one worker process handles at once")
 		fs.IntVar(&c.MaxInFlight, "max-in-flight", 64, "cap on unacknowledged submissions across all workers")

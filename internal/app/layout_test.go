@@ -22,7 +22,7 @@ func TestAdminLeavesR3(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a 3-node cluster")
 	}
-	for _, v := range []string{"SALYQ_REPLICAS", "SALYQ_DUP_WINDOW", "SALYQ_RECONFIGURE", "SALYQ_NATS"} {
+	for _, v := range []string{"SALYQ_REPLICAS", "SALYQ_DUP_WINDOW", "SALYQ_JOURNAL_MAX_AGE", "SALYQ_RECONFIGURE", "SALYQ_NATS"} {
 		t.Setenv(v, "")
 	}
 	c := testkit.StartCluster(t, 3)
@@ -54,6 +54,7 @@ func TestAdminLeavesR3(t *testing.T) {
 		{"status", "--nats", c.URLs(), "--data", data, "--json"},
 		{"dlq", "list", "--nats", c.URLs(), "--data", data},
 		{"dlq", "replay", "--all", "--nats", c.URLs(), "--data", data},
+		{"journal", "export", "--from", "2026-01-01", "--to", "2026-01-02", "--nats", c.URLs(), "--data", data, t.TempDir()},
 	} {
 		var out, errs bytes.Buffer
 		if err := Main(ctx, args, IO{Out: &out, Err: &errs}); err != nil {
@@ -113,7 +114,7 @@ func TestAdminCreatesNothing(t *testing.T) {
 func layoutConfigs(t *testing.T, js jetstream.JetStream) map[string]jetstream.StreamConfig {
 	t.Helper()
 	out := map[string]jetstream.StreamConfig{}
-	for _, name := range []string{streams.Submissions, streams.Receipts, streams.Status, streams.DLQ,
+	for _, name := range []string{streams.Submissions, streams.Receipts, streams.Status, streams.DLQ, streams.Journal,
 		"KV_" + streams.BucketState, "KV_" + streams.BucketRate, "KV_" + streams.BucketLeases} {
 		s, err := js.Stream(context.Background(), name)
 		if err != nil {

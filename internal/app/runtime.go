@@ -18,6 +18,7 @@ import (
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/gateway"
 	"github.com/salyq/salyq/internal/ids"
+	"github.com/salyq/salyq/internal/journal"
 	"github.com/salyq/salyq/internal/metrics"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/certcheck"
@@ -39,6 +40,9 @@ type Runtime struct {
 	JS      jetstream.JetStream
 	Streams *streams.Set
 	Board   *board.Board
+	// Exchanges records the gateway exchanges of the worker and the
+	// poller in the exchange journal.
+	Exchanges *journal.Writer
 
 	// DeliveryPolicy and PollBackoff come from the configuration; tests
 	// shorten them.
@@ -137,7 +141,8 @@ func open(ctx context.Context, cfg Config, log *slog.Logger, embed, service bool
 	rt.NC, rt.JS = nc, js
 	rt.closers = append(rt.closers, func() { nc.Drain() })
 	if service {
-		scfg := streams.Config{Replicas: cfg.Replicas, DuplicateWindow: cfg.DupWindow, Reconfigure: cfg.Reconfigure, Log: log}
+		scfg := streams.Config{Replicas: cfg.Replicas, DuplicateWindow: cfg.DupWindow, JournalMaxAge: cfg.JournalMaxAge,
+			Reconfigure: cfg.Reconfigure, Log: log}
 		err = broker.Retry(sctx, patience, "provisioning JetStream", broker.Temporary, func(ctx context.Context) error {
 			set, err := streams.Provision(ctx, js, scfg)
 			rt.Streams = set
@@ -155,6 +160,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger, embed, service bool
 		return nil, err
 	}
 	rt.Board = board.New(js, rt.Streams)
+	rt.Exchanges = journal.NewWriter(js, cfg.SenderPassword)
 	return rt, nil
 }
 

@@ -140,7 +140,7 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 				Policy: rt.DeliveryPolicy, Concurrency: rt.Cfg.Concurrency, MaxInFlight: rt.Cfg.MaxInFlight,
 				RatePerSecond: rt.Cfg.Rate, AckWait: 2*rt.Cfg.Timeout + 30*time.Second,
 				Name: hostName() + "/" + rt.NewID()[:8], Clock: rt.Clock, NewID: rt.NewID, Log: rt.Log.With("part", "worker"),
-				Metrics: rt.Metrics,
+				Metrics: rt.Metrics, Exchanges: rt.Exchanges,
 			})
 			return err
 		})
@@ -168,7 +168,7 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 				Leases: rt.Streams.Leases, Name: hostName() + "/" + rt.NewID()[:8], ActiveLease: rt.Cfg.PollerLease, ReleaseOnStop: true,
 				ThrottleDelay: rt.DeliveryPolicy.ThrottleDelay, MaintenanceDelay: rt.DeliveryPolicy.MaintenanceDelay,
 				Concurrency: rt.Cfg.Concurrency, Clock: rt.Clock, Log: rt.Log.With("part", "poller"),
-				Metrics: rt.Metrics,
+				Metrics: rt.Metrics, Exchanges: rt.Exchanges,
 			})
 			return err
 		})

@@ -15,6 +15,7 @@ import (
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/gateway"
 	"github.com/salyq/salyq/internal/ids"
+	"github.com/salyq/salyq/internal/journal"
 	"github.com/salyq/salyq/internal/settle"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
@@ -59,6 +60,9 @@ type Config struct {
 	Log   *slog.Logger
 	// Metrics hears of sends in flight and settled messages; nil: nobody.
 	Metrics Metrics
+	// Exchanges records every request to the gateway and its answer in
+	// the exchange journal; nil: not recorded.
+	Exchanges *journal.Writer
 }
 
 // Metrics is what a worker reports to (internal/metrics).
@@ -323,10 +327,19 @@ func (w *Worker) process(ctx context.Context, msg jetstream.Msg) settle.Action {
 	// flight, its grace counts from the next journal write, not from that
 	// write plus the request timeout.
 	attempt.Ended = true
+	w.record(ctx, sub, "", o)
 	act := Decide(Input{Outcome: o, Attempts: rec.Attempts, FirstAttempt: rec.FirstAttempt,
 		InFlightAt: attempt.At, Now: w.cfg.Clock(), LastDelivery: last}, w.cfg.Policy)
 	logOutcome(log, "send", sub.taxpayer, attempt.MessageID, o, act)
 	return w.apply(ctx, sub, rec, rev, act, attempt)
+}
+
+// record puts the exchange of o in the exchange journal before its outcome
+// is acted on (see internal/journal for what a failure here costs).
+func (w *Worker) record(ctx context.Context, sub *submission, requestID string, o gateway.Outcome) {
+	if err := w.cfg.Exchanges.Record(ctx, sub.id, sub.taxpayer, requestID, o); err != nil {
+		w.cfg.Log.Warn("exchange not journaled", "id", sub.id, "err", err)
+	}
 }
 
 // logOutcome writes one line per gateway request of the worker: INFO when
@@ -410,6 +423,7 @@ func (w *Worker) resolve(ctx context.Context, sub *submission, rec Record, last 
 	}
 	in.Outcome = w.cfg.Gateway.Status(ctx, envelope.StatusRequest{MessageID: rec.InFlight.MessageID}, key.Signer())
 	<-w.requests
+	w.record(ctx, sub, "", in.Outcome)
 	in.Now = now()
 	act := Decide(in, w.cfg.Policy)
 	logOutcome(w.cfg.Log.With("id", sub.id), "status check of the in-flight attempt", sub.taxpayer, rec.InFlight.MessageID, in.Outcome, act)

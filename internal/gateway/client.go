@@ -97,11 +97,12 @@ func (c *Client) Verifies() bool { return len(c.cfg.GatewayCerts) > 0 }
 func (c *Client) Send(ctx context.Context, messageID string, form *etree.Element) Outcome {
 	// Durations are measured on the monotonic clock, not the injected one.
 	start := time.Now()
-	return c.observe(ctx, envelope.ServiceSend, start, c.send(ctx, messageID, form))
+	ex := &Exchange{Service: envelope.ServiceSend}
+	return c.observe(ctx, envelope.ServiceSend, start, withExchange(c.send(ctx, messageID, form, ex), ex))
 }
 
-func (c *Client) send(ctx context.Context, messageID string, form *etree.Element) Outcome {
-	resp, o := c.roundTrip(ctx, &envelope.Request{
+func (c *Client) send(ctx context.Context, messageID string, form *etree.Element, ex *Exchange) Outcome {
+	resp, o := c.roundTrip(ctx, ex, &envelope.Request{
 		Info: envelope.RequestInfo{MessageID: messageID, ServiceID: envelope.ServiceSend, Sender: c.cfg.Sender},
 		Data: form,
 	})
@@ -124,15 +125,24 @@ func (c *Client) send(ctx context.Context, messageID string, form *etree.Element
 // answer is a Success whose Status.Error says so.
 func (c *Client) Status(ctx context.Context, q envelope.StatusRequest, taxpayer xmldsig.Signer) Outcome {
 	start := time.Now()
-	return c.observe(ctx, envelope.ServiceStatus, start, c.status(ctx, q, taxpayer))
+	ex := &Exchange{Service: envelope.ServiceStatus}
+	return c.observe(ctx, envelope.ServiceStatus, start, withExchange(c.status(ctx, q, taxpayer, ex), ex))
 }
 
-func (c *Client) status(ctx context.Context, q envelope.StatusRequest, taxpayer xmldsig.Signer) Outcome {
+// withExchange attaches ex to o if a request was made.
+func withExchange(o Outcome, ex *Exchange) Outcome {
+	if ex.Request != nil {
+		o.Exchange = ex
+	}
+	return o
+}
+
+func (c *Client) status(ctx context.Context, q envelope.StatusRequest, taxpayer xmldsig.Signer, ex *Exchange) Outcome {
 	data, err := envelope.SignStatusRequest(ctx, &q, taxpayer)
 	if err != nil {
 		return Outcome{Class: Permanent, Reason: "signing the status request", Err: err}
 	}
-	resp, o := c.roundTrip(ctx, &envelope.Request{
+	resp, o := c.roundTrip(ctx, ex, &envelope.Request{
 		Info: envelope.RequestInfo{ServiceID: envelope.ServiceStatus, Sender: c.cfg.Sender},
 		Data: data,
 	})
@@ -163,13 +173,17 @@ func (c *Client) observe(ctx context.Context, service string, start time.Time, o
 	return o
 }
 
-// roundTrip sends one request. It returns the decoded response, or nil and
-// the outcome that explains why there is none.
-func (c *Client) roundTrip(ctx context.Context, req *envelope.Request) (*envelope.Response, Outcome) {
+// roundTrip sends one request, recording it and its answer in ex. It
+// returns the decoded response, or nil and the outcome that explains why
+// there is none.
+func (c *Client) roundTrip(ctx context.Context, ex *Exchange, req *envelope.Request) (*envelope.Response, Outcome) {
 	body, err := c.cfg.Codec.EncodeRequest(ctx, req)
 	if err != nil {
 		return nil, Outcome{Class: Permanent, Reason: "building the request", Err: err}
 	}
+	ex.MessageID, ex.Request, ex.At = req.Info.MessageID, body, c.now()
+	start := time.Now()
+	defer func() { ex.Latency = time.Since(start) }()
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	// Once a connection is in hand the request may reach the gateway: from
@@ -186,6 +200,7 @@ func (c *Client) roundTrip(ctx context.Context, req *envelope.Request) (*envelop
 	hreq.Header.Set("Content-Type", "text/xml; charset=utf-8")
 	hreq.Header.Set("SOAPAction", `""`)
 	hresp, err := c.cfg.HTTP.Do(hreq)
+	ex.Connected = connected
 	if err != nil {
 		if !connected {
 			return nil, Outcome{Class: Transient, Reason: "gateway unreachable", Err: err}
@@ -194,6 +209,10 @@ func (c *Client) roundTrip(ctx context.Context, req *envelope.Request) (*envelop
 	}
 	defer hresp.Body.Close()
 	answer, err := io.ReadAll(io.LimitReader(hresp.Body, maxAnswer))
+	ex.HTTPStatus, ex.Answer = hresp.StatusCode, answer
+	if ex.Answer == nil {
+		ex.Answer = []byte{}
+	}
 	if err != nil {
 		return nil, Outcome{Class: Ambiguous, Reason: reasonCutOff, Err: err}
 	}

@@ -57,6 +57,9 @@ type Outcome struct {
 	Status *envelope.StatusResponse
 	// Err is the underlying error, if any.
 	Err error
+	// Exchange is the request as sent and the answer as received; nil
+	// when no request was made (it could not be built or signed).
+	Exchange *Exchange
 }
 
 func (o Outcome) String() string {

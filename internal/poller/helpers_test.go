@@ -23,6 +23,7 @@ import (
 	"github.com/salyq/salyq/internal/broker"
 	"github.com/salyq/salyq/internal/gateway"
 	"github.com/salyq/salyq/internal/ids"
+	"github.com/salyq/salyq/internal/journal"
 	"github.com/salyq/salyq/internal/poller"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/internal/streams"
@@ -50,6 +51,8 @@ type rig struct {
 	iin    string
 	next   int // amount of the next form: amounts tell forms apart
 	logs   *countingHandler
+	// exchanges, when set, journals the pollers' exchanges.
+	exchanges *journal.Writer
 }
 
 func newRig(t *testing.T, step time.Duration) *rig {
@@ -150,7 +153,7 @@ func (r *rig) startPoller(name string, store *statusfsm.Store, lease time.Durati
 		JS: r.js, Store: store, Gateway: r.client, Keys: r.keys, Board: r.board,
 		Leases: r.set.Leases, Name: name, ActiveLease: lease, ReleaseOnStop: release,
 		Concurrency: 8, Tick: 20 * time.Millisecond, Lease: 10 * time.Second, PublishTimeout: 300 * time.Millisecond,
-		Clock: time.Now, Log: slog.New(r.logs).With("poller", name),
+		Clock: time.Now, Log: slog.New(r.logs).With("poller", name), Exchanges: r.exchanges,
 	})
 	if err != nil {
 		r.t.Fatal(err)

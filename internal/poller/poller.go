@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/gateway"
+	"github.com/salyq/salyq/internal/journal"
 	"github.com/salyq/salyq/internal/settle"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
@@ -63,6 +64,9 @@ type Config struct {
 	// Metrics hears of polls, status changes, the lease and settled
 	// receipts; nil: nobody.
 	Metrics Metrics
+	// Exchanges records every status request and its answer in the
+	// exchange journal; nil: not recorded.
+	Exchanges *journal.Writer
 }
 
 // Metrics is what a poller reports to (internal/metrics).
@@ -308,6 +312,10 @@ func (p *Poller) poll(ctx context.Context, f statusfsm.Form) {
 		return
 	}
 	o := p.cfg.Gateway.Status(ctx, envelope.StatusRequest{RequestID: f.RequestID}, key.Signer())
+	// Recorded before the answer is applied (see internal/journal).
+	if err := p.cfg.Exchanges.Record(ctx, f.ID, f.Taxpayer, f.RequestID, o); err != nil {
+		log.Warn("exchange not journaled", "err", err)
+	}
 	switch {
 	case o.Class == gateway.Success && o.Status.Error == nil:
 	case o.Class == gateway.Success:

@@ -16,7 +16,7 @@ type Diff struct {
 	// Kind is "stream" or "bucket"; Name its name.
 	Kind, Name string
 	// Field is the setting, as an operator knows it: replicas, duplicate
-	// window, max age, history, subjects, retention, storage.
+	// window, max age, history, subjects, retention, storage, compression.
 	Field string
 	// Have is the value in JetStream, Want the configured one.
 	Have, Want string
@@ -65,6 +65,9 @@ func compare(s spec, have jetstream.StreamConfig) []Diff {
 	if have.Retention != want.Retention {
 		add("retention", have.Retention.String(), want.Retention.String(), false)
 	}
+	if have.Compression != want.Compression {
+		add("compression", have.Compression.String(), want.Compression.String(), false)
+	}
 	return out
 }
 
@@ -81,7 +84,7 @@ func apply(s spec, have jetstream.StreamConfig) jetstream.StreamConfig {
 		}
 		return c
 	}
-	c.Duplicates, c.Subjects, c.Retention = s.want.Duplicates, s.want.Subjects, s.want.Retention
+	c.Duplicates, c.Subjects, c.Retention, c.Compression = s.want.Duplicates, s.want.Subjects, s.want.Retention, s.want.Compression
 	return c
 }
 

@@ -56,6 +56,7 @@ func layout(cfg Config) []spec {
 		streamSpec(cfg, Receipts, ReceiptPrefix, jetstream.WorkQueuePolicy, 0, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.Receipts }),
 		streamSpec(cfg, Status, StatusPrefix, jetstream.LimitsPolicy, cfg.StatusMaxAge, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.Status }),
 		streamSpec(cfg, DLQ, DLQPrefix, jetstream.LimitsPolicy, 0, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.DLQ }),
+		compressed(streamSpec(cfg, Journal, JournalPrefix, jetstream.LimitsPolicy, cfg.JournalMaxAge, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.Journal })),
 		bucketSpec(cfg, BucketState, 0, 1, func(s *Set) *jetstream.KeyValue { return &s.State }),
 		bucketSpec(cfg, BucketRate, time.Minute, 1, func(s *Set) *jetstream.KeyValue { return &s.Rate }),
 		bucketSpec(cfg, BucketLeases, 0, 1, func(s *Set) *jetstream.KeyValue { return &s.Leases }),
@@ -83,6 +84,13 @@ func streamSpec(cfg Config, name, prefix string, retention jetstream.RetentionPo
 			return nil
 		},
 	}
+}
+
+// compressed stores s's messages S2-compressed: the journal keeps years
+// of XML, which compresses several times over.
+func compressed(s spec) spec {
+	s.want.Compression = jetstream.S2Compression
+	return s
 }
 
 func bucketSpec(cfg Config, name string, ttl time.Duration, history int64, field func(*Set) *jetstream.KeyValue) spec {

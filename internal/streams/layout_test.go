@@ -64,7 +64,7 @@ func TestLookupFindsAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if set.Submissions == nil || set.Receipts == nil || set.Status == nil || set.DLQ == nil ||
+	if set.Submissions == nil || set.Receipts == nil || set.Status == nil || set.DLQ == nil || set.Journal == nil ||
 		set.State == nil || set.Rate == nil || set.Leases == nil {
 		t.Fatalf("Lookup left parts unset: %+v", set)
 	}
@@ -164,6 +164,43 @@ func TestProvisionKeepsOperatorSettings(t *testing.T) {
 	}
 	if got := streamConfig(t, js, streams.Submissions).Duplicates; got != time.Minute {
 		t.Errorf("window %v, want 1m", got)
+	}
+}
+
+// TestProvisionJournal: the journal's age is never shortened without
+// Reconfigure, and a journal made without compression is reported, and
+// compressed with Reconfigure.
+func TestProvisionJournal(t *testing.T) {
+	ctx := context.Background()
+	js := startJS(t)
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: streams.Journal, Subjects: []string{streams.JournalPrefix + ">"},
+		Storage: jetstream.FileStorage, MaxAge: 10 * time.Hour, Duplicates: streams.RepublishWindow}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := streams.Config{JournalMaxAge: time.Hour}
+	set, err := streams.Provision(ctx, js, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := map[string]streams.Diff{}
+	for _, d := range set.Drift {
+		fields[d.Field] = d
+	}
+	if d := fields["max age"]; !d.Lowers || d.Name != streams.Journal {
+		t.Errorf("max age difference %+v, want one that lowers the journal", d)
+	}
+	if d := fields["compression"]; d.Have != "None" || d.Want != "S2" {
+		t.Errorf("compression difference %+v, want none → s2", d)
+	}
+	if c := streamConfig(t, js, streams.Journal); c.MaxAge != 10*time.Hour || c.Compression != jetstream.NoCompression {
+		t.Errorf("journal changed without --reconfigure: age %v compression %v", c.MaxAge, c.Compression)
+	}
+	cfg.Reconfigure = true
+	if _, err := streams.Provision(ctx, js, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if c := streamConfig(t, js, streams.Journal); c.MaxAge != time.Hour || c.Compression != jetstream.S2Compression {
+		t.Errorf("journal after --reconfigure: age %v compression %v, want 1h and s2", c.MaxAge, c.Compression)
 	}
 }
 

@@ -6,6 +6,8 @@ const (
 	Receipts    = "SALYQ_RECEIPTS"
 	Status      = "SALYQ_STATUS"
 	DLQ         = "SALYQ_DLQ"
+	// Journal keeps every exchange with the gateway (internal/journal).
+	Journal = "SALYQ_JOURNAL"
 
 	BucketState = "salyq_state"
 	BucketRate  = "salyq_rate"
@@ -25,6 +27,7 @@ const (
 	ReceiptPrefix = "salyq.receipt."
 	StatusPrefix  = "salyq.status."
 	DLQPrefix     = "salyq.dlq."
+	JournalPrefix = "salyq.journal."
 )
 
 // SubmitSubject is the subject of a taxpayer's submissions; the id is in
@@ -40,6 +43,11 @@ func SubmitSubject(taxpayer string) string { return taxpayerSubject(SubmitPrefix
 // StatusSubject is the subject of a taxpayer's status events (see
 // SubmitSubject).
 func StatusSubject(taxpayer string) string { return taxpayerSubject(StatusPrefix, taxpayer) }
+
+// JournalSubject is the subject of a taxpayer's journaled exchanges, which
+// carry the submission id in HeaderID: per taxpayer for the reason given
+// at SubmitSubject, all the more in a stream kept for years.
+func JournalSubject(taxpayer string) string { return taxpayerSubject(JournalPrefix, taxpayer) }
 
 // taxpayerSubject appends taxpayer to prefix as one subject token.
 func taxpayerSubject(prefix, taxpayer string) string {

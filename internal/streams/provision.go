@@ -25,6 +25,9 @@ type Config struct {
 	DuplicateWindow time.Duration
 	// StatusMaxAge is how long status events are kept for subscribers.
 	StatusMaxAge time.Duration
+	// JournalMaxAge is how long exchanges with the gateway are kept in
+	// the journal; default DefaultJournalMaxAge.
+	JournalMaxAge time.Duration
 	// Reconfigure lets Provision change an existing stream or bucket to
 	// this configuration. Without it a difference is only logged: the
 	// layout is the operators' decision, and a service started with a
@@ -37,8 +40,13 @@ type Config struct {
 
 // DefaultConfig is the single-machine default.
 func DefaultConfig() Config {
-	return Config{Replicas: 1, DuplicateWindow: DefaultDuplicateWindow, StatusMaxAge: 30 * 24 * time.Hour}
+	return Config{Replicas: 1, DuplicateWindow: DefaultDuplicateWindow, StatusMaxAge: 30 * 24 * time.Hour,
+		JournalMaxAge: DefaultJournalMaxAge}
 }
+
+// DefaultJournalMaxAge keeps exchanges with the gateway five years (of
+// 365 days), the span in which a tax return can be audited and disputed.
+const DefaultJournalMaxAge = 5 * 365 * 24 * time.Hour
 
 // DefaultDuplicateWindow is the duplicate window of submissions.
 const DefaultDuplicateWindow = 2 * time.Minute
@@ -52,8 +60,8 @@ const RepublishWindow = 30 * time.Second
 
 // Set is the provisioned layout.
 type Set struct {
-	Submissions, Receipts, Status, DLQ jetstream.Stream
-	State, Rate, Leases                jetstream.KeyValue
+	Submissions, Receipts, Status, DLQ, Journal jetstream.Stream
+	State, Rate, Leases                         jetstream.KeyValue
 
 	// Drift lists the differences between the existing layout and the
 	// configuration that Provision found and left in place (no
@@ -72,6 +80,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.StatusMaxAge <= 0 {
 		cfg.StatusMaxAge = def.StatusMaxAge
+	}
+	if cfg.JournalMaxAge <= 0 {
+		cfg.JournalMaxAge = def.JournalMaxAge
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)

@@ -31,7 +31,7 @@ func startJS(t *testing.T) jetstream.JetStream {
 func TestProvisionLayout(t *testing.T) {
 	ctx := context.Background()
 	js := startJS(t)
-	cfg := streams.Config{Replicas: 1, DuplicateWindow: 17 * time.Minute, StatusMaxAge: 3 * time.Hour}
+	cfg := streams.Config{Replicas: 1, DuplicateWindow: 17 * time.Minute, StatusMaxAge: 3 * time.Hour, JournalMaxAge: 5 * time.Hour}
 	set, err := streams.Provision(ctx, js, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -43,13 +43,16 @@ func TestProvisionLayout(t *testing.T) {
 		retention jetstream.RetentionPolicy
 		maxAge    time.Duration
 		dupWindow time.Duration
+		compress  jetstream.StoreCompression
 	}{
 		// Only submissions take the configured window; the others' consumers
 		// are idempotent and need only cover a republish.
-		{set.Submissions, streams.Submissions, streams.SubmitPrefix + ">", jetstream.WorkQueuePolicy, 0, cfg.DuplicateWindow},
-		{set.Receipts, streams.Receipts, streams.ReceiptPrefix + ">", jetstream.WorkQueuePolicy, 0, streams.RepublishWindow},
-		{set.Status, streams.Status, streams.StatusPrefix + ">", jetstream.LimitsPolicy, cfg.StatusMaxAge, streams.RepublishWindow},
-		{set.DLQ, streams.DLQ, streams.DLQPrefix + ">", jetstream.LimitsPolicy, 0, streams.RepublishWindow},
+		{set.Submissions, streams.Submissions, streams.SubmitPrefix + ">", jetstream.WorkQueuePolicy, 0, cfg.DuplicateWindow, jetstream.NoCompression},
+		{set.Receipts, streams.Receipts, streams.ReceiptPrefix + ">", jetstream.WorkQueuePolicy, 0, streams.RepublishWindow, jetstream.NoCompression},
+		{set.Status, streams.Status, streams.StatusPrefix + ">", jetstream.LimitsPolicy, cfg.StatusMaxAge, streams.RepublishWindow, jetstream.NoCompression},
+		{set.DLQ, streams.DLQ, streams.DLQPrefix + ">", jetstream.LimitsPolicy, 0, streams.RepublishWindow, jetstream.NoCompression},
+		// The journal keeps years of XML: compressed, with an age limit.
+		{set.Journal, streams.Journal, streams.JournalPrefix + ">", jetstream.LimitsPolicy, cfg.JournalMaxAge, streams.RepublishWindow, jetstream.S2Compression},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -78,6 +81,9 @@ func TestProvisionLayout(t *testing.T) {
 			}
 			if c.Replicas != 1 {
 				t.Errorf("replicas %d, want 1", c.Replicas)
+			}
+			if c.Compression != tc.compress {
+				t.Errorf("compression %v, want %v", c.Compression, tc.compress)
 			}
 		})
 	}
@@ -193,12 +199,18 @@ func TestProvisionDefaults(t *testing.T) {
 	if info.Config.MaxAge != def.StatusMaxAge {
 		t.Errorf("status max age %v, want %v", info.Config.MaxAge, def.StatusMaxAge)
 	}
+	if info, err = set.Journal.Info(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if info.Config.MaxAge != 5*365*24*time.Hour || def.JournalMaxAge != info.Config.MaxAge {
+		t.Errorf("journal max age %v (default %v), want five years", info.Config.MaxAge, def.JournalMaxAge)
+	}
 }
 
 func configs(t *testing.T, set *streams.Set) map[string]jetstream.StreamConfig {
 	t.Helper()
 	out := map[string]jetstream.StreamConfig{}
-	for _, s := range []jetstream.Stream{set.Submissions, set.Receipts, set.Status, set.DLQ} {
+	for _, s := range []jetstream.Stream{set.Submissions, set.Receipts, set.Status, set.DLQ, set.Journal} {
 		info, err := s.Info(context.Background())
 		if err != nil {
 			t.Fatal(err)
