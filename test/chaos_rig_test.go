@@ -371,7 +371,12 @@ func (r *chaosRig) longestAckWait() (time.Duration, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	for {
-		d, err := r.ackWaits(ctx)
+		// Each try has its own deadline: a consumer listing sent while
+		// the stream's leader is being elected may never be answered,
+		// and must not spend the whole budget.
+		try, cancelTry := context.WithTimeout(ctx, 5*time.Second)
+		d, err := r.ackWaits(try)
+		cancelTry()
 		if err == nil || ctx.Err() != nil {
 			return d, err
 		}
