@@ -53,6 +53,10 @@ type Config struct {
 	// streams.MaxDeliverWorker); the last streams.DeadLetterSpare of them
 	// dead-letter instead of retrying.
 	MaxDeliver int
+	// BreakCheck is how often the worker reads Clock again while it waits
+	// for a planned break (Policy.Breaks) to begin or end, so that a clock
+	// set forward is noticed within it; default a minute.
+	BreakCheck time.Duration
 	// Name identifies this worker in leases.
 	Name  string
 	Clock func() time.Time
@@ -60,10 +64,6 @@ type Config struct {
 	Log   *slog.Logger
 	// Metrics hears of sends in flight and settled messages; nil: nobody.
 	Metrics Metrics
-	// BreakCheck is how often the worker reads Clock again while it waits
-	// for a planned break (Policy.Breaks) to begin or end, so that a clock
-	// set forward is noticed within it; default a minute.
-	BreakCheck time.Duration
 }
 
 // Metrics is what a worker reports to (internal/metrics).
