@@ -5,6 +5,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/salyq/salyq/internal/breaks"
 	"github.com/salyq/salyq/internal/broker"
 	"github.com/salyq/salyq/internal/httplimit"
 	"github.com/salyq/salyq/internal/intake"
@@ -48,6 +49,10 @@ type Config struct {
 	Timeout        time.Duration // one gateway request
 	PollerLease    time.Duration // how long the active poller's lease lasts unrenewed
 	TestIdentities bool          // accept NCA test IIN/BIN
+
+	// Breaks are the gateway's planned breaks: nothing is sent or polled
+	// through them.
+	Breaks breaks.Schedule
 
 	// Sandbox settings for the in-process gateway.
 	SimStep time.Duration
@@ -153,6 +158,7 @@ func (c *Config) Register(fs *pflag.FlagSet, parts Parts) {
 		fs.IntVar(&c.Rate, "rate", 0, "gateway requests per second across all workers (0: no cap)")
 		fs.DurationVar(&c.Grace, "grace", 70*time.Second, "after a send whose answer was lost, how long a NOT_FOUND proves nothing (the gateway hands messages on within a minute)")
 		fs.DurationVar(&c.MaxElapsed, "give-up-after", 72*time.Hour, "dead-letter a form whose transient failures last longer than this")
+		fs.Var(&c.Breaks, "breaks", "planned breaks of the gateway in Astana time, comma-separated: daily windows (21:00-06:00), weekdays (sat, or sat 00:00-12:00), dates (2026-12-16, or 2026-12-31 18:00-24:00); nothing is sent or polled through them, and they do not count toward --give-up-after; empty: none")
 		fs.DurationVar(&c.Timeout, "timeout", 60*time.Second, "one gateway request")
 		fs.DurationVar(&c.PollerLease, "poller-lease", poller.DefaultActiveLease, "pollers: how long the active poller's lease lasts without renewal; a standby takes over from a poller that died within this plus a third of it")
 		fs.DurationVar(&c.SimStep, "sandbox-step", 500*time.Millisecond, "in-process sandbox: time a filing spends in each status")

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/salyq/salyq/internal/breaks"
 	"github.com/salyq/salyq/pkg/ncakey"
 	"github.com/spf13/cobra"
 )
@@ -55,6 +56,10 @@ func demo(ctx context.Context, cfg Config, n int, keep bool, stdio IO, sandbox O
 		defer os.RemoveAll(dir)
 	}
 	cfg.Data, cfg.HTTP = filepath.Join(dir, "data"), ""
+	// The sandbox takes no breaks: a schedule meant for the real gateway
+	// (SALYQ_BREAKS in an environment file) must not hold the demo until
+	// morning.
+	cfg.Breaks = breaks.Schedule{}
 	log := logger(cfg, stdio.Err)
 	if !cfg.Verbose {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -12,7 +12,8 @@ import (
 
 // watch registers the collectors read on scrape for the parts this
 // process runs: the NATS connection, its readiness as health says, the
-// lag of the consumers it works on, the expiry of its keys. Serve may run more than once on one
+// lag of the consumers it works on, the expiry of its keys, the planned
+// breaks its worker and poller wait out. Serve may run more than once on one
 // runtime (tests restart the parts): what is registered already stays.
 func (rt *Runtime) watch(parts Parts, health *Health) error {
 	var cs []metrics.Consumer
@@ -34,6 +35,7 @@ func (rt *Runtime) watch(parts Parts, health *Health) error {
 		rt.Metrics.WatchReady(func() bool { return health.Ready(context.Background()) == nil }),
 		rt.Metrics.WatchConsumers(rt.JS, 0, cs...),
 		rt.Metrics.WatchKeys(keys, rt.Clock),
+		rt.watchBreak(parts),
 	} {
 		var are prometheus.AlreadyRegisteredError
 		if err != nil && !errors.As(err, &are) {
@@ -41,6 +43,16 @@ func (rt *Runtime) watch(parts Parts, health *Health) error {
 		}
 	}
 	return nil
+}
+
+// watchBreak reports salyq_planned_break for a process that sends or
+// polls.
+func (rt *Runtime) watchBreak(parts Parts) error {
+	if !parts.Worker && !parts.Poller {
+		return nil
+	}
+	breaks := rt.DeliveryPolicy.Breaks
+	return rt.Metrics.WatchBreak(func() bool { return breaks.In(rt.Clock()) })
 }
 
 // withMetrics serves GET /metrics (unauthenticated, like the probes: it

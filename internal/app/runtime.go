@@ -96,6 +96,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger, embed, service bool
 	rt := &Runtime{Cfg: cfg, Log: log, Clock: time.Now, NewID: ids.UUID, DeliveryPolicy: delivery.DefaultPolicy(), Metrics: metrics.New()}
 	rt.DeliveryPolicy.Grace = cfg.Grace
 	rt.DeliveryPolicy.MaxElapsed = cfg.MaxElapsed
+	rt.DeliveryPolicy.Breaks = cfg.Breaks
 	rt.DeliveryPolicy.RequestTimeout = cfg.Timeout
 	url := cfg.NATS
 	if url == "" && embed {

@@ -166,7 +166,7 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 			p, err = poller.New(ctx, poller.Config{
 				JS: rt.JS, Store: store, Gateway: rt.Gateway, Keys: rt.Keys, CheckKey: rt.CheckKey, Board: rt.Board,
 				Leases: rt.Streams.Leases, Name: hostName() + "/" + rt.NewID()[:8], ActiveLease: rt.Cfg.PollerLease, ReleaseOnStop: true,
-				ThrottleDelay: rt.DeliveryPolicy.ThrottleDelay, MaintenanceDelay: rt.DeliveryPolicy.MaintenanceDelay,
+				ThrottleDelay: rt.DeliveryPolicy.ThrottleDelay, MaintenanceDelay: rt.DeliveryPolicy.MaintenanceDelay, Breaks: rt.DeliveryPolicy.Breaks,
 				Concurrency: rt.Cfg.Concurrency, Clock: rt.Clock, Log: rt.Log.With("part", "poller"),
 				Metrics: rt.Metrics, Exchanges: rt.Exchanges,
 			})

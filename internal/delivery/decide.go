@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
+	"github.com/salyq/salyq/internal/breaks"
 	"github.com/salyq/salyq/internal/gateway"
+	"github.com/salyq/salyq/pkg/envelope"
 )
 
 // Verdict is what happens to a delivery.
@@ -79,6 +81,10 @@ type Policy struct {
 	// no Retry-After.
 	ThrottleDelay    time.Duration
 	MaintenanceDelay time.Duration
+	// Breaks are the gateway's planned breaks: nothing is sent during
+	// them, and their time does not count toward MaxElapsed, so a form
+	// that failed before a weekend is not given up for the weekend.
+	Breaks breaks.Schedule
 }
 
 // DefaultPolicy is the production policy.
@@ -128,6 +134,9 @@ type Input struct {
 	// Busy is set when another delivery holds the lease of the
 	// submission: how long to wait before trying again.
 	Busy time.Duration
+	// BreakEnd is set when Now falls in a planned break, to its end:
+	// nothing was asked of the gateway, and the delivery waits until then.
+	BreakEnd time.Time
 	// LastDelivery says JetStream will deliver the message only a few
 	// more times (streams.DeadLetterSpare): a retry becomes a dead letter.
 	LastDelivery bool
@@ -144,6 +153,11 @@ func Decide(in Input, p Policy) Action {
 		// Not a failure of this submission: no attempt spent, and never a
 		// dead letter, since the lease holder is working on it.
 		return Action{Verdict: Retry, Delay: in.Busy, KeepInFlight: true, Reason: "another worker holds the lease"}
+	case !in.BreakEnd.IsZero():
+		// Like a maintenance answer, announced in advance: no attempt
+		// spent, the journal (an attempt in flight too) left as it is.
+		a = Action{Verdict: Retry, Delay: max(in.BreakEnd.Sub(in.Now), MinDelay), KeepInFlight: true,
+			Reason: "planned break until " + in.BreakEnd.In(envelope.Almaty()).Format("2006-01-02 15:04 -07:00")}
 	case in.Infra != nil:
 		// KeepInFlight: whatever the journal holds stays as it is.
 		a = Action{Verdict: Retry, Delay: orDefault(p.InfraDelay, time.Second), KeepInFlight: true, Reason: "infrastructure: " + in.Infra.Error()}
@@ -180,8 +194,12 @@ func decideOutcome(in Input, p Policy) Action {
 	case gateway.Transient:
 		d, ok := nextBackoff(p, in.Attempts+1, in.FirstAttempt, in.Now)
 		if !ok && !in.StatusCheck {
+			over := in.Now.Sub(in.FirstAttempt).Round(time.Second).String()
+			if paused := p.Breaks.Within(in.FirstAttempt, in.Now); paused > 0 {
+				over = fmt.Sprintf("%s outside planned breaks", (in.Now.Sub(in.FirstAttempt) - paused).Round(time.Second))
+			}
 			return Action{Verdict: DeadLetter, Code: o.Code,
-				Reason: fmt.Sprintf("gave up after %d attempts over %s: %s", in.Attempts+1, in.Now.Sub(in.FirstAttempt).Round(time.Second), reason)}
+				Reason: fmt.Sprintf("gave up after %d attempts over %s: %s", in.Attempts+1, over, reason)}
 		}
 		if !ok {
 			d = p.MaxInterval
@@ -273,9 +291,11 @@ type stoppedClock struct{ t time.Time }
 func (c *stoppedClock) Now() time.Time { return c.t }
 
 // nextBackoff returns the delay before attempt n+1 (n ≥ 1), or false when
-// MaxElapsed has passed since first.
+// MaxElapsed has passed since first, planned breaks not counted.
 func nextBackoff(p Policy, n int, first, now time.Time) (time.Duration, bool) {
-	clock := &stoppedClock{t: first}
+	// Moving the start later by the time spent in breaks leaves backoff
+	// measuring only the time the gateway was meant to be up.
+	clock := &stoppedClock{t: first.Add(p.Breaks.Within(first, now))}
 	b := &backoff.ExponentialBackOff{
 		InitialInterval:     p.InitialInterval,
 		RandomizationFactor: p.RandomizationFactor,

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/breaks"
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/gateway"
 	"github.com/salyq/salyq/pkg/envelope"
@@ -144,6 +145,10 @@ func TestDecide(t *testing.T) {
 			want{verdict: delivery.Retry, delay: exactly(policy.InfraDelay), inFlight: true, reason: "infrastructure: journal: timeout"}},
 		{"receipt publish fails after filing", delivery.Input{Infra: errors.New("receipt: no responders"), Outcome: filed},
 			want{verdict: delivery.Retry, delay: exactly(policy.InfraDelay), inFlight: true, reason: "receipt"}},
+		{"planned break", delivery.Input{BreakEnd: at(9 * time.Hour), Attempts: 3, FirstAttempt: first, Now: at(time.Hour)},
+			want{verdict: delivery.Retry, delay: exactly(8 * time.Hour), inFlight: true, reason: "planned break until 2025-07-16 00:00 +05:00"}},
+		{"planned break at the last delivery", delivery.Input{BreakEnd: at(9 * time.Hour), FirstAttempt: first, Now: at(time.Hour), LastDelivery: true},
+			want{verdict: delivery.DeadLetter, inFlight: true, reason: "max deliveries: planned break"}},
 		{"lease held by another worker", delivery.Input{Busy: 7 * time.Second, LastDelivery: true},
 			want{verdict: delivery.Retry, delay: exactly(7 * time.Second), inFlight: true, reason: "lease"}},
 
@@ -236,6 +241,32 @@ func TestDecideBackoffGrows(t *testing.T) {
 	}
 	if now.Sub(first) > p.MaxElapsed {
 		t.Errorf("retried for %v, beyond MaxElapsed %v", now.Sub(first), p.MaxElapsed)
+	}
+}
+
+// TestDecideBreaksNotCounted: the time a form spends in planned breaks
+// does not count toward MaxElapsed; past it, the dead letter says how
+// long the failures lasted outside the breaks.
+func TestDecideBreaksNotCounted(t *testing.T) {
+	p := policy
+	sched, err := breaks.Parse("21:00-06:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Breaks = sched
+	first := time.Date(2025, 7, 15, 20, 59, 30, 0, envelope.Almaty())
+	transient := gateway.Outcome{Class: gateway.Transient}
+	// 50 s outside the night: still within the minute.
+	next := time.Date(2025, 7, 16, 6, 0, 20, 0, envelope.Almaty())
+	if a := delivery.Decide(delivery.Input{Outcome: transient, FirstAttempt: first, Now: next}, p); a.Verdict != delivery.Retry || !a.SpendAttempt {
+		t.Errorf("after the break: %+v, want a retry", a)
+	}
+	if a := delivery.Decide(delivery.Input{Outcome: transient, FirstAttempt: first, Now: next}, policy); a.Verdict != delivery.DeadLetter {
+		t.Errorf("without breaks: %+v, want a dead letter", a)
+	}
+	a := delivery.Decide(delivery.Input{Outcome: transient, Attempts: 3, FirstAttempt: first, Now: next.Add(11 * time.Second)}, p)
+	if a.Verdict != delivery.DeadLetter || !strings.Contains(a.Reason, "over 1m1s outside planned breaks") {
+		t.Errorf("past a minute outside the break: %+v", a)
 	}
 }
 

@@ -19,4 +19,9 @@
 // fails the boundary checks (poison), or a failure of the journal, the
 // board or a publish — into ack, retry after a delay, or dead letter;
 // package settle carries it out on the message.
+//
+// Through a planned break of the gateway (Policy.Breaks, --breaks) the
+// worker fetches nothing and resumes at its end on its own (pause.go); a
+// message fetched as a break begins is handed back until its end without
+// spending an attempt, and break time does not count toward MaxElapsed.
 package delivery

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/beevik/etree"
@@ -53,6 +54,10 @@ type Config struct {
 	// streams.MaxDeliverWorker); the last streams.DeadLetterSpare of them
 	// dead-letter instead of retrying.
 	MaxDeliver int
+	// BreakCheck is how often the worker reads Clock again while it waits
+	// for a planned break (Policy.Breaks) to begin or end, so that a clock
+	// set forward is noticed within it; default a minute.
+	BreakCheck time.Duration
 	// Name identifies this worker in leases.
 	Name  string
 	Clock func() time.Time
@@ -118,6 +123,9 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = noMetrics{}
 	}
+	if cfg.BreakCheck <= 0 {
+		cfg.BreakCheck = time.Minute
+	}
 	cons, err := cfg.JS.CreateOrUpdateConsumer(ctx, streams.Submissions, jetstream.ConsumerConfig{
 		Durable:       streams.ConsumerWorker,
 		AckPolicy:     jetstream.AckExplicitPolicy,
@@ -145,39 +153,70 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 // completes and is journaled, so nothing is lost on SIGTERM. If the
 // consumer stops while ctx is still live (the connection closed for good,
 // the consumer deleted) Run returns an error wrapping ErrStopped, so the
-// process exits non-zero and is restarted.
+// process exits non-zero and is restarted. Through a planned break
+// (Policy.Breaks) it fetches nothing, and resumes at its end.
 func (w *Worker) Run(ctx context.Context) error {
 	handlers := 2 * w.cfg.Concurrency
-	it, err := w.cons.Messages(jetstream.PullMaxMessages(handlers))
-	if err != nil {
-		return fmt.Errorf("delivery: %w", err)
-	}
 	w.cfg.Log.Info("worker started", "name", w.cfg.Name, "concurrency", w.cfg.Concurrency,
-		"maxInFlight", w.cfg.MaxInFlight, "rate", w.cfg.RatePerSecond, "ackWait", w.cfg.AckWait)
+		"maxInFlight", w.cfg.MaxInFlight, "rate", w.cfg.RatePerSecond, "ackWait", w.cfg.AckWait,
+		"breaks", w.cfg.Policy.Breaks.String())
 	// Logged once the sends in flight are done (the deferred Wait runs
 	// first).
 	defer w.cfg.Log.Info("worker stopped", "name", w.cfg.Name)
-	// Drain, not Stop: the messages already pulled into the buffer come
-	// out of Next and are handed back at once, instead of waiting out
-	// AckWait unacknowledged.
-	stop := context.AfterFunc(ctx, it.Drain)
-	defer stop()
-	// In-flight work outlives ctx, bounded by AckWait.
-	work := context.WithoutCancel(ctx)
+	// Handlers outlive one round of fetching: a break stops the fetching,
+	// not the sends under way.
 	sem := make(chan struct{}, handlers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	for {
+		if !w.sleepThroughBreak(ctx) {
+			return nil
+		}
+		paused, err := w.fetch(ctx, sem, &wg)
+		if err != nil || !paused {
+			return err
+		}
+	}
+}
+
+// fetch takes submissions and hands each to a handler until ctx ends
+// (false), a planned break begins (true) or the consumer stops (an
+// error).
+func (w *Worker) fetch(ctx context.Context, sem chan struct{}, wg *sync.WaitGroup) (paused bool, err error) {
+	it, err := w.cons.Messages(jetstream.PullMaxMessages(cap(sem)))
+	if err != nil {
+		return false, fmt.Errorf("delivery: %w", err)
+	}
+	// Drain, not Stop: the messages already pulled into the buffer come
+	// out of Next and are handed back at once, instead of waiting out
+	// AckWait unacknowledged (at a break, through process, to its end).
+	stop := context.AfterFunc(ctx, it.Drain)
+	defer stop()
+	var breaking atomic.Bool
+	watching, stopWatching := context.WithCancel(ctx)
+	defer stopWatching()
+	go func() {
+		if w.awaitBreak(watching) {
+			breaking.Store(true)
+			it.Drain()
+		}
+	}()
+	// In-flight work outlives ctx, bounded by AckWait.
+	work := context.WithoutCancel(ctx)
 	for {
 		sem <- struct{}{}
 		msg, err := it.Next()
 		if err != nil {
 			<-sem
 			if ctx.Err() != nil {
-				return nil
+				return false, nil
+			}
+			if breaking.Load() {
+				return true, nil
 			}
 			if errors.Is(err, jetstream.ErrMsgIteratorClosed) || errors.Is(err, nats.ErrConnectionClosed) ||
 				errors.Is(err, jetstream.ErrConsumerDeleted) {
-				return fmt.Errorf("delivery: %w: %w", ErrStopped, err)
+				return false, fmt.Errorf("delivery: %w: %w", ErrStopped, err)
 			}
 			w.cfg.Log.Warn("fetching submissions", "err", err)
 			continue
@@ -271,6 +310,11 @@ func (w *Worker) process(ctx context.Context, msg jetstream.Msg) settle.Action {
 		// been published (the publish failed, or the worker died first).
 		return w.finishDead(ctx, sub, rec)
 	}
+	if act, ok := w.inBreak(last); ok {
+		// Nothing goes to the gateway, status checks included: the
+		// journal, an attempt in flight too, stays as it is.
+		return w.settleAction(sub, rec, act)
+	}
 	seq, delivered := deliveryOf(msg)
 	if w.leaseHeld(ctx, rec, seq) {
 		// The holder finishes within AckWait, or JetStream hands its
@@ -306,6 +350,12 @@ func (w *Worker) process(ctx context.Context, msg jetstream.Msg) settle.Action {
 	case w.requests <- struct{}{}:
 	case <-ctx.Done():
 		return w.release(ctx, sub, rec, rev, time.Second)
+	}
+	if act, ok := w.inBreak(last); ok {
+		// The break began while this delivery waited for a slot.
+		<-w.requests
+		rec.Reason = act.Reason
+		return w.release(ctx, sub, rec, rev, act.Delay)
 	}
 	attempt := &Attempt{MessageID: w.cfg.NewID(), At: w.cfg.Clock()}
 	rec.InFlight, rec.State = attempt, statusfsm.StateSending

@@ -215,3 +215,21 @@ func TestReady(t *testing.T) {
 		t.Errorf("ready: salyq_ready %v", v)
 	}
 }
+
+// TestPlannedBreak: salyq_planned_break follows the break schedule at
+// every scrape.
+func TestPlannedBreak(t *testing.T) {
+	var in atomic.Bool
+	m := metrics.New()
+	if err := m.WatchBreak(in.Load); err != nil {
+		t.Fatal(err)
+	}
+	url := serve(t, m)
+	if v := testkit.Scrape(t, url).Get(t, "salyq_planned_break"); v != 0 {
+		t.Errorf("outside a break: %v", v)
+	}
+	in.Store(true)
+	if v := testkit.Scrape(t, url).Get(t, "salyq_planned_break"); v != 1 {
+		t.Errorf("in a break: %v", v)
+	}
+}

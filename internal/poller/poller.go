@@ -10,6 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/board"
+	"github.com/salyq/salyq/internal/breaks"
 	"github.com/salyq/salyq/internal/gateway"
 	"github.com/salyq/salyq/internal/journal"
 	"github.com/salyq/salyq/internal/settle"
@@ -54,6 +55,10 @@ type Config struct {
 	Concurrency int
 	// Tick is how often the schedule is looked at when nothing was due.
 	Tick time.Duration
+	// Breaks are the gateway's planned breaks: the gateway takes no
+	// request then, status queries included, so no form is polled
+	// through them (receipts are still recorded).
+	Breaks breaks.Schedule
 	// Lease hides a claimed form from other pollers while it is polled.
 	Lease time.Duration
 	Clock func() time.Time
@@ -102,6 +107,8 @@ type Poller struct {
 	kick chan struct{}
 	// holding is set while this poller holds the lease.
 	holding atomic.Bool
+	// inBreak is set while pollDue waits out a planned break.
+	inBreak bool
 }
 
 // Active reports whether this poller holds the lease, i.e. is the one
@@ -275,6 +282,10 @@ func (p *Poller) pollDue(ctx context.Context) {
 			return
 		case <-timer.C:
 		}
+		if wait, ok := p.pausing(); ok {
+			timer.Reset(wait)
+			continue
+		}
 		forms, err := p.cfg.Store.Claim(ctx, p.cfg.Clock(), p.cfg.Concurrency, p.cfg.Lease)
 		if err != nil && ctx.Err() == nil {
 			p.cfg.Log.Warn("claiming due forms", "err", err)
@@ -296,6 +307,24 @@ func (p *Poller) pollDue(ctx context.Context) {
 			timer.Reset(p.cfg.Tick)
 		}
 	}
+}
+
+// pausing reports whether a planned break is in force and how long to
+// wait before looking again, logging the start and end of each break.
+// Forms falling due meanwhile are polled when it ends.
+func (p *Poller) pausing() (time.Duration, bool) {
+	now := p.cfg.Clock()
+	end := p.cfg.Breaks.Next(now)
+	in := end.After(now)
+	if in != p.inBreak {
+		p.inBreak = in
+		if in {
+			p.cfg.Log.Info("planned break: polling paused", "until", end.In(envelope.Almaty()).Format(time.RFC3339))
+		} else {
+			p.cfg.Log.Info("planned break over: polling resumed")
+		}
+	}
+	return min(end.Sub(now), p.cfg.Tick), in
 }
 
 // poll asks SONO about one form and applies the answer. A poll without

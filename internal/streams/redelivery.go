@@ -6,7 +6,9 @@ package streams
 // transient backoff (capped at 5 minutes), ~110 per nightly maintenance
 // break (5-minute waits), and one per second while the gateway throttles
 // it despite the shared rate limit, and a lease held by another worker
-// costs one per AckWait. 10,000 leaves room for hours of throttling on
+// costs one per AckWait. A planned break (--breaks) costs at most one: the
+// workers stop fetching through it, and a message fetched as it began is
+// handed back until its end. 10,000 leaves room for hours of throttling on
 // top and still ends a loop nobody foresaw within days instead of never.
 // The last DeadLetterSpare deliveries are kept for publishing the dead
 // letter itself.
