@@ -76,17 +76,25 @@ func submitLocally(ctx context.Context, cfg Config, paths []string, wait bool, t
 			}
 			return err
 		}
-		printSummary(stdio, views, 0)
-		for _, v := range views {
-			if failedView(v) {
-				failed++
-			}
-		}
+		failed += printFinal(stdio, views)
 	}
 	if failed > 0 {
 		return fmt.Errorf("%w: %d of %d", ErrFailed, failed, len(ids)+refused)
 	}
 	return nil
+}
+
+// printFinal prints the summary of forms that reached their final status
+// and returns how many of them failed (failedView).
+func printFinal(stdio IO, views []board.View) int {
+	printSummary(stdio, views, 0)
+	failed := 0
+	for _, v := range views {
+		if failedView(v) {
+			failed++
+		}
+	}
+	return failed
 }
 
 // failedView reports whether a final view is one the user must act on:

@@ -218,12 +218,7 @@ func submitToInstance(ctx context.Context, o submitOptions, paths []string, stdi
 		if err != nil {
 			return err
 		}
-		printSummary(stdio, views, 0)
-		for _, v := range views {
-			if failedView(v) {
-				failed++
-			}
-		}
+		failed += printFinal(stdio, views)
 	}
 	if failed > 0 {
 		return fmt.Errorf("%w: %d of %d", ErrFailed, failed, len(files))
