@@ -1,7 +1,6 @@
 package delivery_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/pkg/envelope"
 )
 
@@ -60,24 +60,6 @@ func (c *testClock) readTimes(n int) func() bool {
 		defer c.mu.Unlock()
 		return c.reads >= n
 	}
-}
-
-// logBuffer collects log lines written from several goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // waitFor polls cond until it holds, failing the test after timeout.
@@ -146,7 +128,7 @@ func TestWorkerPausesThroughBreak(t *testing.T) {
 	r := newRig(t, sonosim.Faults{})
 	r.policy.Breaks = nightly(t)
 	clock := newTestClock(astana(t, "2026-12-07 20:00:00"))
-	var logs logBuffer
+	var logs testenv.Buffer
 	receipts := reader(t, r.js, streams.Receipts)
 	stop := r.runChecked(t, func(c *delivery.Config) {
 		c.Clock, c.BreakCheck = clock.Now, 20*time.Millisecond
