@@ -17,8 +17,9 @@ import (
 const AvailabilityWindow = time.Hour
 
 // availabilityWindow reckons the availability of each gateway service
-// over the last window from this process's own exchanges, by the rules
-// of package availability. It keeps only the exchanges that changed the
+// over the last window (or the time since the process's first exchange,
+// if shorter) from this process's own exchanges, by the rules of package
+// availability. It keeps only the exchanges that changed the
 // finding (up after down, down after up) and the time of the latest, so a
 // busy worker costs a handful of entries per outage, not one per request.
 type availabilityWindow struct {
@@ -32,7 +33,8 @@ type availabilityWindow struct {
 
 type serviceWindow struct {
 	changes []availability.Sample
-	last    time.Time
+	// first and last are the times of the first and the latest exchange.
+	first, last time.Time
 }
 
 func newAvailabilityWindow(now func() time.Time, window time.Duration) *availabilityWindow {
@@ -50,6 +52,9 @@ func (w *availabilityWindow) add(service string, at time.Time, down bool) {
 	if s == nil {
 		s = &serviceWindow{}
 		w.services[service] = s
+	}
+	if s.first.IsZero() || at.Before(s.first) {
+		s.first = at
 	}
 	if at.After(s.last) {
 		s.last = at
@@ -77,6 +82,11 @@ func (w *availabilityWindow) ratio(service string) (float64, bool) {
 	from := to.Add(-w.window)
 	if s == nil || s.last.Before(from) {
 		return 0, false
+	}
+	// A process up for less than the window knows only the time since
+	// its first exchange: the ratio is of that time.
+	if s.first.After(from) {
+		from = s.first
 	}
 	// The latest exchange stands for the ones between changes: it makes
 	// the window known even when the last change is older.
