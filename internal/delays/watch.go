@@ -142,6 +142,9 @@ func (w *Watch) Sweep(ctx context.Context) (Swept, error) {
 		if since.IsZero() {
 			since = submitted(r)
 		}
+		if since.IsZero() {
+			return nil // no time on the record: its delay cannot be told
+		}
 		late := now.Sub(since)
 		if (late >= w.cfg.JournalAfter && m.Journaled.IsZero()) || (late >= w.cfg.TellAfter && m.Told.IsZero()) ||
 			(!m.Told.IsZero() && v.Delayed == nil) {
