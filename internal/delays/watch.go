@@ -146,8 +146,11 @@ func (w *Watch) Sweep(ctx context.Context) (Swept, error) {
 			return nil // no time on the record: its delay cannot be told
 		}
 		late := now.Sub(since)
+		// Due: a delay to journal or to tell, or a view whose flag does
+		// not match the marks (rewritten by the worker, or kept by a
+		// replay, which starts the delay over).
 		if (late >= w.cfg.JournalAfter && m.Journaled.IsZero()) || (late >= w.cfg.TellAfter && m.Told.IsZero()) ||
-			(!m.Told.IsZero() && v.Delayed == nil) {
+			(m.Told.IsZero() != (v.Delayed == nil)) {
 			due = append(due, r)
 		}
 		return nil
@@ -155,12 +158,18 @@ func (w *Watch) Sweep(ctx context.Context) (Swept, error) {
 	if err != nil {
 		return s, fmt.Errorf("delays: %w", err)
 	}
+	// One form that cannot be handled (its journal unreadable) holds up
+	// no other: the next sweep tries it again.
+	var errs []error
 	for _, r := range due {
+		if ctx.Err() != nil {
+			return s, ctx.Err()
+		}
 		if err := w.handle(ctx, r, now, &s); err != nil {
-			return s, err
+			errs = append(errs, err)
 		}
 	}
-	return s, nil
+	return s, errors.Join(errs...)
 }
 
 // handle does what is due for the form of r at now.
@@ -228,7 +237,11 @@ func (w *Watch) mark(ctx context.Context, id string, m marks) error {
 	}
 	return w.cfg.Board.Update(ctx, id, func(cur *board.Record) bool {
 		cur.Delays = data
-		if cur.View != nil && !m.Told.IsZero() && !accepted(*cur.View) {
+		switch {
+		case cur.View == nil:
+		case m.Told.IsZero():
+			cur.View.Delayed = nil
+		case !accepted(*cur.View):
 			cur.View.Delayed = &board.Delay{Since: m.Since, Cause: m.Cause, Reason: m.Reason}
 		}
 		return true
