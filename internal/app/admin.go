@@ -237,9 +237,16 @@ func showStatus(ctx context.Context, b *board.Board, id string, asJSON bool, w i
 		fmt.Fprintf(w, " (%s)", v.Outcome)
 	}
 	fmt.Fprintf(w, "\nrequest: %s\n", v.RequestID)
+	if d := v.Delayed; d != nil {
+		fmt.Fprintf(w, "delayed: not accepted by SONO since %s (%s): %s\n", humanTime(d.Since), d.Cause, d.Reason)
+	}
 	for _, e := range h {
 		if e.Notice != nil {
 			fmt.Fprintf(w, "  %s  notice %s: %s\n", humanTime(e.At), e.Notice.Number, e.Notice.Type)
+			continue
+		}
+		if e.Kind == board.EventDelayed && e.Delay != nil {
+			fmt.Fprintf(w, "  %s  delayed since %s (%s)\n", humanTime(e.At), humanTime(e.Delay.Since), e.Delay.Cause)
 			continue
 		}
 		flag := ""
@@ -272,9 +279,13 @@ func listStatus(ctx context.Context, b *board.Board, asJSON bool, w io.Writer) e
 		return writeList(w, views)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTAXPAYER\tFORM\tPERIOD\tSTATUS\tUPDATED")
+	fmt.Fprintln(tw, "ID\tTAXPAYER\tFORM\tPERIOD\tSTATUS\tUPDATED\tDELAYED")
 	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.Taxpayer, v.Form, v.Period, v.Status, humanTime(v.Updated))
+		delayed := ""
+		if d := v.Delayed; d != nil {
+			delayed = "since " + humanTime(d.Since) + " (" + d.Cause + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.Taxpayer, v.Form, v.Period, v.Status, humanTime(v.Updated), delayed)
 	}
 	return tw.Flush()
 }

@@ -66,6 +66,7 @@ rejected or dead-lettered.`,
 		keysCommand(stdio),
 		tokensCommand(stdio),
 		journalCommand(stdio),
+		reportCommand(stdio),
 	)
 	return finish(root, stdio)
 }

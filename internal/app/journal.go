@@ -138,7 +138,7 @@ func printExchanges(w io.Writer, recs []journal.Record, withXML bool) error {
 	for _, r := range recs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.At.In(envelope.Almaty()).Format("2006-01-02T15:04:05.000Z07:00"),
 			r.Service, r.MessageID, outcomeText(r), httpText(r.HTTPStatus), r.Latency.Round(time.Millisecond))
-		if withXML {
+		if withXML && !r.Delay() {
 			tw.Flush()
 			fmt.Fprintf(w, "--- request\n%s\n", r.Request)
 			if r.Answered() {

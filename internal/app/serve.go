@@ -13,8 +13,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/salyq/salyq/internal/delays"
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/intake"
+	"github.com/salyq/salyq/internal/journal"
 	"github.com/salyq/salyq/internal/poller"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/statusfsm"
@@ -70,7 +72,7 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 3)
+	errs := make(chan error, 4)
 	run := func(name string, f func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -176,6 +178,15 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 			return startErr(ctx, err)
 		}
 		run("poller", p.Run)
+		// The delay watch sweeps the board while this poller is the
+		// active one: one sweeper at a time, and forms nobody works on
+		// are seen too.
+		watch, err := delays.New(delays.Config{Board: rt.Board, Journal: rt.Exchanges, Exchanges: journal.NewReader(rt.JS),
+			Clock: rt.Clock, Active: p.Active, Log: rt.Log.With("part", "delays")})
+		if err != nil {
+			return err
+		}
+		run("delays", watch.Run)
 	}
 	if hs != nil {
 		run("http", func(ctx context.Context) error {

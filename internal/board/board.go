@@ -41,6 +41,21 @@ type View struct {
 	// Notices are the tax office's notices about the form, in the order
 	// the poller first saw them.
 	Notices []Notice `json:"notices,omitempty"`
+	// Delayed is set once the form has waited 24 hours without SONO
+	// accepting it (internal/delays); the next view written once it is
+	// accepted has none.
+	Delayed *Delay `json:"delayed,omitempty"`
+}
+
+// Delay is why a form SONO has not accepted is waiting, and since when
+// (its submission, in Astana time).
+type Delay struct {
+	Since time.Time `json:"since"`
+	// Cause is a stable key (internal/delays: unavailable, maintenance,
+	// throttled, key, not-served, planned-break, unknown) and Reason says
+	// it in words, with the last attempt's outcome.
+	Cause  string `json:"cause"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // Notice is a notice the tax office issued about a submission (SONO's
@@ -60,6 +75,11 @@ func NoticeOf(n statusfsm.Notice) Notice {
 
 // EventNotice is the Kind of an event that brings a notice.
 const EventNotice = "notice"
+
+// EventDelayed is the Kind of the event told once a form has waited 24
+// hours without SONO accepting it; the delay is in Delay, To is the
+// status it waits in.
+const EventDelayed = "delayed"
 
 // Event is one status change on SALYQ_STATUS, published on the subject
 // of the submission's taxpayer (streams.StatusSubject).
@@ -85,6 +105,7 @@ type Event struct {
 	Seq      uint64           `json:"seq,omitempty"`
 	Kind     string           `json:"kind,omitempty"`
 	Notice   *Notice          `json:"notice,omitempty"`
+	Delay    *Delay           `json:"delay,omitempty"`
 }
 
 // Record is what the salyq_state bucket holds under a submission's id: the
@@ -95,6 +116,9 @@ type Event struct {
 type Record struct {
 	View     *View           `json:"view,omitempty"`
 	Delivery json.RawMessage `json:"delivery,omitempty"`
+	// Delays is the delay watch's section (internal/delays owns it): the
+	// durable marks that it journaled and told a delay once.
+	Delays json.RawMessage `json:"delays,omitempty"`
 }
 
 // Board writes and reads submission records.
@@ -141,8 +165,12 @@ func (b *Board) Store(ctx context.Context, id string, r Record, rev uint64) (uin
 	return n, nil
 }
 
-// update applies change to the record of id by compare-and-set until it
+// Update applies change to the record of id by compare-and-set until it
 // sticks; change reports whether there is anything to write.
+func (b *Board) Update(ctx context.Context, id string, change func(*Record) bool) error {
+	return b.update(ctx, id, change)
+}
+
 func (b *Board) update(ctx context.Context, id string, change func(*Record) bool) error {
 	for {
 		r, rev, err := b.Load(ctx, id)
@@ -198,10 +226,14 @@ func (b *Board) Publish(ctx context.Context, taxpayer string, ev *Event) error {
 	}
 	msg := &nats.Msg{Subject: streams.StatusSubject(taxpayer), Data: data, Header: nats.Header{}}
 	id := fmt.Sprintf("%s:%s:%d", ev.ID, ev.To, ev.At.UnixNano())
-	if ev.Notice != nil {
+	switch {
+	case ev.Notice != nil:
 		// A notice may come at the time of a status change: its number
 		// identifies it.
 		id = ev.ID + ":notice:" + ev.Notice.Number
+	case ev.Kind == EventDelayed:
+		// Told once per form: a repeat is dropped within the window.
+		id = ev.ID + ":delayed"
 	}
 	msg.Header.Set(jetstream.MsgIDHeader, id)
 	if _, err := b.js.PublishMsg(ctx, msg); err != nil {
@@ -237,6 +269,12 @@ func (b *Board) Advance(ctx context.Context, v View, evs []*Event) error {
 // with one watch up to its initial-values marker, not a lookup per key,
 // so rebuilding from tens of thousands of records takes one pass.
 func (b *Board) Views(ctx context.Context, fn func(View) error) error {
+	return b.Records(ctx, func(r Record) error { return fn(*r.View) })
+}
+
+// Records is Views with the whole record of every submission that has a
+// view.
+func (b *Board) Records(ctx context.Context, fn func(Record) error) error {
 	w, err := b.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
 		return fmt.Errorf("board: views: %w", err)
@@ -260,7 +298,7 @@ func (b *Board) Views(ctx context.Context, fn func(View) error) error {
 		if err := json.Unmarshal(e.Value(), &r); err != nil || r.View == nil {
 			continue // not a submission record the board can show
 		}
-		if err := fn(*r.View); err != nil {
+		if err := fn(r); err != nil {
 			return err
 		}
 	}

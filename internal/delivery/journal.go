@@ -76,6 +76,9 @@ type Record struct {
 	// viewSet says that SetView replaced View: Save writes it over the
 	// board's; otherwise the board's stored view is kept.
 	viewSet bool
+	// delays is the board record's section of the delay watch, kept as
+	// loaded.
+	delays json.RawMessage
 }
 
 // SetView makes the next Save write v as the board's view.
@@ -110,7 +113,7 @@ func (j *Journal) Load(ctx context.Context, id string) (Record, uint64, error) {
 	if r.State == legacyDead {
 		r.State = statusfsm.StateFailedDelivery
 	}
-	r.View, r.Written = br.View, written
+	r.View, r.Written, r.delays = br.View, written, br.Delays
 	if r.InFlight != nil && r.InFlight.Stamp.IsZero() {
 		// This revision was stored no earlier than the attempt's: the
 		// first reader after the attempt bounds its time from above.
@@ -132,9 +135,9 @@ func (j *Journal) Save(ctx context.Context, id string, r *Record, rev uint64) (u
 		if err != nil {
 			return 0, err
 		}
-		n, err := j.board.Store(ctx, id, board.Record{View: next.View, Delivery: data}, rev)
+		n, err := j.board.Store(ctx, id, board.Record{View: next.View, Delivery: data, Delays: next.delays}, rev)
 		if err == nil {
-			r.Version, r.View, r.viewSet = next.Version, next.View, false
+			r.Version, r.View, r.viewSet, r.delays = next.Version, next.View, false, next.delays
 			return n, nil
 		}
 		if !errors.Is(err, board.ErrConflict) {
@@ -147,10 +150,12 @@ func (j *Journal) Save(ctx context.Context, id string, r *Record, rev uint64) (u
 		if curRev == 0 || cur.Version != loaded {
 			return 0, fmt.Errorf("journal: %s: %w", id, ErrConflict)
 		}
-		// Only the board's view moved: keep it, unless replacing it.
+		// Only the board's view (or the delay watch's marks) moved: keep
+		// it, unless replacing it.
 		if !r.viewSet {
 			next.View = cur.View
 		}
+		next.delays = cur.delays
 		rev = curRev
 	}
 }

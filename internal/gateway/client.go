@@ -54,6 +54,13 @@ type Observer interface {
 	GatewayRequest(service, class string, d time.Duration)
 }
 
+// ExchangeObserver is an Observer that is also told of every request
+// that was made, with its exchange (the availability metric needs to know
+// when the request left and whether an answer came).
+type ExchangeObserver interface {
+	GatewayExchange(ex *Exchange, o Outcome)
+}
+
 // Client talks to the gateway. It is safe for concurrent use.
 type Client struct {
 	cfg   Config
@@ -166,6 +173,9 @@ func (c *Client) status(ctx context.Context, q envelope.StatusRequest, taxpayer 
 func (c *Client) observe(ctx context.Context, service string, start time.Time, o Outcome) Outcome {
 	if c.cfg.Observer != nil {
 		c.cfg.Observer.GatewayRequest(service, o.Class.String(), time.Since(start))
+		if eo, ok := c.cfg.Observer.(ExchangeObserver); ok && o.Exchange != nil {
+			eo.GatewayExchange(o.Exchange, o)
+		}
 	}
 	if o.Class == Ambiguous && !errors.Is(o.Err, ErrUntrustedAnswer) {
 		c.alarm.ambiguous(ctx, service, o)
@@ -181,7 +191,7 @@ func (c *Client) roundTrip(ctx context.Context, ex *Exchange, req *envelope.Requ
 	if err != nil {
 		return nil, Outcome{Class: Permanent, Reason: "building the request", Err: err}
 	}
-	ex.MessageID, ex.Request, ex.At = req.Info.MessageID, body, c.now()
+	ex.URL, ex.MessageID, ex.Request, ex.At = c.cfg.URL, req.Info.MessageID, body, c.now()
 	start := time.Now()
 	defer func() { ex.Latency = time.Since(start) }()
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)

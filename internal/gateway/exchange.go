@@ -8,6 +8,9 @@ import "time"
 type Exchange struct {
 	// Service is envelope.ServiceSend or envelope.ServiceStatus.
 	Service string
+	// URL is the gateway endpoint the request went to: availability is
+	// reckoned per endpoint.
+	URL string
 	// MessageID is requestInfo/messageId of the request.
 	MessageID string
 	// At is when the request left, on the client's (injected) clock.

@@ -5,6 +5,11 @@
 // and the latency, as the platform's operating rules ask (PROTOCOL.md §6).
 // It is the evidence for an audit or a dispute with the tax office.
 //
+// The journal also holds one delay entry (Service ServiceDelay) per form
+// SONO had not accepted an hour after its submission, with the cause
+// (internal/delays): not an exchange, but a record the same rules ask
+// for, kept beside the exchanges it explains.
+//
 // Records live in the SALYQ_JOURNAL stream (internal/streams), one
 // message per exchange — request and answer together — on the subject of
 // the taxpayer, S2-compressed and kept for --journal-max-age (five years

@@ -18,7 +18,8 @@ const IndexFile = "index.csv"
 
 // indexHeader is the first row of index.csv.
 var indexHeader = []string{"time", "submission_id", "taxpayer", "message_id", "request_id", "service",
-	"outcome", "class", "code", "reason", "http_status", "latency_ms", "request_file", "answer_file"}
+	"outcome", "class", "code", "reason", "http_status", "latency_ms", "request_file", "answer_file",
+	"endpoint", "since"}
 
 // Export writes recs into dir (created if missing): each request and
 // answer as a file of its own, byte for byte as recorded, and IndexFile
@@ -34,9 +35,13 @@ func Export(dir string, recs []Record) error {
 	cw.Write(indexHeader)
 	for i, r := range recs {
 		base := fmt.Sprintf("%05d-%s-%s-%s", i+1, safe(r.ID), serviceTag(r.Service), safe(r.MessageID))
-		reqFile, ansFile := base+"-request.xml", ""
-		if err := os.WriteFile(filepath.Join(dir, reqFile), []byte(Redact(r.Request)), 0o600); err != nil {
-			return fmt.Errorf("journal export: %w", err)
+		reqFile, ansFile := "", ""
+		// A delay entry is no exchange: it has no request to write.
+		if !r.Delay() {
+			reqFile = base + "-request.xml"
+			if err := os.WriteFile(filepath.Join(dir, reqFile), []byte(Redact(r.Request)), 0o600); err != nil {
+				return fmt.Errorf("journal export: %w", err)
+			}
 		}
 		if r.Answered() {
 			ansFile = base + "-answer" + answerExt(r.Answer)
@@ -46,7 +51,8 @@ func Export(dir string, recs []Record) error {
 		}
 		cw.Write([]string{r.At.In(envelope.Almaty()).Format(time.RFC3339Nano), r.ID, r.Taxpayer, r.MessageID, r.RequestID, r.Service,
 			r.Outcome, r.Class, r.Code, r.Reason, strconv.Itoa(r.HTTPStatus),
-			strconv.FormatFloat(float64(r.Latency.Microseconds())/1000, 'f', 3, 64), reqFile, ansFile})
+			strconv.FormatFloat(float64(r.Latency.Microseconds())/1000, 'f', 3, 64), reqFile, ansFile,
+			r.Endpoint, astana(r.Since)})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -102,12 +108,21 @@ func readRow(dir string, row []string) (Record, error) {
 	}
 	r := Record{At: at.In(envelope.Almaty()), ID: row[1], Taxpayer: row[2], MessageID: row[3], RequestID: row[4], Service: row[5],
 		Outcome: row[6], Class: row[7], Code: row[8], Reason: row[9], HTTPStatus: status,
-		Latency: time.Duration(ms*1000+0.5) * time.Microsecond}
-	req, err := os.ReadFile(filepath.Join(dir, filepath.Base(row[12])))
-	if err != nil {
-		return Record{}, err
+		Latency: time.Duration(ms*1000+0.5) * time.Microsecond, Endpoint: row[14]}
+	if row[15] != "" {
+		since, err := time.Parse(time.RFC3339Nano, row[15])
+		if err != nil {
+			return Record{}, err
+		}
+		r.Since = since.In(envelope.Almaty())
 	}
-	r.Request = string(req)
+	if row[12] != "" {
+		req, err := os.ReadFile(filepath.Join(dir, filepath.Base(row[12])))
+		if err != nil {
+			return Record{}, err
+		}
+		r.Request = string(req)
+	}
 	if row[13] != "" {
 		ans, err := os.ReadFile(filepath.Join(dir, filepath.Base(row[13])))
 		if err != nil {
@@ -116,6 +131,14 @@ func readRow(dir string, row []string) (Record, error) {
 		r.Answer = string(ans)
 	}
 	return r, nil
+}
+
+// astana is t in Astana time for the index, or empty for the zero time.
+func astana(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(envelope.Almaty()).Format(time.RFC3339Nano)
 }
 
 // serviceTag is a short file-name tag of a service.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -185,6 +186,11 @@ func TestExport(t *testing.T) {
 		recs = append(recs, r)
 	}
 	recs[2].Answer, recs[2].HTTPStatus, recs[2].Outcome, recs[2].Reason = "Service Unavailable", 503, "transient", `said "no", then, left`
+	recs[1].Endpoint = "https://gw.example/bip-sync-wss-gost/"
+	// A delay entry: no request, no answer, since when.
+	recs = append(recs, journal.Record{At: at.Add(time.Hour).In(envelope.Almaty()), ID: "S1", Taxpayer: "820909361064",
+		Service: journal.ServiceDelay, Outcome: journal.OutcomeDelayed, Code: "unavailable", Reason: "gateway unavailable",
+		Since: at.In(envelope.Almaty())})
 	dir := t.TempDir()
 	if err := journal.Export(dir, recs); err != nil {
 		t.Fatal(err)
@@ -192,6 +198,9 @@ func TestExport(t *testing.T) {
 	back, err := journal.ReadExport(dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*-delay-*")); len(files) != 0 {
+		t.Errorf("files written for a delay entry: %v", files)
 	}
 	if len(back) != len(recs) {
 		t.Fatalf("%d records back, want %d", len(back), len(recs))

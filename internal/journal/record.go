@@ -16,7 +16,16 @@ const (
 	// OutcomeNotSent: no connection to the gateway was made, so the
 	// request never left.
 	OutcomeNotSent = "not sent"
+	// OutcomeDelayed is the outcome of a delay entry (ServiceDelay).
+	OutcomeDelayed = "delayed"
 )
+
+// ServiceDelay is the Service of a delay entry: not an exchange, but the
+// record that a form was still not accepted by SONO an hour after it was
+// submitted (PROTOCOL.md §6, seed 003 §30). Its Code is the cause
+// (internal/delays), Reason says it in words, Since is when the form was
+// submitted, and it has no request, answer or message id.
+const ServiceDelay = "delay"
 
 // Record is one exchange with the gateway.
 type Record struct {
@@ -48,7 +57,14 @@ type Record struct {
 	Request string `json:"request"`
 	// Answer is the answer's body as received; empty without one.
 	Answer string `json:"answer,omitempty"`
+	// Endpoint is the gateway URL the request went to.
+	Endpoint string `json:"endpoint,omitempty"`
+	// Since is, for a delay entry, when the form was submitted.
+	Since time.Time `json:"since,omitzero"`
 }
+
+// Delay reports whether r is a delay entry rather than an exchange.
+func (r *Record) Delay() bool { return r.Service == ServiceDelay }
 
 // Answered reports whether the exchange had an answer.
 func (r *Record) Answered() bool { return r.HTTPStatus != 0 }
@@ -72,7 +88,7 @@ func New(id, taxpayer, requestID string, o gateway.Outcome) (Record, bool) {
 	r := Record{
 		At: ex.At.In(envelope.Almaty()), ID: id, Taxpayer: taxpayer, Service: ex.Service, MessageID: ex.MessageID,
 		RequestID: requestID, Class: o.Class.String(), Code: o.Code, Reason: o.Reason,
-		HTTPStatus: ex.HTTPStatus, Latency: ex.Latency, Request: string(ex.Request),
+		HTTPStatus: ex.HTTPStatus, Latency: ex.Latency, Request: string(ex.Request), Endpoint: ex.URL,
 	}
 	switch {
 	case ex.Answered():

@@ -53,7 +53,13 @@ func (w *Writer) Write(ctx context.Context, r Record) error {
 	m := nats.NewMsg(streams.JournalSubject(r.Taxpayer))
 	m.Data = data.Bytes()
 	m.Header.Set(streams.HeaderID, r.ID)
-	if r.MessageID != "" {
+	switch {
+	case r.Delay():
+		// One delay entry per form: a sweep repeated after a crash, or by
+		// a poller that took over, is stored once within the duplicate
+		// window (the board's mark keeps it once beyond).
+		m.Header.Set(jetstream.MsgIDHeader, "journal:delay:"+r.ID)
+	case r.MessageID != "":
 		m.Header.Set(jetstream.MsgIDHeader, "journal:"+r.MessageID)
 	}
 	if _, err := w.js.PublishMsg(ctx, m); err != nil {

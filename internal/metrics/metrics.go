@@ -23,6 +23,7 @@ type Metrics struct {
 	transitions   *prometheus.CounterVec
 	pollDuration  prometheus.Histogram
 	pollerActive  prometheus.Gauge
+	availability  *availabilityWindow
 }
 
 // gatewayBuckets span a fast sandbox (milliseconds) to the gateway's
@@ -34,7 +35,7 @@ var gatewayBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10,
 func New() *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
-		reg: reg,
+		reg: reg, availability: newAvailabilityWindow(time.Now, AvailabilityWindow),
 		formsReceived: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "salyq_forms_received_total", Help: "Forms the intake received (files, stdin, HTTP), accepted or not.",
 		}),
@@ -69,7 +70,7 @@ func New() *Metrics {
 		}),
 	}
 	reg.MustRegister(m.formsReceived, m.formsRefused, m.gwRequests, m.gwDuration, m.sendsInFlight,
-		m.deliveries, m.deadLetters, m.transitions, m.pollDuration, m.pollerActive,
+		m.deliveries, m.deadLetters, m.transitions, m.pollDuration, m.pollerActive, m.availability,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

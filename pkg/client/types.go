@@ -35,7 +35,20 @@ type Status struct {
 	Updated   time.Time `json:"updated"`
 	// Notices are the tax office's notices about the form.
 	Notices []Notice `json:"notices,omitempty"`
-	History []Event  `json:"history"`
+	// Delayed is set while the form has waited more than 24 hours for
+	// SONO to accept it.
+	Delayed *Delay  `json:"delayed,omitempty"`
+	History []Event `json:"history"`
+}
+
+// Delay is why a form SONO has not accepted waits, and since when (its
+// submission, in Astana time). Cause is one of unavailable, maintenance,
+// throttled, key, not-served, planned-break, unknown; Reason says it in
+// words.
+type Delay struct {
+	Since  time.Time `json:"since"`
+	Cause  string    `json:"cause"`
+	Reason string    `json:"reason,omitempty"`
 }
 
 // Notice is a notice the tax office issued about a form (refusal,
@@ -50,8 +63,12 @@ type Notice struct {
 // EventNotice is the Kind of an event that brings a notice.
 const EventNotice = "notice"
 
+// EventDelayed is the Kind of the event told once a form has waited 24
+// hours without SONO accepting it; the delay is in Delay.
+const EventDelayed = "delayed"
+
 // Event is one status change, or, with Kind EventNotice, the arrival of
-// a notice.
+// a notice, or, with Kind EventDelayed, a delay told.
 type Event struct {
 	ID      string    `json:"id"`
 	From    string    `json:"from,omitempty"`
@@ -62,4 +79,5 @@ type Event struct {
 	Seq     uint64    `json:"seq,omitempty"`
 	Kind    string    `json:"kind,omitempty"`
 	Notice  *Notice   `json:"notice,omitempty"`
+	Delay   *Delay    `json:"delay,omitempty"`
 }

@@ -1,0 +1,6 @@
+package delays
+
+import "errors"
+
+// ErrConfig means a Watch was configured without what it needs.
+var ErrConfig = errors.New("delays: configuration")
