@@ -182,7 +182,7 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 		// active one: one sweeper at a time, and forms nobody works on
 		// are seen too.
 		watch, err := delays.New(delays.Config{Board: rt.Board, Journal: rt.Exchanges, Exchanges: journal.NewReader(rt.JS),
-			Clock: rt.Clock, Active: p.Active, Log: rt.Log.With("part", "delays")})
+			Clock: rt.Clock, Breaks: rt.Cfg.Breaks, Active: p.Active, Log: rt.Log.With("part", "delays")})
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/salyq/salyq/internal/availability"
+	"github.com/salyq/salyq/internal/breaks"
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/gateway"
 	"github.com/salyq/salyq/internal/journal"
@@ -37,12 +38,14 @@ type Cause struct {
 	Text string
 }
 
-// CauseOf tells why a form waits from its delivery journal (the board
-// record's delivery section) and its exchanges in the exchange journal,
-// oldest first. What the worker says of its latest turn (a planned break,
-// a key it could not use) comes first, since no exchange follows it; then
-// the last exchange; without either, no worker has tried.
-func CauseOf(del delivery.Record, exchanges []journal.Record) Cause {
+// CauseOf tells why a form waits at now from the planned breaks, its
+// delivery journal (the board record's delivery section) and its
+// exchanges in the exchange journal, oldest first. A planned break under
+// way comes first: the workers send nothing through it. Then what the
+// worker says of its latest turn (a key it could not use), since no
+// exchange follows it; then the last exchange; without either, no worker
+// has tried.
+func CauseOf(now time.Time, planned breaks.Schedule, del delivery.Record, exchanges []journal.Record) Cause {
 	reason := strings.ToLower(del.Reason)
 	var last *journal.Record
 	n := 0
@@ -54,8 +57,8 @@ func CauseOf(del delivery.Record, exchanges []journal.Record) Cause {
 		last = &exchanges[i]
 	}
 	switch {
-	case strings.Contains(reason, "planned break"):
-		return Cause{CausePlannedBreak, "planned break: " + del.Reason}
+	case planned.In(now):
+		return Cause{CausePlannedBreak, "planned break until " + planned.Next(now).In(envelope.Almaty()).Format(time.DateTime+" -07:00")}
 	case strings.Contains(reason, "key"):
 		return Cause{CauseKey, "key problem: " + del.Reason}
 	case last != nil:

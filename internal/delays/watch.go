@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/salyq/salyq/internal/board"
+	"github.com/salyq/salyq/internal/breaks"
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/journal"
 	"github.com/salyq/salyq/pkg/envelope"
@@ -41,6 +42,9 @@ type Config struct {
 	JournalAfter, TellAfter time.Duration
 	// Every is how often Run sweeps; default DefaultEvery.
 	Every time.Duration
+	// Breaks are the gateway's planned breaks: a form waiting through
+	// one waits for it.
+	Breaks breaks.Schedule
 	// Active tells whether this process should sweep now (the poller
 	// holds its lease); nil: always.
 	Active func() bool
@@ -254,7 +258,7 @@ func (w *Watch) cause(ctx context.Context, r board.Record) (Cause, error) {
 	if err != nil && !errors.Is(err, journal.ErrNotFound) {
 		return Cause{}, fmt.Errorf("delays: %s: %w", r.View.ID, err)
 	}
-	return CauseOf(deliveryOf(r), recs), nil
+	return CauseOf(w.cfg.Clock(), w.cfg.Breaks, deliveryOf(r), recs), nil
 }
 
 // accepted reports whether SONO has taken the form (it has a request
