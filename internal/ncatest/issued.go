@@ -24,9 +24,6 @@ type Issued struct {
 // PrivateKey is the RSA private key; nil for a GOST key.
 func (is *Issued) PrivateKey() *rsa.PrivateKey { return is.priv }
 
-// GOSTKey is the GOST private key; nil for an RSA key.
-func (is *Issued) GOSTKey() *gost3410.PrivateKey { return is.gost }
-
 // P12 encodes the key, its certificate and the root as PKCS#12. A GOST
 // key's container is neither encrypted nor MACed (see gostP12), so the
 // password does not matter for it.
