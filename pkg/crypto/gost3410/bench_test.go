@@ -75,7 +75,7 @@ func BenchmarkVerify256TC26ANewKey(b *testing.B)      { benchVerify(b, TC26256A(
 
 // BenchmarkVerifyCost512 signs and verifies in turn, timing each, so that
 // the ratios of verification to signing cost come from the same run on the
-// same core: verify÷sign for a repeating key, newkey-x-sign for a key seen
+// same core: verify-x-sign for a repeating key, newkey-x-sign for a key seen
 // for the first time (issue #13 asks for at most 1.5).
 func BenchmarkVerifyCost512(b *testing.B) {
 	c := TC26512A()

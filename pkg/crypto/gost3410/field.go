@@ -114,8 +114,20 @@ func (f *field) mul(z, x, y *fe) {
 	}
 }
 
-// sqr sets z = x²·R⁻¹ mod m.
-func (f *field) sqr(z, x *fe) { f.mul(z, x, x) }
+// sqr sets z = x²·R⁻¹ mod m. The pseudo-Mersenne primes have a dedicated
+// squaring (about 45 % fewer word products); Montgomery moduli, off the
+// hot paths, square by multiplying.
+func (f *field) sqr(z, x *fe) {
+	if f.c != 0 {
+		if f.n == 8 {
+			psqr8(z, x, f.c)
+		} else {
+			psqr4(z, x, f.c)
+		}
+		return
+	}
+	f.mul(z, x, x)
+}
 
 // toMont sets z = x·R mod m for any x < R.
 func (f *field) toMont(z, x *fe) { f.mul(z, x, &f.rr) }
