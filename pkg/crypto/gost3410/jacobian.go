@@ -51,10 +51,13 @@ func (c *Curve) jDouble(r, p *jpoint) {
 	f.mul(&s, &p.x, &yy)
 	f.add(&s, &s, &s)
 	f.add(&s, &s, &s)
-	// Z3 = 2·Y·Z (before Y is overwritten when r aliases p)
+	// Z3 = 2·Y·Z = (Y + Z)² − Y² − Z², a squaring being cheaper than a
+	// multiplication on the pseudo-Mersenne primes.
 	var z3 fe
-	f.mul(&z3, &p.y, &p.z)
-	f.add(&z3, &z3, &z3)
+	f.add(&z3, &p.y, &p.z)
+	f.sqr(&z3, &z3)
+	f.sub(&z3, &z3, &yy)
+	f.sub(&z3, &z3, &zz)
 	// X3 = m² − 2s
 	var x3 fe
 	f.sqr(&x3, &m)
