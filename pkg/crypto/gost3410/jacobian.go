@@ -1,7 +1,5 @@
 package gost3410
 
-import "math/big"
-
 // jpoint is a curve point in Jacobian coordinates (X:Y:Z), x = X/Z²,
 // y = Y/Z³, Montgomery form; Z = 0 is the identity.
 //
@@ -156,19 +154,6 @@ func (c *Curve) jFinishAdd(r *jpoint, u1, s1, z, h, rr *fe) {
 	r.x, r.y, r.z = x3, y3, z3
 }
 
-// invVartime sets z = x⁻¹ (Montgomery form in and out) with math/big's
-// extended Euclid: about thirty times faster than Fermat's exponentiation
-// and variable time, so only for public values. 0 maps to 0.
-func (f *field) invVartime(z, x *fe) {
-	v := f.plainBig(x)
-	if v.Sign() == 0 {
-		*z = fe{}
-		return
-	}
-	v.ModInverse(v, f.mod)
-	*z = f.montBig(v)
-}
-
 // jNormalize converts Jacobian points, none the identity, to affine ones
 // with a single inversion (Montgomery's trick). Variable time.
 func (c *Curve) jNormalize(dst []affine, src []jpoint) {
@@ -190,13 +175,4 @@ func (c *Curve) jNormalize(dst []affine, src []jpoint) {
 		f.mul(&zi2, &zi2, &zi)
 		f.mul(&dst[i].y, &src[i].y, &zi2)
 	}
-}
-
-// scalarBig reads a little-endian scalar.
-func scalarBig(k []byte) *big.Int {
-	be := make([]byte, len(k))
-	for i, b := range k {
-		be[len(k)-1-i] = b
-	}
-	return new(big.Int).SetBytes(be)
 }

@@ -117,3 +117,12 @@ func putScalarLE(b []byte, x *big.Int) {
 		b[i], b[j] = b[j], b[i]
 	}
 }
+
+// scalarBig reads a little-endian scalar.
+func scalarBig(k []byte) *big.Int {
+	be := make([]byte, len(k))
+	for i, b := range k {
+		be[len(k)-1-i] = b
+	}
+	return new(big.Int).SetBytes(be)
+}
