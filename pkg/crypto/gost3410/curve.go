@@ -8,8 +8,9 @@ import (
 
 // Curve is a short Weierstrass curve y² = x³ + ax + b over GF(p) with a base
 // point of prime order q, as GOST R 34.10 uses it. A Curve is immutable once
-// built, apart from its base-point table, which is computed once on first use
-// and is safe for concurrent use.
+// built, apart from its base-point tables, computed once on first use, and
+// its bounded cache of public keys' verification tables; all are safe for
+// concurrent use.
 type Curve struct {
 	name     string
 	size     int    // bytes of a coordinate and of a scalar
@@ -22,6 +23,8 @@ type Curve struct {
 	p, q     *big.Int
 	qBits    int
 	table    func() *baseTable
+	gTable   func() *oddTable // verification's table of G
+	keys     *keyCache        // verification tables of repeating public keys
 }
 
 // curveParams are a curve's published constants, big-endian hex.
@@ -186,5 +189,10 @@ func newCurve(cp *curveParams) (*Curve, error) {
 		return nil, fmt.Errorf("%s: base point not on curve", cp.name)
 	}
 	c.table = sync.OnceValue(c.buildTable)
+	c.gTable = sync.OnceValue(func() *oddTable {
+		g := affine{x: c.gx, y: c.gy}
+		return c.newOddTable(&g, gWindow, 8*c.size/verifyTeeth, verifyTeeth)
+	})
+	c.keys = newKeyCache(KeyCacheSize)
 	return c, nil
 }

@@ -25,8 +25,23 @@
 // per-curve table of j·16^i·G (i over all 2·size nibbles, j = 1..15, affine,
 // built once with sync.Once and one batch inversion, about 240 KB for the
 // 512-bit curve), so signing costs one mixed addition per nibble and one
-// field inversion, with no doublings. Verification adds a variable-time
-// 4-bit-window multiplication of the public key.
+// field inversion, with no doublings. The pseudo-Mersenne primes also have
+// a dedicated squaring.
+//
+// Verification (verify.go, straus.go, jacobian.go, keycache.go) computes
+// z1·G + z2·Q in one chain of doublings (Straus–Shamir with interleaved
+// width-w NAF digits) in Jacobian coordinates with the incomplete,
+// variable-time formulas (a doubling is 3M+5S instead of the complete
+// formulas' 11M), looks the G part up in a per-curve table of odd
+// multiples of 2^(64j)·G (8 teeth, w = 8, 64 KB for the 512-bit curve), does
+// the mod-q and table-normalising inversions with math/big's extended
+// Euclid, and compares x(R) with r projectively (X = r·Z², no field
+// inversion). A key seen for the first time gets a w = 5 table of its odd
+// multiples, so the chain is as long as the scalar. A key seen again — the
+// gateway's, an ERP's that signs a whole batch — gets an 8-tooth w = 6
+// table (16 KB), kept by the curve in a least-recently-used cache of
+// KeyCacheSize keys keyed by the raw key, and the chain shrinks to an
+// eighth: that verification costs less than a signature.
 //
 // # Side channels
 //
@@ -53,5 +68,7 @@
 //   - Rejection sampling of k and the retry on r = 0 or s = 0 vary in time
 //     but reveal nothing about the accepted k.
 //   - Key material lives in ordinary Go memory and is not zeroised.
-//   - Verify and NewPublicKey are variable time (their inputs are public).
+//   - Verify and NewPublicKey are variable time (their inputs are public);
+//     whether a key is in the verification cache shows in Verify's time,
+//     which reveals only which public keys were used lately.
 package gost3410

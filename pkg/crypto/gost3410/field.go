@@ -114,8 +114,20 @@ func (f *field) mul(z, x, y *fe) {
 	}
 }
 
-// sqr sets z = x²·R⁻¹ mod m.
-func (f *field) sqr(z, x *fe) { f.mul(z, x, x) }
+// sqr sets z = x²·R⁻¹ mod m. The pseudo-Mersenne primes have a dedicated
+// squaring (about 45 % fewer word products); Montgomery moduli, off the
+// hot paths, square by multiplying.
+func (f *field) sqr(z, x *fe) {
+	if f.c != 0 {
+		if f.n == 8 {
+			psqr8(z, x, f.c)
+		} else {
+			psqr4(z, x, f.c)
+		}
+		return
+	}
+	f.mul(z, x, x)
+}
 
 // toMont sets z = x·R mod m for any x < R.
 func (f *field) toMont(z, x *fe) { f.mul(z, x, &f.rr) }
@@ -184,6 +196,19 @@ func (f *field) inv(z, x *fe) {
 		f.mul(&acc, &acc, &tab[d])
 	}
 	*z = acc
+}
+
+// invVartime sets z = x⁻¹ (Montgomery form in and out) with math/big's
+// extended Euclid: about thirty times faster than Fermat's exponentiation
+// and variable time, so only for public values. 0 maps to 0.
+func (f *field) invVartime(z, x *fe) {
+	v := f.plainBig(x)
+	if v.Sign() == 0 {
+		*z = fe{}
+		return
+	}
+	v.ModInverse(v, f.mod)
+	*z = f.montBig(v)
 }
 
 // isZero returns 1 if x == 0 and 0 otherwise, without branching on x.

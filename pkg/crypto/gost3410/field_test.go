@@ -86,6 +86,10 @@ func TestFieldAgainstBig(t *testing.T) {
 				if got := f.plainBig(&z); got.Cmp(want) != 0 {
 					t.Fatalf("inv(%x) = %x, want %x", xb, got, want)
 				}
+				f.invVartime(&z, &x)
+				if got := f.plainBig(&z); got.Cmp(want) != 0 {
+					t.Fatalf("invVartime(%x) = %x, want %x", xb, got, want)
+				}
 			}
 		})
 	}

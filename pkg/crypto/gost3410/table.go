@@ -71,19 +71,6 @@ func (c *Curve) baseMul(k []byte) point {
 	return r
 }
 
-// baseMulVartime returns k·G, skipping zero digits and indexing the table
-// directly: only for public scalars (verification).
-func (c *Curve) baseMulVartime(k []byte) point {
-	tab := c.table().pts
-	r := c.identity()
-	for i := 0; i < 2*len(k); i++ {
-		if d := nibble(k, i); d != 0 {
-			c.addMixed(&r, &r, &tab[i*15+int(d)-1])
-		}
-	}
-	return r
-}
-
 // scalarMulVartime returns k·p with a 4-bit window: only for public scalars.
 func (c *Curve) scalarMulVartime(p *point, k []byte) point {
 	var tab [16]point
