@@ -48,16 +48,16 @@ type ItemResult struct {
 
 // batchSlot carries one item through the batch's stages.
 type batchSlot struct {
-	index int
-	item  Item
-	size  int64
+	index   int
+	item    Item
+	size    int64
 	ready   chan struct{} // closed once p and err are set by a worker
 	settled chan struct{} // closed once res and err are the answer
-	p     prepared
-	err   error
-	paf   jetstream.PubAckFuture
-	sent  time.Time
-	res   Result
+	p       prepared
+	err     error
+	paf     jetstream.PubAckFuture
+	sent    time.Time
+	res     Result
 }
 
 // SubmitBatch submits every item: each is checked and signed or verified
