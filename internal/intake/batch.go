@@ -16,11 +16,6 @@ import (
 // their acknowledgements stay a few megabytes.
 const DefaultPublishWindow = 256
 
-// DefaultBatchBytes bounds the bytes of the forms a batch holds at once
-// (being checked, signed, or waiting for their acknowledgement) unless
-// configured; one form is always admitted, whatever its size.
-const DefaultBatchBytes = 64 << 20
-
 // DefaultAckWait is how long a form of a batch waits for JetStream's
 // acknowledgement after its publish before it is answered as not stored
 // (retryable): the sync path's publish timeout, with room for a window
@@ -85,7 +80,10 @@ func (in *Intake) SubmitBatch(ctx context.Context, items iter.Seq[Item], fn func
 	}
 	maxBytes := in.cfg.BatchBytes
 	if maxBytes <= 0 {
-		maxBytes = DefaultBatchBytes
+		// As the HTTP body budget (httplimit.Limits.WithBody): a form is
+		// held at several times its size while it is parsed and signed,
+		// and forms of usual sizes (tens of KB) are never held back.
+		maxBytes = 2 * in.cfg.MaxFormSize
 	}
 	// Held at once: the window plus what the workers and the publisher
 	// have in hand.

@@ -41,8 +41,9 @@ type Config struct {
 	// PublishWindow is how many forms of a batch may be published and
 	// not yet answered; 0: DefaultPublishWindow.
 	PublishWindow int
-	// BatchBytes bounds the bytes of forms a batch holds at once; 0:
-	// DefaultBatchBytes.
+	// BatchBytes bounds the bytes of forms a batch holds at once (being
+	// checked, signed, or waiting for their acknowledgement; one form is
+	// always admitted); 0: twice MaxFormSize.
 	BatchBytes int64
 	// AckWait is how long a form of a batch waits for its PubAck; 0:
 	// DefaultAckWait.
