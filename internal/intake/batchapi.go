@@ -83,16 +83,18 @@ func (in *Intake) postBatch(w http.ResponseWriter, r *http.Request) {
 			if it.Name == "" {
 				it.Name = part.FormName()
 			}
-			switch {
-			case n > maxForms:
-				// Answered, not read: the forms before it are stored
-				// already, and the client learns which to send again.
+			if n > maxForms {
+				// The forms before it are stored already: one last answer
+				// says where the batch was cut, and the rest is not read
+				// (nor answered, which would let tiny parts make a huge
+				// answer).
 				it.Err = &BatchLimitError{Max: maxForms}
-			default:
-				it.Data, it.Err = in.readForm(part)
-				if it.Err != nil {
-					in.observe(Result{}, it.Err)
-				}
+				yield(it)
+				return
+			}
+			it.Data, it.Err = in.readForm(part)
+			if it.Err != nil {
+				in.observe(Result{}, it.Err)
 			}
 			part.Close()
 			if !yield(it) {

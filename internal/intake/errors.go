@@ -38,15 +38,16 @@ func (e *TooLargeError) reason() string {
 	return fmt.Sprintf("more than the maximum of %d bytes", e.Max)
 }
 
-// ErrBatchLimit means a form came past the most forms one batch may
-// carry: it was not read; sending it in another batch may succeed.
+// ErrBatchLimit means a batch carried more forms than one batch may: this
+// form and the rest were not read; sending them in another batch may
+// succeed.
 var ErrBatchLimit = errors.New("too many forms in one batch")
 
 // BatchLimitError is a form past the batch's maximum number of forms.
 type BatchLimitError struct{ Max int }
 
 func (e *BatchLimitError) Error() string {
-	return fmt.Sprintf("more than %d forms in one batch: send this one in another", e.Max)
+	return fmt.Sprintf("more than %d forms in one batch: this form and the rest were not read; send them in another", e.Max)
 }
 
 // Is makes errors.Is(err, ErrBatchLimit) true.
