@@ -8,9 +8,12 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/salyq/salyq/internal/auth"
 	"github.com/salyq/salyq/internal/intake"
 	"github.com/salyq/salyq/internal/testkit"
 	"github.com/salyq/salyq/pkg/client"
@@ -147,5 +150,45 @@ func TestHTTPBatchLimits(t *testing.T) {
 	}
 	if n := r.queued(t); n != 2 {
 		t.Errorf("%d stored, want 2", n)
+	}
+}
+
+// TestHTTPBatchScope: in a batch each form is held to the client's scope
+// on its own: a form of a taxpayer outside it is answered 403 and not
+// stored, while the forms of the batch inside it go on (here to the
+// keystore, which has no key for them).
+func TestHTTPBatchScope(t *testing.T) {
+	r := newRig(t)
+	tokensFile := filepath.Join(t.TempDir(), "tokens.json")
+	otherIIN := mustKeys(t).other.Identity().IIN
+	token, err := auth.Add(tokensFile, "erp-other", otherIIN, time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens, err := auth.OpenTokens(tokensFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(tokens.Middleware(r.in.Handler()))
+	t.Cleanup(hs.Close)
+	c, err := client.New(hs.URL, client.WithToken(token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	others := good(t)
+	others.taxpayer = otherIIN
+	answers, err := c.SubmitBatch(ctx, []client.BatchForm{{Data: good(t).build()}, {Data: others.build()}})
+	if err != nil || len(answers) != 2 {
+		t.Fatalf("batch: %+v %v", answers, err)
+	}
+	var ae *client.APIError
+	if err := answers[0].Err; !errors.Is(err, client.ErrForbidden) || !errors.As(err, &ae) || ae.Field != "taxpayer" {
+		t.Errorf("form outside the scope: %v", err)
+	}
+	if err := answers[1].Err; !errors.Is(err, client.ErrRefused) || !errors.As(err, &ae) || ae.Field != "iin" {
+		t.Errorf("form inside the scope, without a key: %v", err)
+	}
+	if n := r.queued(t); n != 0 {
+		t.Errorf("%d stored", n)
 	}
 }
