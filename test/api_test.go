@@ -112,5 +112,40 @@ func TestAPIContract(t *testing.T) {
 	if _, err := c.Submit(ctx, good); err != nil {
 		t.Errorf("good form after the refusals: %v", err)
 	}
+
+	// A batch: every part answered as it would be alone, in order.
+	fresh := app.SampleForms(h.taxpayers, 8)[7]
+	answers, err := c.SubmitBatch(ctx, []client.BatchForm{{Name: "new.xml", Data: fresh}, {Name: "bad.xml", Data: []byte("<fno")}, {Name: "again.xml", Data: good}})
+	if err != nil || len(answers) != 3 {
+		t.Fatalf("batch: %+v %v", answers, err)
+	}
+	if a := answers[0]; a.Err != nil || a.Submission.ID == "" || a.Submission.Duplicate || a.Name != "new.xml" {
+		t.Errorf("batch, new form: %+v", a)
+	}
+	if a := answers[1]; !errors.Is(a.Err, client.ErrRefused) {
+		t.Errorf("batch, bad form: %+v", a)
+	}
+	if a := answers[2]; a.Err != nil || !a.Submission.Duplicate {
+		t.Errorf("batch, filed form: %+v", a)
+	}
+	// Batches refused whole: without a form (400), without a length (411).
+	empty := "--b--\r\n"
+	for _, c := range []struct {
+		body   io.Reader
+		length int64
+		code   int
+	}{{strings.NewReader(empty), int64(len(empty)), http.StatusBadRequest}, {io.MultiReader(strings.NewReader(empty)), -1, http.StatusLengthRequired}} {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/batches", c.body)
+		req.ContentLength = c.length
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.code {
+			t.Errorf("batch refused whole: %d, want %d", resp.StatusCode, c.code)
+		}
+	}
 	t.Logf("%d API calls validated against openapi.json", h.validator.calls.Load())
 }

@@ -52,6 +52,8 @@ func RefusalOf(err error) Refusal {
 //
 //	POST /v1/forms        an FNO XML body → 202 {"id": …, "duplicate": …}
 //	                      or 422 with the refused field and reason
+//	POST /v1/batches      multipart/form-data, one form per part → 200
+//	                      with one answer per part, in order
 //	GET  /v1/forms/{id}   the submission's state and status history
 //
 // Behind auth's middleware a form outside the client's scope is refused
@@ -60,6 +62,7 @@ func RefusalOf(err error) Refusal {
 func (in *Intake) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/forms", in.post)
+	mux.HandleFunc("POST /v1/batches", in.postBatch)
 	mux.HandleFunc("GET /v1/forms/{id}", in.get)
 	mux.HandleFunc("GET /openapi.json", serveOpenAPI)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
@@ -82,19 +85,27 @@ func (in *Intake) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := in.Submit(r.Context(), data)
+	code, body := answerOf(res, err)
+	if err == nil {
+		w.Header().Set("Location", "/v1/forms/"+res.ID)
+	}
+	writeJSON(w, code, body)
+}
+
+// answerOf is the HTTP status and body of one form's answer, the same
+// for a form alone and for a form of a batch.
+func answerOf(res Result, err error) (int, any) {
 	switch {
 	case errors.Is(err, ErrTooLarge):
-		writeJSON(w, http.StatusRequestEntityTooLarge, RefusalOf(err))
+		return http.StatusRequestEntityTooLarge, RefusalOf(err)
 	case errors.Is(err, auth.ErrOutOfScope):
-		writeJSON(w, http.StatusForbidden, Refusal{Error: "forbidden", Field: "taxpayer", Reason: err.Error()})
+		return http.StatusForbidden, Refusal{Error: "forbidden", Field: "taxpayer", Reason: err.Error()}
 	case errors.Is(err, ErrPublish):
-		writeJSON(w, http.StatusServiceUnavailable, Refusal{Error: err.Error()})
+		return http.StatusServiceUnavailable, Refusal{Error: err.Error()}
 	case err != nil:
-		writeJSON(w, http.StatusUnprocessableEntity, RefusalOf(err))
-	default:
-		w.Header().Set("Location", "/v1/forms/"+res.ID)
-		writeJSON(w, http.StatusAccepted, res)
+		return http.StatusUnprocessableEntity, RefusalOf(err)
 	}
+	return http.StatusAccepted, res
 }
 
 // Status is the answer of GET /v1/forms/{id}.

@@ -4,6 +4,11 @@
 // taxpayer's key, and publishes them to SALYQ_SUBMISSIONS. A caller hears
 // back only after JetStream has stored the form.
 //
+// Many forms at once (SubmitBatch: directories, POST /v1/batches) are
+// checked and signed or verified on every core and published
+// asynchronously in their order, a bounded window of acknowledgements
+// outstanding; each is still answered only after its PubAck, in order.
+//
 // The submission id is derived from the taxpayer, form code, version,
 // period, kind and the field values, so the same form submitted twice is
 // one submission: JetStream drops the second publish within its duplicate

@@ -37,3 +37,18 @@ func (e *TooLargeError) reason() string {
 	}
 	return fmt.Sprintf("more than the maximum of %d bytes", e.Max)
 }
+
+// ErrBatchLimit means a batch carried more forms than one batch may: this
+// form and the rest were not read; sending them in another batch may
+// succeed.
+var ErrBatchLimit = errors.New("too many forms in one batch")
+
+// BatchLimitError is a form past the batch's maximum number of forms.
+type BatchLimitError struct{ Max int }
+
+func (e *BatchLimitError) Error() string {
+	return fmt.Sprintf("more than %d forms in one batch: this form and the rest were not read; send them in another", e.Max)
+}
+
+// Is makes errors.Is(err, ErrBatchLimit) true.
+func (e *BatchLimitError) Is(target error) bool { return target == ErrBatchLimit }

@@ -17,52 +17,66 @@ type FileResult struct {
 }
 
 // SubmitPaths submits every form named by paths: files, directories
-// (recursively, *.xml) and "-" for stdin. Each file's result goes to fn as
-// soon as it is known; one bad file does not stop the others.
+// (recursively, *.xml) and "-" for stdin, as one batch (SubmitBatch).
+// Each file's result goes to fn in the order of the paths as soon as it
+// is known; one bad file does not stop the others.
 func (in *Intake) SubmitPaths(ctx context.Context, paths []string, stdin io.Reader, fn func(FileResult)) error {
-	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if p == "-" {
-			data, err := in.readForm(stdin)
-			if err != nil {
-				in.observe(Result{}, err)
-			}
-			r := FileResult{Path: "-", Err: err}
-			if err == nil {
-				r.Result, r.Err = in.Submit(ctx, data)
-			}
-			fn(r)
-			continue
-		}
-		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				fn(FileResult{Path: path, Err: err})
-				return nil
-			}
+	var walkErr error
+	items := func(yield func(Item) bool) {
+		for _, p := range paths {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return
 			}
-			if d.IsDir() || (path != p && !strings.EqualFold(filepath.Ext(path), ".xml")) {
+			if p == "-" {
+				data, err := in.readForm(stdin)
+				if err != nil {
+					in.observe(Result{}, err)
+				}
+				if !yield(Item{Name: "-", Data: data, Err: err}) {
+					return
+				}
+				continue
+			}
+			stopped := false
+			err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+				if err != nil {
+					if !yield(Item{Name: path, Err: err}) {
+						stopped = true
+						return fs.SkipAll
+					}
+					return nil
+				}
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				if d.IsDir() || (path != p && !strings.EqualFold(filepath.Ext(path), ".xml")) {
+					return nil
+				}
+				data, err := in.readFile(path)
+				if err != nil {
+					in.observe(Result{}, err)
+				}
+				if !yield(Item{Name: path, Data: data, Err: err}) {
+					stopped = true
+					return fs.SkipAll
+				}
 				return nil
-			}
-			data, err := in.readFile(path)
+			})
 			if err != nil {
-				in.observe(Result{}, err)
+				walkErr = err
 			}
-			r := FileResult{Path: path, Err: err}
-			if err == nil {
-				r.Result, r.Err = in.Submit(ctx, data)
+			if err != nil || stopped {
+				return
 			}
-			fn(r)
-			return nil
-		})
-		if err != nil {
-			return err
 		}
 	}
-	return nil
+	err := in.SubmitBatch(ctx, items, func(r ItemResult) {
+		fn(FileResult{Path: r.Name, Result: r.Result, Err: r.Err})
+	})
+	if err != nil {
+		return err
+	}
+	return walkErr
 }
 
 // readForm reads one form from r, refusing it once it is larger than the

@@ -60,8 +60,15 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	k := mustKeys(t)
 	js, set := testkit.JetStream(t)
+	return newRigOn(t, js, set, nil)
+}
+
+// newRigOn is newRig on a JetStream of the test's own, with the intake's
+// configuration changed by config, if not nil.
+func newRigOn(t *testing.T, js jetstream.JetStream, set *streams.Set, config func(*intake.Config)) *rig {
+	t.Helper()
+	k := mustKeys(t)
 	dir := t.TempDir()
 	if err := k.taxpayer.WriteP12(filepath.Join(dir, "taxpayer.p12"), "pw"); err != nil {
 		t.Fatal(err)
@@ -81,8 +88,12 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	b := board.New(js, set)
+	cfg := intake.Config{JS: js, Board: b, Keys: ks, Templates: ts, Clock: time.Now}
+	if config != nil {
+		config(&cfg)
+	}
 	return &rig{
-		in: intake.New(intake.Config{JS: js, Board: b, Keys: ks, Templates: ts, Clock: time.Now}),
+		in: intake.New(cfg),
 		js: js, set: set, board: b, keys: ks, templates: ts,
 	}
 }

@@ -35,6 +35,25 @@ type Config struct {
 	// MaxFormSize refuses larger forms on every path; 0:
 	// DefaultMaxFormSize.
 	MaxFormSize int64
+	// Workers is how many forms of a batch are checked and signed or
+	// verified at once; 0: GOMAXPROCS.
+	Workers int
+	// PublishWindow is how many forms of a batch may be published and
+	// not yet answered; 0: DefaultPublishWindow.
+	PublishWindow int
+	// BatchBytes bounds the bytes of forms a batch holds at once (being
+	// checked, signed, or waiting for their acknowledgement; one form is
+	// always admitted); 0: twice MaxFormSize.
+	BatchBytes int64
+	// AckWait is how long a form of a batch waits for its PubAck; 0:
+	// DefaultAckWait.
+	AckWait time.Duration
+	// MaxBatchForms is the most forms one API batch may carry; 0:
+	// DefaultMaxBatchForms.
+	MaxBatchForms int
+	// MaxBatchSize is the largest API batch body; 0:
+	// DefaultMaxBatchSize.
+	MaxBatchSize int64
 }
 
 // Intake validates, signs and enqueues forms. It is safe for concurrent
@@ -105,47 +124,69 @@ func (in *Intake) Submit(ctx context.Context, data []byte) (Result, error) {
 }
 
 func (in *Intake) submit(ctx context.Context, data []byte) (Result, error) {
+	p, err := in.prepare(ctx, data)
+	if err != nil || p.msg == nil {
+		return p.res, err
+	}
+	ack, err := in.cfg.JS.PublishMsg(ctx, p.msg)
+	if err != nil {
+		return Result{}, in.publishError(p, err)
+	}
+	return in.stored(ctx, p, ack.Duplicate), nil
+}
+
+// prepared is a form checked and signed, ready to publish: msg is nil
+// when it needs no publish (known to the board already).
+type prepared struct {
+	res Result
+	msg *nats.Msg
+	now time.Time
+}
+
+// prepare does everything before the publish: parse, scope, template,
+// sign or verify, id, and the board's duplicate check.
+func (in *Intake) prepare(ctx context.Context, data []byte) (prepared, error) {
 	if int64(len(data)) > in.cfg.MaxFormSize {
-		return Result{}, &TooLargeError{Size: int64(len(data)), Max: in.cfg.MaxFormSize}
+		return prepared{}, &TooLargeError{Size: int64(len(data)), Max: in.cfg.MaxFormSize}
 	}
 	now := in.cfg.Clock()
 	f, err := envelope.ParseForm(data, envelope.FormOptions{AllowTestIdentities: in.cfg.AllowTestIdentities})
 	if err != nil {
-		return Result{}, err
+		return prepared{}, err
 	}
 	// The scope is checked before anything else is done with the form:
 	// a client outside it learns nothing (not even whether it was filed).
 	if err := auth.CheckScope(ctx, f.Taxpayer); err != nil {
-		return Result{}, err
+		return prepared{}, err
 	}
 	if err := in.cfg.Templates.Check(f); err != nil {
-		return Result{}, err
+		return prepared{}, err
 	}
 	var signed []byte
 	if len(xmldsig.FindSignatures(f.Element())) > 0 {
 		// Signed by the ERP already: check it, send it as it is.
 		sf, err := f.Verify(envelope.VerifyOptions{Now: now, AllowTestIdentities: in.cfg.AllowTestIdentities})
 		if err != nil {
-			return Result{}, err
+			return prepared{}, err
 		}
 		if err := in.checkKey(ctx, sf.Certificate, now); err != nil {
-			return Result{}, err
+			return prepared{}, err
 		}
 		signed = data
 	} else {
 		key, err := in.signingKey(ctx, f.Taxpayer, now)
 		if err != nil {
-			return Result{}, err
+			return prepared{}, err
 		}
 		if signed, err = envelope.SignForm(ctx, f, key.Signer(), envelope.SignOptions{Now: now, AllowTestIdentities: in.cfg.AllowTestIdentities}); err != nil {
-			return Result{}, err
+			return prepared{}, err
 		}
 	}
 	res := Result{ID: SubmissionID(f), Taxpayer: f.Taxpayer, Form: f.Code, Period: f.Period.String(), Kind: string(f.Kind)}
 	if _, err := in.cfg.Board.Get(ctx, res.ID); err == nil {
 		// Known already (past JetStream's duplicate window too).
 		res.Duplicate = true
-		return res, nil
+		return prepared{res: res}, nil
 	}
 	m := nats.NewMsg(streams.SubmitSubject(res.Taxpayer))
 	m.Data = signed
@@ -155,22 +196,30 @@ func (in *Intake) submit(ctx context.Context, data []byte) (Result, error) {
 	m.Header.Set(streams.HeaderForm, res.Form)
 	m.Header.Set(streams.HeaderPeriod, res.Period)
 	m.Header.Set(streams.HeaderKind, res.Kind)
-	ack, err := in.cfg.JS.PublishMsg(ctx, m)
+	return prepared{res: res, msg: m, now: now}, nil
+}
+
+// publishError is the refusal of a form JetStream did not store.
+func (in *Intake) publishError(p prepared, err error) error {
 	if errors.Is(err, nats.ErrMaxPayload) {
 		// Only a server whose max_payload shrank since start: the form
 		// is refused for good, not "try again".
-		return Result{}, &TooLargeError{Size: int64(len(signed)), Max: in.cfg.MaxFormSize}
+		return &TooLargeError{Size: int64(len(p.msg.Data)), Max: in.cfg.MaxFormSize}
 	}
-	if err != nil {
-		return Result{}, fmt.Errorf("%w: %w", ErrPublish, err)
-	}
-	res.Duplicate = ack.Duplicate
-	if !ack.Duplicate {
-		v := board.View{ID: res.ID, Taxpayer: res.Taxpayer, Form: res.Form, Period: res.Period, Kind: res.Kind, Status: statusfsm.StateQueued, Updated: now}
+	return fmt.Errorf("%w: %w", ErrPublish, err)
+}
+
+// stored completes a form JetStream has stored (its PubAck came): the
+// board's queued view is written after the publish, never before, so
+// that a view always names a stored form.
+func (in *Intake) stored(ctx context.Context, p prepared, duplicate bool) Result {
+	res := p.res
+	res.Duplicate = duplicate
+	if !duplicate {
+		v := board.View{ID: res.ID, Taxpayer: res.Taxpayer, Form: res.Form, Period: res.Period, Kind: res.Kind, Status: statusfsm.StateQueued, Updated: p.now}
 		// Create, not put: a fast worker may have moved it on already.
-		if err := in.cfg.Board.Create(ctx, v, &board.Event{ID: res.ID, To: statusfsm.StateQueued, At: now}); err != nil {
-			return res, nil // the form is stored; the view catches up
-		}
+		// An error leaves the form stored; the view catches up.
+		_ = in.cfg.Board.Create(ctx, v, &board.Event{ID: res.ID, To: statusfsm.StateQueued, At: p.now})
 	}
-	return res, nil
+	return res
 }

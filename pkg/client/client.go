@@ -120,6 +120,10 @@ func (b Backoff) next(d time.Duration) time.Duration {
 }
 
 func (c *Client) do(ctx context.Context, method, path string, body []byte, out any) error {
+	return c.send(ctx, method, path, body, "application/xml", out)
+}
+
+func (c *Client) send(ctx context.Context, method, path string, body []byte, contentType string, out any) error {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -129,7 +133,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 		return fmt.Errorf("salyq client: %w", err)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/xml")
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
 	if c.token != "" {

@@ -7,6 +7,8 @@
 // is the same submission (Submission.Duplicate), so a Submit that failed
 // with ErrUnavailable, or whose answer was lost, may simply be repeated.
 // Refusals (ErrRefused, ErrTooLarge) are permanent: fix the form.
+// SubmitBatch sends many forms in one request and answers each as Submit
+// would, in order; a form answered ErrUnavailable may be sent again.
 //
 // Status events are also published on the NATS stream SALYQ_STATUS; this
 // package does not use NATS (it depends on the standard library only) and
