@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -43,7 +44,8 @@ type benchEnv struct {
 	rt        *app.Runtime
 	simURL    string
 	taxpayers []string
-	next      int // index of the next sample form: every form is new
+	next      int         // index of the next sample form: every form is new
+	fsyncs    *fsyncTrace // the external nats-server's fsyncs; nil: not counted
 }
 
 func newBenchEnv(b *testing.B, latency time.Duration, inFlight int) *benchEnv {
@@ -79,7 +81,7 @@ func newBenchEnv(b *testing.B, latency time.Duration, inFlight int) *benchEnv {
 	}
 	go io.Copy(io.Discard, stdout)
 
-	natsURL := startNATS(b, dir)
+	natsURL, fsyncs := startNATS(b, dir)
 	cfg := app.Config{
 		NATS: natsURL, Data: filepath.Join(dir, "data"), Gateway: url + "bip-sync-wss-gost/",
 		Keys: pki.KeystoreDir, TransportKey: pki.TransportKeyFile, GatewayCert: pki.GatewayCertFile,
@@ -97,7 +99,7 @@ func newBenchEnv(b *testing.B, latency time.Duration, inFlight int) *benchEnv {
 	// Production polling (first poll 5 s after filing): the batch is
 	// measured to its filing, and polls of the same forms would compete.
 	rt.PollBackoff = statusfsm.Backoff{}
-	e := &benchEnv{rt: rt, simURL: url}
+	e := &benchEnv{rt: rt, simURL: url, fsyncs: fsyncs}
 	for _, k := range rt.Keys.Entries() {
 		if _, err := rt.Keys.ForTaxpayer(k.Key.Identity().TaxpayerID(), time.Now()); err == nil {
 			e.taxpayers = append(e.taxpayers, k.Key.Identity().TaxpayerID())
@@ -118,9 +120,10 @@ func (e *benchEnv) take(n int) int {
 
 // startNATS starts JetStream with fsync on every write: embedded, as
 // `salyq run` does, or — with SALYQ_BENCH_EXTERNAL_NATS=1 — as a
-// nats-server process of its own, so that the measured RSS is salyq's
-// alone. SALYQ_BENCH_SYNC overrides the sync setting.
-func startNATS(b *testing.B, dir string) string {
+// nats-server process of its own, so that the measured RSS and CPU are
+// salyq's alone, under strace when it is installed, counting its fsyncs.
+// SALYQ_BENCH_SYNC overrides the sync setting.
+func startNATS(b *testing.B, dir string) (string, *fsyncTrace) {
 	dur := broker.Durability{SyncAlways: true}
 	if v := os.Getenv("SALYQ_BENCH_SYNC"); v != "" {
 		dur, _ = broker.ParseDurability(v)
@@ -135,7 +138,7 @@ func startNATS(b *testing.B, dir string) string {
 			b.Fatal(err)
 		}
 		b.Cleanup(emb.Shutdown)
-		return emb.URL()
+		return emb.URL(), nil
 	}
 	bin := filepath.Join(dir, "nats-server")
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/nats-io/nats-server/v2").CombinedOutput(); err != nil {
@@ -146,18 +149,30 @@ func startNATS(b *testing.B, dir string) string {
 	if !dur.SyncAlways {
 		sync = dur.SyncInterval.String()
 	}
-	os.WriteFile(conf, []byte(fmt.Sprintf("listen: 127.0.0.1:14222\njetstream { store_dir: %q\n sync_interval: %s }\n", filepath.Join(dir, "nats"), sync)), 0o600)
-	cmd := exec.Command(bin, "-c", conf)
+	pidFile := filepath.Join(dir, "nats.pid")
+	os.WriteFile(conf, []byte(fmt.Sprintf("listen: 127.0.0.1:14222\nmax_payload: 8MB\npid_file: %q\njetstream { store_dir: %q\n sync_interval: %s }\n", pidFile, filepath.Join(dir, "nats"), sync)), 0o600)
+	argv, fsyncs := traced(dir, []string{bin, "-c", conf})
+	cmd := exec.Command(argv[0], argv[1:]...)
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	b.Cleanup(func() {
+		// The server itself, not strace: killing strace would leave its
+		// tracee running.
+		if pid, err := os.ReadFile(pidFile); err == nil {
+			if n, err := strconv.Atoi(strings.TrimSpace(string(pid))); err == nil {
+				syscall.Kill(n, syscall.SIGKILL)
+			}
+		}
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
 	url := "nats://127.0.0.1:14222"
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if nc, err := nats.Connect(url); err == nil {
 			nc.Close()
-			return url
+			return url, fsyncs
 		}
 		if time.Now().After(deadline) {
 			b.Fatal("nats-server did not start")
@@ -183,16 +198,6 @@ func (e *benchEnv) stats(b *testing.B) sonosim.Stats {
 }
 
 func (e *benchEnv) filings(b *testing.B) int64 { return e.stats(b).FilingsAccepted }
-
-// signatures counts the RSA signatures made between two stats of the
-// sandbox for n new forms: the taxpayer's on each form (intake); per
-// send, the transport signature and the gateway's answer; per status
-// request, the taxpayer's, the transport signature and the answer.
-func signatures(before, after sonosim.Stats, n int) int64 {
-	sends := after.Requests[envelope.ServiceSend] - before.Requests[envelope.ServiceSend]
-	polls := after.Requests[envelope.ServiceStatus] - before.Requests[envelope.ServiceStatus]
-	return int64(n) + 2*sends + 3*polls
-}
 
 // submit runs the intake over n new forms on every core, making each
 // form as it goes: a batch is never held in memory.
@@ -258,13 +263,33 @@ func mustParse(b *testing.B, data []byte) *envelope.Form {
 	return f
 }
 
+// batchCost is what a batch cost: the rate at which SONO took it, and per
+// filed form the signatures and verifications salyq made, salyq's CPU
+// time and the JetStream server's fsyncs (-1: not counted).
+type batchCost struct {
+	rate            float64
+	signs, verifies float64
+	cpu             time.Duration
+	fsyncs          float64
+}
+
 // runBatch submits n new forms with worker and poller running and returns
-// the rate at which SONO took them (submission of the first to filing of
-// the last) and the signatures made per form meanwhile.
-func (e *benchEnv) runBatch(b *testing.B, n int) (rate, sigsPerForm float64) {
+// what the batch cost (submission of the first to filing of the last).
+func (e *benchEnv) runBatch(b *testing.B, n int) batchCost {
 	before := e.stats(b)
-	rate = e.run(b, func() { e.submit(b, n) }, n)
-	return rate, float64(signatures(before, e.stats(b), n)) / float64(n)
+	var fsyncs int64
+	if e.fsyncs != nil {
+		fsyncs = e.fsyncs.count(b)
+	}
+	cpu := cpuTime(b)
+	c := batchCost{rate: e.run(b, func() { e.submit(b, n) }, n), fsyncs: -1}
+	c.cpu = (cpuTime(b) - cpu) / time.Duration(n)
+	if e.fsyncs != nil {
+		c.fsyncs = float64(e.fsyncs.count(b)-fsyncs) / float64(n)
+	}
+	signs, verifies := cryptoOps(before, e.stats(b), n)
+	c.signs, c.verifies = float64(signs)/float64(n), float64(verifies)/float64(n)
+	return c
 }
 
 // run starts worker and poller, calls during, and waits until SONO has
@@ -297,25 +322,37 @@ func BenchmarkPipeline(b *testing.B) {
 		e := newBenchEnv(b, 0, 32)
 		for range b.N {
 			sign := e.signOnly(b, *benchBatch/2)
-			rate, sigs := e.runBatch(b, *benchBatch)
-			b.ReportMetric(rate, "forms/s")
+			signCPU, verifyCPU := e.cryptoCost(b, 200)
+			c := e.runBatch(b, *benchBatch)
+			sigs := c.signs + c.verifies
+			b.ReportMetric(c.rate, "forms/s")
 			b.ReportMetric(sign, "sign-only-forms/s")
-			b.ReportMetric(100*rate/sign, "%-of-signing")
+			b.ReportMetric(100*c.rate/sign, "%-of-signing")
 			// Every signature costs about one signing-only form: a filing
 			// can go no faster than sign-only ÷ signatures per form.
 			b.ReportMetric(sigs, "signatures/form")
-			b.ReportMetric(100*rate/(sign/sigs), "%-of-signature-bound")
+			b.ReportMetric(100*c.rate/(sign/sigs), "%-of-signature-bound")
+			// salyq's own CPU per filed form against the CPU of the
+			// signatures and verifications it had to make for it,
+			// measured on one goroutine in the same run.
+			crypto := time.Duration(c.signs*float64(signCPU) + c.verifies*float64(verifyCPU))
+			b.ReportMetric(float64(c.cpu)/1e6, "cpu-ms/form")
+			b.ReportMetric(float64(crypto)/1e6, "crypto-ms/form")
+			b.ReportMetric(float64(c.cpu)/float64(crypto), "cpu-x-crypto")
+			if c.fsyncs >= 0 {
+				b.ReportMetric(c.fsyncs, "fsyncs/form")
+			}
 			b.ReportMetric(peakRSSMB(), "peak-RSS-MB")
 		}
 	})
 	b.Run("latency=200ms", func(b *testing.B) {
 		e := newBenchEnv(b, 200*time.Millisecond, *benchInFlght)
 		for range b.N {
-			rate, _ := e.runBatch(b, *benchBatch/2)
+			c := e.runBatch(b, *benchBatch/2)
 			ideal := float64(*benchInFlght) / 0.2
-			b.ReportMetric(rate, "forms/s")
+			b.ReportMetric(c.rate, "forms/s")
 			b.ReportMetric(ideal, "cap/latency-forms/s")
-			b.ReportMetric(100*rate/ideal, "%-of-ideal")
+			b.ReportMetric(100*c.rate/ideal, "%-of-ideal")
 		}
 	})
 }

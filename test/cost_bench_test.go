@@ -1,0 +1,105 @@
+package test
+
+import (
+	"bufio"
+	"context"
+	"crypto/x509"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/salyq/salyq/internal/sonosim"
+	"github.com/salyq/salyq/pkg/envelope"
+)
+
+// cpuTime is the user and system CPU time this process has used: salyq's
+// own, since the sandbox (and, with SALYQ_BENCH_EXTERNAL_NATS=1, the
+// nats-server) run in processes of their own.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cryptoOps are the signatures and verifications salyq itself makes for
+// n new forms between two stats of the sandbox: per form the taxpayer's
+// signature (intake); per send the transport signature and the
+// verification of the gateway's signed answer; per status request the
+// taxpayer's and the transport signatures and the answer's verification.
+func cryptoOps(before, after sonosim.Stats, n int) (signs, verifies int64) {
+	sends := after.Requests[envelope.ServiceSend] - before.Requests[envelope.ServiceSend]
+	polls := after.Requests[envelope.ServiceStatus] - before.Requests[envelope.ServiceStatus]
+	return int64(n) + sends + 2*polls, sends + polls
+}
+
+// cryptoCost measures, on one goroutine and in CPU time, one signature
+// and one verification with a keystore key, the kind salyq makes for
+// every form (the sandbox's keys are all of one algorithm and size).
+func (e *benchEnv) cryptoCost(b *testing.B, n int) (sign, verify time.Duration) {
+	key, err := e.rt.Keys.ForTaxpayer(e.taxpayers[0], time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	signer, cert := key.Signer(), key.Certificate()
+	msg := []byte("<ds:SignedInfo>the canonical bytes a signature covers</ds:SignedInfo>")
+	var sig []byte
+	start := cpuTime(b)
+	for range n {
+		if sig, err = signer.Sign(context.Background(), msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	sign = (cpuTime(b) - start) / time.Duration(n)
+	start = cpuTime(b)
+	for range n {
+		if err := cert.CheckSignature(x509.SHA256WithRSA, msg, sig); err != nil {
+			b.Fatalf("verifying the keystore key's signature: %v", err)
+		}
+	}
+	verify = (cpuTime(b) - start) / time.Duration(n)
+	return sign, verify
+}
+
+// fsyncTrace counts the fsync and fdatasync calls of a process started
+// under strace (seccomp-filtered, so the server is stopped only at those
+// calls), from the lines strace writes to its output file.
+type fsyncTrace struct{ path string }
+
+// traced wraps the command line of a nats-server in strace when strace is
+// installed and SALYQ_BENCH_FSYNCS is not 0, and returns its trace (nil:
+// not counted).
+func traced(dir string, argv []string) ([]string, *fsyncTrace) {
+	if os.Getenv("SALYQ_BENCH_FSYNCS") == "0" {
+		return argv, nil
+	}
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		return argv, nil
+	}
+	t := &fsyncTrace{path: dir + "/fsyncs.trace"}
+	return append([]string{strace, "-f", "-qq", "--seccomp-bpf", "-e", "trace=fsync,fdatasync", "-o", t.path}, argv...), t
+}
+
+// count is the number of fsync and fdatasync calls so far.
+func (t *fsyncTrace) count(b *testing.B) int64 {
+	f, err := os.Open(t.path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	var n int64
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// A call interrupted by another thread's is written twice:
+		// "fsync(12 <unfinished ...>" and "<... fsync resumed>".
+		if l := sc.Text(); (strings.Contains(l, "fsync(") || strings.Contains(l, "fdatasync(")) && !strings.Contains(l, "resumed>") {
+			n++
+		}
+	}
+	return n
+}
