@@ -276,7 +276,7 @@ type batchCost struct {
 // runBatch submits n new forms with worker and poller running and returns
 // what the batch cost (submission of the first to filing of the last).
 func (e *benchEnv) runBatch(b *testing.B, n int) batchCost {
-	before := e.stats(b)
+	before, appended := e.stats(b), e.appended(b)
 	var fsyncs int64
 	if e.fsyncs != nil {
 		fsyncs = e.fsyncs.count(b)
@@ -287,6 +287,7 @@ func (e *benchEnv) runBatch(b *testing.B, n int) batchCost {
 	if e.fsyncs != nil {
 		c.fsyncs = float64(e.fsyncs.count(b)-fsyncs) / float64(n)
 	}
+	logAppended(b, appended, e.appended(b), n)
 	signs, verifies := cryptoOps(before, e.stats(b), n)
 	c.signs, c.verifies = float64(signs)/float64(n), float64(verifies)/float64(n)
 	return c

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"crypto/x509"
+	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -63,6 +65,33 @@ func (e *benchEnv) cryptoCost(b *testing.B, n int) (sign, verify time.Duration) 
 	}
 	verify = (cpuTime(b) - start) / time.Duration(n)
 	return sign, verify
+}
+
+// appended is the number of messages ever appended to each stream: where
+// a batch's writes went.
+func (e *benchEnv) appended(b *testing.B) map[string]uint64 {
+	out := map[string]uint64{}
+	l := e.rt.JS.ListStreams(context.Background())
+	for info := range l.Info() {
+		out[info.Config.Name] = info.State.LastSeq
+	}
+	if err := l.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
+// logAppended logs the messages each stream took per form between two
+// readings of appended.
+func logAppended(b *testing.B, before, after map[string]uint64, n int) {
+	var parts []string
+	for name, last := range after {
+		if d := last - before[name]; d > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.2f", name, float64(d)/float64(n)))
+		}
+	}
+	slices.Sort(parts)
+	b.Logf("messages appended per form: %s", strings.Join(parts, ", "))
 }
 
 // fsyncTrace counts the fsync and fdatasync calls of a process started
