@@ -59,11 +59,11 @@ type Config struct {
 
 // Server serves the dashboard.
 type Server struct {
-	cfg   Config
-	ss    *sessions
-	tpl   *template.Template
-	live  chan struct{}
-	mux   *http.ServeMux
+	cfg  Config
+	ss   *sessions
+	tpl  *template.Template
+	live chan struct{}
+	mux  *http.ServeMux
 }
 
 // New returns a dashboard on cfg.
