@@ -5,13 +5,19 @@
   const box = document.querySelector("[data-live]");
   if (!box || !window.EventSource) return;
   const only = box.dataset.id; // a form page: its own events only
-  let timer = null;
+  const load = async () => {
+    const r = await fetch(box.dataset.live, { credentials: "same-origin" });
+    if (r.ok) box.innerHTML = await r.text();
+  };
+  // Soon after a burst of events, and once more a little later: a
+  // poller publishes an event before it writes the board, so the first
+  // fetch may still read the state before it.
+  let soon = null, later = null;
   const refresh = () => {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const r = await fetch(box.dataset.live, { credentials: "same-origin" });
-      if (r.ok) box.innerHTML = await r.text();
-    }, 150);
+    clearTimeout(soon);
+    clearTimeout(later);
+    soon = setTimeout(load, 150);
+    later = setTimeout(load, 1500);
   };
   const es = new EventSource("/ui/events");
   const mark = document.getElementById("live");
