@@ -22,6 +22,7 @@ type QueryError struct {
 	Param, Reason string
 }
 
+// Error names the parameter and the reason.
 func (e *QueryError) Error() string { return "query parameter " + e.Param + ": " + e.Reason }
 
 // Is makes a QueryError an ErrBadQuery.

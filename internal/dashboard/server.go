@@ -170,7 +170,9 @@ func (s *Server) authed(h func(http.ResponseWriter, *request)) http.Handler {
 			return
 		}
 		if err != nil {
-			if r.Method == http.MethodGet && r.URL.Path != "/ui/events" && !strings.Contains(r.URL.Path, "/live") && r.URL.Path != "/ui/counts" {
+			// A page goes to the login page; what a page's script fetches
+			// (events, fragments) is told 401.
+			if r.Method == http.MethodGet && r.URL.Path != "/ui/events" && !strings.HasSuffix(r.URL.Path, "/live") && r.URL.Path != "/ui/counts" {
 				http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
 				return
 			}
