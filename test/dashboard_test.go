@@ -187,7 +187,13 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatalf("dead letters: %q, want %s naming DUPLICATE", l, second.ID)
 	}
 	b.shot("dead-letters")
-	b.run(chromedp.Click(chromedp.CSS(`button.replay[data-id="`+second.ID+`"]`)), chromedp.WaitVisible(chromedp.CSS("#replay-go")))
+	// Filtered by its cause, all of it replayed: the confirmation lists
+	// the form.
+	b.run(chromedp.SetValue(chromedp.CSS("#reason-filter"), "DUPLICATE"), chromedp.Click(chromedp.CSS("#filter-button")), chromedp.WaitVisible(chromedp.CSS("#replay-reason")))
+	b.run(chromedp.Click(chromedp.CSS("#replay-reason")), chromedp.WaitVisible(chromedp.CSS("#replay-go")))
+	if c := b.text("#confirm-letters"); !strings.Contains(c, second.ID) {
+		t.Fatalf("the confirmation does not list %s: %q", second.ID, c)
+	}
 	b.shot("replay-confirm")
 	b.run(chromedp.Click(chromedp.CSS("#replay-go")), chromedp.WaitVisible(chromedp.CSS("#audit")))
 	if a := b.text("#audit"); !strings.Contains(a, "ops") || !strings.Contains(a, second.ID) {

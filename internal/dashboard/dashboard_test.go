@@ -266,16 +266,16 @@ func truncate(s string) string {
 func TestReplayWithConfirmationAndAudit(t *testing.T) {
 	r := newRig(t, 0)
 	c := r.login(r.ops)
-	_, dlq, _ := r.get(c, "/ui/dlq?reason="+url.QueryEscape("DUPLICATE: already filed"))
+	_, dlq, _ := r.get(c, "/ui/dlq?reason=DUPLICATE")
 	csrf := csrfOf(t, dlq)
-	code, confirm, _ := r.post(c, "/ui/dlq/confirm", url.Values{"reason": {"DUPLICATE: already filed"}, "csrf": {csrf}})
+	code, confirm, _ := r.post(c, "/ui/dlq/confirm", url.Values{"reason": {"DUPLICATE"}, "csrf": {csrf}})
 	if code != http.StatusOK || !strings.Contains(confirm, idA) || !strings.Contains(confirm, idB) || !strings.Contains(confirm, `action="/ui/dlq/replay"`) {
 		t.Fatalf("confirmation: %d\n%s", code, confirm)
 	}
 	if info, _ := r.set.DLQ.Info(context.Background()); info.State.Msgs != 2 {
 		t.Fatalf("the confirmation replayed something: %d letters left", info.State.Msgs)
 	}
-	code, _, h := r.post(c, "/ui/dlq/replay", url.Values{"reason": {"DUPLICATE: already filed"}, "id": {idA, idB}, "csrf": {csrf}})
+	code, _, h := r.post(c, "/ui/dlq/replay", url.Values{"reason": {"DUPLICATE"}, "id": {idA, idB}, "csrf": {csrf}})
 	if code != http.StatusSeeOther || h.Get("Location") != "/ui/dlq" {
 		t.Fatalf("replay: %d → %q", code, h.Get("Location"))
 	}

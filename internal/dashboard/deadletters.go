@@ -17,7 +17,7 @@ import (
 const maxReplayIDs = 1000
 
 type dlqData struct {
-	Letters []delivery.Letter
+	Letters []letterRow
 	Reasons []string
 	Reason  string
 	Audit   []Replayed
@@ -25,9 +25,28 @@ type dlqData struct {
 }
 
 type confirmData struct {
-	Letters []delivery.Letter
+	Letters []letterRow
 	IDs     []string
 	Reason  string
+}
+
+// letterRow is a dead letter with the reason it is filtered and replayed
+// by.
+type letterRow struct {
+	delivery.Letter
+	Key string
+}
+
+// reasonKey groups dead letters by cause: SONO's or the gateway's code
+// when there is one (DUPLICATE, FORM_SIGNATURE …), else the class of the
+// reason (poison, max-deliveries, gave-up, no-key, other). The reason's
+// text names the form and SONO's request, so no two letters would share
+// it, and "all of a reason" would always be one.
+func reasonKey(l delivery.Letter) string {
+	if l.Code != "" {
+		return l.Code
+	}
+	return settle.ReasonClass(settle.Action{Reason: l.Reason})
 }
 
 // deadLetters lists the dead letters, filtered by reason, with the
@@ -46,11 +65,12 @@ func (s *Server) deadLetters(w http.ResponseWriter, r *request) {
 	}
 	d := dlqData{Reason: q["reason"]}
 	for _, l := range letters {
-		if !slices.Contains(d.Reasons, l.Reason) {
-			d.Reasons = append(d.Reasons, l.Reason)
+		k := reasonKey(l)
+		if !slices.Contains(d.Reasons, k) {
+			d.Reasons = append(d.Reasons, k)
 		}
-		if d.Reason == "" || l.Reason == d.Reason {
-			d.Letters = append(d.Letters, l)
+		if d.Reason == "" || k == d.Reason {
+			d.Letters = append(d.Letters, letterRow{l, k})
 		}
 	}
 	sort.Strings(d.Reasons)
@@ -107,8 +127,8 @@ func (s *Server) selected(w http.ResponseWriter, r *request) (confirmData, bool)
 		// Named forms are replayed as named, even when a reason labels
 		// them: a letter of the reason that came after the confirmation
 		// was not shown, so it is not replayed.
-		if (len(ids) == 0 && l.Reason == reason) || slices.Contains(ids, l.ID) {
-			d.Letters = append(d.Letters, l)
+		if (len(ids) == 0 && reasonKey(l) == reason) || slices.Contains(ids, l.ID) {
+			d.Letters = append(d.Letters, letterRow{l, reasonKey(l)})
 			if !slices.Contains(d.IDs, l.ID) {
 				d.IDs = append(d.IDs, l.ID)
 			}
