@@ -102,6 +102,13 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 			if api, tlsConf, err = rt.Cfg.Access.secureAPI(rt.Cfg.HTTP, in.Handler()); err != nil {
 				return err
 			}
+			// The dashboard takes the same tokens through its login
+			// page and session cookie, not the API's bearer check.
+			ui, err := rt.newDashboard(tlsConf != nil)
+			if err != nil {
+				return err
+			}
+			api = withDashboard(api, ui)
 			what = "intake API"
 		}
 		var err error
@@ -122,7 +129,7 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 			base = "https://" + ln.Addr().String()
 		}
 		if parts.Intake {
-			rt.Log.Info("intake API listening", "url", base+"/v1/forms", "ready", base+"/readyz")
+			rt.Log.Info("intake API listening", "url", base+"/v1/forms", "dashboard", base+"/ui/", "ready", base+"/readyz")
 			if rt.Lock != nil {
 				remove, err := publishAPIURL(rt.Lock.Dir(), localURL(base, ln.Addr()))
 				if err != nil {

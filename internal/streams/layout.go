@@ -57,6 +57,8 @@ func layout(cfg Config) []spec {
 		streamSpec(cfg, Status, StatusPrefix, jetstream.LimitsPolicy, cfg.StatusMaxAge, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.Status }),
 		streamSpec(cfg, DLQ, DLQPrefix, jetstream.LimitsPolicy, 0, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.DLQ }),
 		compressed(streamSpec(cfg, Journal, JournalPrefix, jetstream.LimitsPolicy, cfg.JournalMaxAge, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.Journal })),
+		// Kept for good: a few records a quarter, each a deliberate act.
+		streamSpec(cfg, Audit, AuditPrefix, jetstream.LimitsPolicy, 0, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.Audit }),
 		bucketSpec(cfg, BucketState, 0, 1, func(s *Set) *jetstream.KeyValue { return &s.State }),
 		bucketSpec(cfg, BucketRate, time.Minute, 1, func(s *Set) *jetstream.KeyValue { return &s.Rate }),
 		bucketSpec(cfg, BucketLeases, 0, 1, func(s *Set) *jetstream.KeyValue { return &s.Leases }),

@@ -8,6 +8,9 @@ const (
 	DLQ         = "SALYQ_DLQ"
 	// Journal keeps every exchange with the gateway (internal/journal).
 	Journal = "SALYQ_JOURNAL"
+	// Audit records operators' actions from the dashboard
+	// (internal/dashboard): who replayed which dead letters, when.
+	Audit = "SALYQ_AUDIT"
 
 	BucketState = "salyq_state"
 	BucketRate  = "salyq_rate"
@@ -28,6 +31,8 @@ const (
 	StatusPrefix  = "salyq.status."
 	DLQPrefix     = "salyq.dlq."
 	JournalPrefix = "salyq.journal."
+	// AuditPrefix + the action (replay) is the subject of an audit record.
+	AuditPrefix = "salyq.audit."
 )
 
 // SubmitSubject is the subject of a taxpayer's submissions; the id is in

@@ -20,6 +20,7 @@ const (
 	PkgXmlsec1     = "xmlsec1"
 	PkgXmllint     = "libxml2-utils"
 	PkgGostsum     = "gostsum" // gostsum and gost12sum
+	PkgChromium    = "chromium"
 )
 
 // InCI reports whether the environment variable CI asks for CI rules: set
