@@ -8,13 +8,16 @@ import (
 	"time"
 
 	"github.com/salyq/salyq/internal/auth"
+	"github.com/salyq/salyq/internal/availability"
 	"github.com/salyq/salyq/internal/dashboard"
+	"github.com/salyq/salyq/internal/journal"
 	"github.com/salyq/salyq/pkg/ncakey"
 )
 
-// keySummaryAge is how long the dashboard shows one keystore summary: a
-// summary may check chains and fetch revocation data, too slow to redo
-// on every refresh of the overview.
+// keySummaryAge is how long the dashboard shows one keystore summary or
+// availability index: a summary may check chains and fetch revocation
+// data, an index reads a day of the journal, too slow to redo on every
+// refresh of the overview.
 const keySummaryAge = time.Minute
 
 // newDashboard returns the dashboard of the intake's listener, behind
@@ -43,8 +46,24 @@ func (rt *Runtime) newDashboard(secure bool) (*dashboard.Server, error) {
 			return last
 		}
 	}
+	exchanges := journal.NewReader(rt.JS)
+	var mu sync.Mutex
+	var measured time.Time
+	var last []availability.Result
+	avail := func(ctx context.Context, from, to time.Time) ([]availability.Result, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if measured.IsZero() || to.Sub(measured) > keySummaryAge || to.Before(measured) {
+			res, err := availabilityReport(ctx, exchanges, from, to)
+			if err != nil {
+				return nil, err
+			}
+			measured, last = to, res
+		}
+		return last, nil
+	}
 	ui, err := dashboard.New(dashboard.Config{
-		JS: rt.JS, Streams: rt.Streams, Board: rt.Board, Tokens: tokens, Secure: secure, Keys: keys,
+		JS: rt.JS, Streams: rt.Streams, Board: rt.Board, Tokens: tokens, Secure: secure, Keys: keys, Availability: avail,
 		Clock: rt.Clock, Log: rt.Log.With("part", "dashboard"),
 	})
 	if err != nil {

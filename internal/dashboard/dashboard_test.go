@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/auth"
+	"github.com/salyq/salyq/internal/availability"
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/dashboard"
 	"github.com/salyq/salyq/internal/journal"
@@ -351,7 +352,13 @@ func TestLiveEvents(t *testing.T) {
 // every taxpayer, and POSTs still need its CSRF token.
 func TestOpenOnLoopback(t *testing.T) {
 	js, set := testkit.JetStream(t)
-	ui, err := dashboard.New(dashboard.Config{JS: js, Streams: set, Board: board.New(js, set)})
+	eighty := 80.0
+	var asked time.Duration
+	avail := func(_ context.Context, from, to time.Time) ([]availability.Result, error) {
+		asked = to.Sub(from)
+		return []availability.Result{{Service: "SONO_FNO_SEND", Index: &eighty}, {Service: "SONO_FNO_GET_STATUS"}}, nil
+	}
+	ui, err := dashboard.New(dashboard.Config{JS: js, Streams: set, Board: board.New(js, set), Availability: avail})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,6 +369,11 @@ func TestOpenOnLoopback(t *testing.T) {
 	code, page, _ := r.get(c, "/ui/")
 	if code != http.StatusOK || !strings.Contains(page, "SALYQ_SUBMISSIONS") {
 		t.Fatalf("open overview: %d", code)
+	}
+	// The index of each service measured in the last day; one without
+	// exchanges is left out, not shown as 100 %.
+	if !strings.Contains(page, "SONO_FNO_SEND 80.00 %") || strings.Contains(page, "SONO_FNO_GET_STATUS") || asked != dashboard.AvailabilityWindow {
+		t.Errorf("availability on the overview (asked for %v):\n%s", asked, page)
 	}
 	if code, _, _ := r.post(r.browser(), "/ui/dlq/replay", url.Values{"id": {idA}}); code != http.StatusUnauthorized {
 		t.Errorf("POST without a session on an open dashboard: %d", code)

@@ -3,7 +3,9 @@ package dashboard
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -26,9 +28,9 @@ type overviewData struct {
 	Queues                       []queueRow
 	Keys                         []ncakey.KeyNote
 	HasKeys                      bool
-	// Availability is the gateway's availability index. TODO(issue 14):
-	// not measured yet: `salyq report availability` is being added
-	// (internal/availability); show its index here once it exists.
+	// Availability is the gateway's availability index over the last
+	// AvailabilityWindow, per service; empty: not measured (no exchange
+	// in the window, or no journal in this process).
 	Availability string
 }
 
@@ -121,6 +123,9 @@ func (s *Server) overviewData(r *request) (*overviewData, error) {
 		return nil, err
 	}
 	d.DeadLetters = len(letters)
+	if s.cfg.Availability != nil {
+		d.Availability = s.availability(ctx)
+	}
 	if s.cfg.Keys != nil {
 		d.HasKeys = true
 		for _, k := range s.cfg.Keys(ctx, s.cfg.Clock(), keyWindow).Expiring {
@@ -171,4 +176,27 @@ func (s *Server) letters(ctx context.Context, r *request) ([]delivery.Letter, er
 		}
 	}
 	return out, nil
+}
+
+// AvailabilityWindow is the period the overview's availability index
+// covers, ending now.
+const AvailabilityWindow = 24 * time.Hour
+
+// availability is the index of each service the gateway answered in the
+// last AvailabilityWindow, "SONO_FNO_SEND 99.95 % · …"; empty when none
+// was measured. A failure to read it is logged, not shown as an outage.
+func (s *Server) availability(ctx context.Context) string {
+	now := s.cfg.Clock()
+	res, err := s.cfg.Availability(ctx, now.Add(-AvailabilityWindow), now)
+	if err != nil {
+		s.cfg.Log.Warn("dashboard: availability", "err", err)
+		return ""
+	}
+	var parts []string
+	for _, r := range res {
+		if r.Index != nil {
+			parts = append(parts, fmt.Sprintf("%s %.2f %%", r.Service, *r.Index))
+		}
+	}
+	return strings.Join(parts, " · ")
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/auth"
+	"github.com/salyq/salyq/internal/availability"
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
@@ -44,6 +45,9 @@ type Config struct {
 	// Keys summarizes the keystore at a time for a window ahead; nil:
 	// no keystore in this process.
 	Keys func(ctx context.Context, at time.Time, window time.Duration) ncakey.Summary
+	// Availability is the gateway's availability over [from, to) per
+	// endpoint and service; nil: not shown.
+	Availability func(ctx context.Context, from, to time.Time) ([]availability.Result, error)
 	// Clock and Random default to time.Now and crypto/rand.
 	Clock  func() time.Time
 	Random io.Reader
