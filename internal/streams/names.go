@@ -8,6 +8,10 @@ const (
 	DLQ         = "SALYQ_DLQ"
 	// Journal keeps every exchange with the gateway (internal/journal).
 	Journal = "SALYQ_JOURNAL"
+	// Filed lists the id of every submission whose record reached a
+	// terminal status (internal/filed): the guard against filing a form
+	// twice once its record expired from BucketState.
+	Filed = "SALYQ_FILED"
 
 	BucketState = "salyq_state"
 	BucketRate  = "salyq_rate"
@@ -28,7 +32,13 @@ const (
 	StatusPrefix  = "salyq.status."
 	DLQPrefix     = "salyq.dlq."
 	JournalPrefix = "salyq.journal."
+	FiledPrefix   = "salyq.filed."
 )
+
+// FiledSubject is the one subject of SALYQ_FILED; the id is in the body
+// and in HeaderID. One subject, not one per id: JetStream keeps an index
+// entry per subject in memory, and the guard must cost disk, not memory.
+const FiledSubject = FiledPrefix + "ids"
 
 // SubmitSubject is the subject of a taxpayer's submissions; the id is in
 // HeaderID. StatusSubject is the subject of a taxpayer's status events,
