@@ -61,7 +61,7 @@ const RepublishWindow = 30 * time.Second
 // Set is the provisioned layout.
 type Set struct {
 	Submissions, Receipts, Status, DLQ, Journal, Filed jetstream.Stream
-	State, Rate, Leases                         jetstream.KeyValue
+	State, Rate, Leases                                jetstream.KeyValue
 
 	// Drift lists the differences between the existing layout and the
 	// configuration that Provision found and left in place (no
