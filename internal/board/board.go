@@ -132,7 +132,7 @@ func (b *Board) Store(ctx context.Context, id string, r Record, rev uint64) (uin
 	if err != nil {
 		return 0, err
 	}
-	if b.retention > 0 && r.View != nil && r.View.Terminal {
+	if b.retention > 0 && r.View.expires() {
 		return b.storeFinished(ctx, id, data, rev)
 	}
 	var n uint64

@@ -13,12 +13,13 @@ import (
 // Option configures a Board.
 type Option func(*Board)
 
-// WithRetention makes the record of a finished submission (a terminal
-// view) expire d after its last write; 0 keeps records for good. Before
-// such a record is written its id goes to SALYQ_FILED (filed.Record),
-// which the intake's filed.Index reads, so a form whose record expired
-// is still refused as a duplicate. Records that are not terminal never
-// carry a TTL: a later write of one replaces the message and its TTL.
+// WithRetention makes the record of a finished submission expire d
+// after its last write; 0 keeps records for good. Before such a record
+// is written its id goes to SALYQ_FILED (filed.Record), which the
+// intake's filed.Index reads, so a form whose record expired is still
+// refused as a duplicate. Other records never carry a TTL, and a later
+// write of one replaces the message and its TTL (a replayed dead letter).
+// See expires for which records are finished.
 func WithRetention(d time.Duration) Option {
 	return func(b *Board) { b.retention = d }
 }
@@ -28,6 +29,17 @@ func WithRetention(d time.Duration) Option {
 // months later; the exchange journal keeps every exchange five years,
 // and SALYQ_FILED every filed id for good.
 const DefaultRetention = 90 * 24 * time.Hour
+
+// expires reports whether a record with view v expires: a terminal one
+// that SONO took (it has a request id). A dead letter (failed-delivery)
+// stays: `salyq dlq replay` needs its delivery journal, which says
+// whether an attempt may have reached SONO; dead letters are few and
+// SALYQ_DLQ keeps them for good anyway. The poller rebuilds its store
+// from records with a request id (reconcile), and only the terminal ones
+// among them go, which it no longer polls.
+func (v *View) expires() bool {
+	return v != nil && v.Terminal && v.RequestID != ""
+}
 
 // errCodeTTLDisabled is JetStream's answer to a Nats-TTL on a stream
 // without per-message TTL (JSMessageTTLDisabledErr).
