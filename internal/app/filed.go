@@ -22,16 +22,18 @@ const defaultFiledWait = time.Minute
 // following SALYQ_FILED until the runtime closes, and returns once it has
 // caught up, so that the first form is answered on a complete index. If
 // another process on the same --data holds the file (a `salyq submit`
-// beside `salyq run`), a private copy in a temporary file is read from
-// the stream instead: slower to start, as sure.
+// beside `salyq run`) or --data cannot be written (a container without a
+// volume), a private copy in a temporary file is read from the stream
+// instead: slower to start, as sure.
 func (rt *Runtime) openFiled() (*filed.Index, error) {
-	if err := os.MkdirAll(rt.Cfg.Data, 0o700); err != nil {
-		return nil, fmt.Errorf("filed-ids index: %w", err)
+	err := os.MkdirAll(rt.Cfg.Data, 0o700)
+	var idx *filed.Index
+	if err == nil {
+		idx, err = filed.Open(filepath.Join(rt.Cfg.Data, filedFile))
 	}
-	idx, err := filed.Open(filepath.Join(rt.Cfg.Data, filedFile))
 	tmp := ""
 	if err != nil {
-		rt.Log.Info("filed-ids index in use by another process; reading a private copy", "err", err)
+		rt.Log.Info("filed-ids index: --data not usable (another process holds the file, or not writable); reading a private copy", "err", err)
 		dir, derr := os.MkdirTemp("", "salyq-filed-")
 		if derr != nil {
 			return nil, fmt.Errorf("filed-ids index: %w", errors.Join(err, derr))
