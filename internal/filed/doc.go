@@ -25,6 +25,7 @@
 // store knows every form it followed, but it lives on the poller's
 // machine, each poller of several has its own, and one rebuilt from the
 // board after a disk loss would have forgotten exactly the expired
-// forms; reading the exchange journal per taxpayer at every intake would
-// cost a consumer and a scan per form at quarter-end.
+// forms; the exchange journal names every form sent, but its publishes
+// are best effort by design, and reading it per taxpayer at every intake
+// would cost a consumer and a scan per form at quarter-end.
 package filed

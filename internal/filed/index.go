@@ -1,6 +1,7 @@
 package filed
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -183,8 +184,10 @@ func (x *Index) follow(ctx context.Context, js jetstream.JetStream) error {
 		if err != nil {
 			return err
 		}
-		if id := m.Data(); streams.CheckID(string(id)) == nil {
-			ids = append(ids, id)
+		for id := range bytes.SplitSeq(m.Data(), []byte("\n")) {
+			if streams.CheckID(string(id)) == nil {
+				ids = append(ids, id)
+			}
 		}
 		seq = meta.Sequence.Stream
 		if meta.NumPending == 0 || len(ids) >= followBatch {

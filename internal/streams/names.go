@@ -35,8 +35,8 @@ const (
 	FiledPrefix   = "salyq.filed."
 )
 
-// FiledSubject is the one subject of SALYQ_FILED; the id is in the body
-// and in HeaderID. One subject, not one per id: JetStream keeps an index
+// FiledSubject is the one subject of SALYQ_FILED; the ids are in the
+// body, one a line. One subject, not one per id: JetStream keeps an index
 // entry per subject in memory, and the guard must cost disk, not memory.
 const FiledSubject = FiledPrefix + "ids"
 
