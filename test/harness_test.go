@@ -56,6 +56,12 @@ type harnessOptions struct {
 	// keyPassword and senderPassword replace the default passwords, for
 	// tests that look for them where they must not be.
 	keyPassword, senderPassword string
+	// retention is --retention: how long finished records stay on the
+	// board; zero: for good.
+	retention time.Duration
+	// dupWindow replaces the hour of SALYQ_SUBMISSIONS' duplicate
+	// window, for tests that must get past it.
+	dupWindow time.Duration
 	// swappedLine adds a container whose passwords-file line has its
 	// columns swapped.
 	swappedLine bool
@@ -130,7 +136,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 
 	gw := keys.gateway
 	h.connect(dir, sonosim.Config{Gateway: gw.Signer(), Trust: []*x509.Certificate{keys.pki.Root()}, StatusStep: o.step, Seed: 7, Faults: o.faults, Weights: o.weights},
-		app.Config{Keys: keyDir, TransportKey: transportFile, TransportPass: "tpw", GatewayCert: gwCert, HTTP: o.http, SenderPassword: o.senderPassword})
+		app.Config{Keys: keyDir, TransportKey: transportFile, TransportPass: "tpw", GatewayCert: gwCert, HTTP: o.http, SenderPassword: o.senderPassword, Retention: o.retention})
 	return h
 }
 
@@ -162,6 +168,9 @@ func (h *harness) connect(dir string, simCfg sonosim.Config, cfg app.Config) {
 	}
 	cfg.Concurrency, cfg.MaxInFlight, cfg.Timeout = 16, 32, 5*time.Second
 	cfg.Grace, cfg.MaxElapsed, cfg.DupWindow = 300*time.Millisecond, 2*time.Minute, time.Hour
+	if h.o.dupWindow > 0 {
+		cfg.DupWindow = h.o.dupWindow
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if h.o.log != nil {
 		log = slog.New(slog.NewJSONHandler(h.o.log, &slog.HandlerOptions{Level: slog.LevelDebug}))

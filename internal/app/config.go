@@ -5,6 +5,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/breaks"
 	"github.com/salyq/salyq/internal/broker"
 	"github.com/salyq/salyq/internal/httplimit"
@@ -39,6 +40,7 @@ type Config struct {
 	DupWindow      time.Duration // JetStream duplicate window
 	Replicas       int
 	JournalMaxAge  time.Duration // how long the exchange journal keeps exchanges
+	Retention      time.Duration // how long a finished submission's record stays on the board
 	Reconfigure    bool          // let a service change an existing stream or bucket to its flags
 	StartTimeout   time.Duration // how long a service waits for NATS and JetStream at start
 	Concurrency    int
@@ -151,6 +153,7 @@ func (c *Config) Register(fs *pflag.FlagSet, parts Parts) {
 		fs.DurationVar(&c.DupWindow, "dup-window", streams.DefaultDuplicateWindow, "JetStream duplicate window of submissions; past it the board and the delivery journal still keep a form from being filed twice")
 		fs.IntVar(&c.Replicas, "replicas", 1, "replicas of streams and buckets (3 on a cluster)")
 		fs.DurationVar(&c.JournalMaxAge, "journal-max-age", streams.DefaultJournalMaxAge, "how long the exchange journal (SALYQ_JOURNAL) keeps every request to the gateway and its answer; default five years")
+		fs.DurationVar(&c.Retention, "retention", board.DefaultRetention, "how long the record of a finished submission stays on the board (salyq_state) after its last change; its id stays in SALYQ_FILED for good, so the form is still refused as a duplicate; 0 keeps records for good")
 		fs.BoolVar(&c.Reconfigure, "reconfigure", false, "services: change existing streams and buckets to --replicas, --dup-window, --journal-max-age; without it a difference is only logged, and nothing is ever lowered")
 		fs.DurationVar(&c.StartTimeout, "start-timeout", DefaultStartTimeout, "services: how long to wait for NATS and JetStream at start before exiting with the last error")
 		fs.IntVar(&c.Concurrency, "concurrency", 32, "submissions one worker process handles at once")

@@ -160,7 +160,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger, embed, service bool
 		rt.Close()
 		return nil, err
 	}
-	rt.Board = board.New(js, rt.Streams)
+	rt.Board = board.New(js, rt.Streams, board.WithRetention(cfg.Retention))
 	rt.Exchanges = journal.NewWriter(js, cfg.SenderPassword)
 	return rt, nil
 }

@@ -57,9 +57,14 @@ func (rt *Runtime) NewIntake() (*intake.Intake, error) {
 	if err := intake.CheckPayload(rt.Cfg.maxFormSize(), rt.NC.MaxPayload()); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	guard, err := rt.openFiled()
+	if err != nil {
+		return nil, err
+	}
 	return intake.New(intake.Config{
 		JS: rt.JS, Board: rt.Board, Keys: rt.Keys, Templates: ts, CheckKey: rt.CheckKey,
 		AllowTestIdentities: rt.Cfg.TestIdentities, Clock: rt.Clock, Metrics: rt.Metrics, MaxFormSize: rt.Cfg.maxFormSize(),
+		Filed: guard,
 	}), nil
 }
 

@@ -125,11 +125,18 @@ type Record struct {
 type Board struct {
 	js jetstream.JetStream
 	kv jetstream.KeyValue
+	// retention is how long a finished submission's record stays after
+	// its last write; 0 keeps it for good.
+	retention time.Duration
 }
 
 // New returns a board on a provisioned layout.
-func New(js jetstream.JetStream, set *streams.Set) *Board {
-	return &Board{js: js, kv: set.State}
+func New(js jetstream.JetStream, set *streams.Set, opts ...Option) *Board {
+	b := &Board{js: js, kv: set.State}
+	for _, o := range opts {
+		o(b)
+	}
+	return b
 }
 
 // Load returns the record of id and its revision; an id never written has
@@ -149,20 +156,29 @@ func (b *Board) Store(ctx context.Context, id string, r Record, rev uint64) (uin
 	if err != nil {
 		return 0, err
 	}
+	if b.retention > 0 && r.View.expires() {
+		return b.storeFinished(ctx, id, data, rev)
+	}
 	var n uint64
 	if rev == 0 {
 		n, err = b.kv.Create(ctx, id, data)
 	} else {
 		n, err = b.kv.Update(ctx, id, data, rev)
 	}
+	return n, storeErr(id, err)
+}
+
+// storeErr is err of a write of id, ErrConflict where the revision had
+// moved on.
+func storeErr(id string, err error) error {
 	var apiErr *jetstream.APIError
 	if errors.Is(err, jetstream.ErrKeyExists) || (errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence) {
-		return 0, fmt.Errorf("board: %s: %w", id, ErrConflict)
+		return fmt.Errorf("board: %s: %w", id, ErrConflict)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("board: %s: %w", id, err)
+		return fmt.Errorf("board: %s: %w", id, err)
 	}
-	return n, nil
+	return nil
 }
 
 // Update applies change to the record of id by compare-and-set until it

@@ -16,6 +16,14 @@ import (
 // their acknowledgements stay a few megabytes.
 const DefaultPublishWindow = 256
 
+// ackWait is Config.AckWait with its default.
+func (in *Intake) ackWait() time.Duration {
+	if in.cfg.AckWait <= 0 {
+		return DefaultAckWait
+	}
+	return in.cfg.AckWait
+}
+
 // DefaultAckWait is how long a form of a batch waits for JetStream's
 // acknowledgement after its publish before it is answered as not stored
 // (retryable): the sync path's publish timeout, with room for a window
@@ -99,7 +107,12 @@ func (in *Intake) SubmitBatch(ctx context.Context, items iter.Seq[Item], fn func
 	for range workers {
 		go func() {
 			for s := range jobs {
-				s.p, s.err = in.prepare(ctx, s.item.Data)
+				// Bounded like the wait for a PubAck: a lookup sent while
+				// NATS reconnects must answer its form (retryably), not
+				// hold the batch until the caller gives up.
+				pctx, cancel := context.WithTimeout(ctx, in.ackWait())
+				s.p, s.err = in.prepare(pctx, s.item.Data)
+				cancel()
 				close(s.ready)
 			}
 		}()
@@ -215,11 +228,7 @@ func (in *Intake) answer(ctx context.Context, s *batchSlot) {
 		s.res = s.p.res
 		return
 	}
-	wait := in.cfg.AckWait
-	if wait <= 0 {
-		wait = DefaultAckWait
-	}
-	t := time.NewTimer(time.Until(s.sent.Add(wait)))
+	t := time.NewTimer(time.Until(s.sent.Add(in.ackWait())))
 	defer t.Stop()
 	select {
 	case ack := <-s.paf.Ok():
@@ -227,7 +236,7 @@ func (in *Intake) answer(ctx context.Context, s *batchSlot) {
 	case err := <-s.paf.Err():
 		s.err = in.publishError(s.p, err)
 	case <-t.C:
-		s.err = fmt.Errorf("%w: no acknowledgement within %s", ErrPublish, wait)
+		s.err = fmt.Errorf("%w: no acknowledgement within %s", ErrPublish, in.ackWait())
 	case <-ctx.Done():
 		s.err = fmt.Errorf("%w: %w", ErrPublish, ctx.Err())
 	}

@@ -13,5 +13,8 @@
 // period, kind and the field values, so the same form submitted twice is
 // one submission: JetStream drops the second publish within its duplicate
 // window (Nats-Msg-Id), the state bucket catches it after, and the
-// worker's journal refuses to file it twice in any case.
+// worker's journal refuses to file it twice in any case. Once a finished
+// submission's record has expired from the bucket (board.WithRetention),
+// Config.Filed, the process's copy of SALYQ_FILED (internal/filed),
+// still knows the id, and the form is answered as a duplicate again.
 package intake

@@ -54,6 +54,16 @@ type Config struct {
 	// MaxBatchSize is the largest API batch body; 0:
 	// DefaultMaxBatchSize.
 	MaxBatchSize int64
+	// Filed, when set, knows the forms filed before whose records have
+	// expired from the board (a *filed.Index); nil: only the board is
+	// asked, right when records never expire.
+	Filed Guard
+}
+
+// Guard tells whether a submission was filed, after its board record
+// expired (internal/filed).
+type Guard interface {
+	Filed(ctx context.Context, id string) (bool, error)
 }
 
 // Intake validates, signs and enqueues forms. It is safe for concurrent
@@ -187,6 +197,17 @@ func (in *Intake) prepare(ctx context.Context, data []byte) (prepared, error) {
 		// Known already (past JetStream's duplicate window too).
 		res.Duplicate = true
 		return prepared{res: res}, nil
+	}
+	if in.cfg.Filed != nil {
+		// Finished long ago: its record expired, the id stays filed.
+		known, err := in.cfg.Filed.Filed(ctx, res.ID)
+		if err != nil {
+			return prepared{}, fmt.Errorf("%w: %w", ErrPublish, err)
+		}
+		if known {
+			res.Duplicate = true
+			return prepared{res: res}, nil
+		}
 	}
 	m := nats.NewMsg(streams.SubmitSubject(res.Taxpayer))
 	m.Data = signed

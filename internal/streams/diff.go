@@ -52,6 +52,11 @@ func compare(s spec, have jetstream.StreamConfig) []Diff {
 			add("history", strconv.FormatInt(have.MaxMsgsPerSubject, 10), strconv.FormatInt(want.MaxMsgsPerSubject, 10),
 				want.MaxMsgsPerSubject < have.MaxMsgsPerSubject)
 		}
+		if want.AllowMsgTTL && !have.AllowMsgTTL {
+			// Without it finished records never expire; turning it on
+			// loses nothing (JetStream cannot turn it off again).
+			add("per-key TTL", "off", "on", false)
+		}
 		// A bucket's duplicate window, subjects and retention follow from
 		// its other settings.
 		return out
@@ -78,6 +83,7 @@ func apply(s spec, have jetstream.StreamConfig) jetstream.StreamConfig {
 	c.Replicas, c.MaxAge, c.Storage = s.want.Replicas, s.want.MaxAge, s.want.Storage
 	if s.bucket {
 		c.MaxMsgsPerSubject = s.want.MaxMsgsPerSubject
+		c.AllowMsgTTL = c.AllowMsgTTL || s.want.AllowMsgTTL
 		// JetStream refuses a duplicate window longer than the max age.
 		if c.MaxAge > 0 && c.Duplicates > c.MaxAge {
 			c.Duplicates = c.MaxAge

@@ -59,7 +59,8 @@ func layout(cfg Config) []spec {
 		compressed(streamSpec(cfg, Journal, JournalPrefix, jetstream.LimitsPolicy, cfg.JournalMaxAge, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.Journal })),
 		// Kept for good: a few records a quarter, each a deliberate act.
 		streamSpec(cfg, Audit, AuditPrefix, jetstream.LimitsPolicy, 0, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.Audit }),
-		bucketSpec(cfg, BucketState, 0, 1, func(s *Set) *jetstream.KeyValue { return &s.State }),
+		streamSpec(cfg, Filed, FiledPrefix, jetstream.LimitsPolicy, 0, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.Filed }),
+		perKeyTTL(bucketSpec(cfg, BucketState, 0, 1, func(s *Set) *jetstream.KeyValue { return &s.State })),
 		bucketSpec(cfg, BucketRate, time.Minute, 1, func(s *Set) *jetstream.KeyValue { return &s.Rate }),
 		bucketSpec(cfg, BucketLeases, 0, 1, func(s *Set) *jetstream.KeyValue { return &s.Leases }),
 	}
@@ -92,6 +93,15 @@ func streamSpec(cfg Config, name, prefix string, retention jetstream.RetentionPo
 // of XML, which compresses several times over.
 func compressed(s spec) spec {
 	s.want.Compression = jetstream.S2Compression
+	return s
+}
+
+// perKeyTTL lets the bucket's records carry their own TTL (Nats-TTL):
+// records of finished submissions expire after the retention
+// (board.WithRetention), the others stay. No delete markers: nobody
+// watches for the expiry, and a marker would be one more write.
+func perKeyTTL(s spec) spec {
+	s.want.AllowMsgTTL = true
 	return s
 }
 

@@ -212,3 +212,35 @@ func streamConfig(t *testing.T, js jetstream.JetStream, name string) jetstream.S
 	}
 	return s.CachedInfo().Config
 }
+
+// TestProvisionPerKeyTTL: a state bucket made before retention existed
+// has no per-key TTL; Provision reports it and turns it on only with
+// Reconfigure.
+func TestProvisionPerKeyTTL(t *testing.T) {
+	ctx := context.Background()
+	js := startJS(t)
+	if _, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: streams.BucketState, Storage: jetstream.FileStorage, History: 1}); err != nil {
+		t.Fatal(err)
+	}
+	set, err := streams.Provision(ctx, js, streams.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, d := range set.Drift {
+		found = found || (d.Name == streams.BucketState && d.Field == "per-key TTL" && !d.Lowers)
+	}
+	if !found {
+		t.Fatalf("drift %v: want the state bucket's per-key TTL", set.Drift)
+	}
+	if _, err := streams.Provision(ctx, js, streams.Config{Reconfigure: true}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := js.Stream(ctx, "KV_"+streams.BucketState)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.CachedInfo().Config.AllowMsgTTL {
+		t.Fatal("per-key TTL still off after --reconfigure")
+	}
+}

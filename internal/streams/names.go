@@ -11,6 +11,10 @@ const (
 	// Audit records operators' actions from the dashboard
 	// (internal/dashboard): who replayed which dead letters, when.
 	Audit = "SALYQ_AUDIT"
+	// Filed lists the id of every submission whose record reached a
+	// terminal status (internal/filed): the guard against filing a form
+	// twice once its record expired from BucketState.
+	Filed = "SALYQ_FILED"
 
 	BucketState = "salyq_state"
 	BucketRate  = "salyq_rate"
@@ -33,7 +37,13 @@ const (
 	JournalPrefix = "salyq.journal."
 	// AuditPrefix + the action (replay) is the subject of an audit record.
 	AuditPrefix = "salyq.audit."
+	FiledPrefix = "salyq.filed."
 )
+
+// FiledSubject is the one subject of SALYQ_FILED; the ids are in the
+// body, one a line. One subject, not one per id: JetStream keeps an index
+// entry per subject in memory, and the guard must cost disk, not memory.
+const FiledSubject = FiledPrefix + "ids"
 
 // SubmitSubject is the subject of a taxpayer's submissions; the id is in
 // HeaderID. StatusSubject is the subject of a taxpayer's status events,

@@ -60,7 +60,7 @@ const RepublishWindow = 30 * time.Second
 
 // Set is the provisioned layout.
 type Set struct {
-	Submissions, Receipts, Status, DLQ, Journal jetstream.Stream
+	Submissions, Receipts, Status, DLQ, Journal, Filed jetstream.Stream
 	// Audit records what operators did from the dashboard.
 	Audit               jetstream.Stream
 	State, Rate, Leases jetstream.KeyValue
@@ -162,7 +162,18 @@ func provisionOne(ctx context.Context, js jetstream.JetStream, cfg Config, s spe
 // create makes s as configured.
 func create(ctx context.Context, js jetstream.JetStream, s spec) error {
 	if s.bucket {
-		_, err := js.CreateKeyValue(ctx, s.kvConfig())
+		if _, err := js.CreateKeyValue(ctx, s.kvConfig()); err != nil || !s.want.AllowMsgTTL {
+			return err
+		}
+		// KeyValueConfig turns per-message TTL on only with delete
+		// markers (LimitMarkerTTL); the stream takes it without.
+		st, err := js.Stream(ctx, s.streamName())
+		if err != nil {
+			return err
+		}
+		c := st.CachedInfo().Config
+		c.AllowMsgTTL = true
+		_, err = js.UpdateStream(ctx, c)
 		return err
 	}
 	_, err := js.CreateStream(ctx, s.want)

@@ -53,6 +53,8 @@ func TestProvisionLayout(t *testing.T) {
 		{set.DLQ, streams.DLQ, streams.DLQPrefix + ">", jetstream.LimitsPolicy, 0, streams.RepublishWindow, jetstream.NoCompression},
 		// The journal keeps years of XML: compressed, with an age limit.
 		{set.Journal, streams.Journal, streams.JournalPrefix + ">", jetstream.LimitsPolicy, cfg.JournalMaxAge, streams.RepublishWindow, jetstream.S2Compression},
+		// The filed ids are kept for good: they guard against filing twice.
+		{set.Filed, streams.Filed, streams.FiledPrefix + ">", jetstream.LimitsPolicy, 0, streams.RepublishWindow, jetstream.NoCompression},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,6 +113,11 @@ func TestProvisionLayout(t *testing.T) {
 			si := st.(*jetstream.KeyValueBucketStatus).StreamInfo()
 			if si.Config.Storage != jetstream.FileStorage {
 				t.Errorf("storage %v, want file", si.Config.Storage)
+			}
+			// Only the state bucket's records carry their own TTL, and
+			// no delete markers are written when they expire.
+			if want := b.name == streams.BucketState; si.Config.AllowMsgTTL != want || si.Config.SubjectDeleteMarkerTTL != 0 {
+				t.Errorf("per-message TTL %v, markers %v; want %v, none", si.Config.AllowMsgTTL, si.Config.SubjectDeleteMarkerTTL, want)
 			}
 		})
 	}
