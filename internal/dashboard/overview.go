@@ -47,32 +47,22 @@ type queueRow struct {
 	Missing             bool
 }
 
-func (s *Server) overview(w http.ResponseWriter, r *request) {
-	if _, err := query(r.Request); err != nil {
-		s.fail(w, r.Request, http.StatusBadRequest, err)
-		return
+// overview renders the overview's data with the named template: the
+// whole page, or "counts", the part the page fetches again when a status
+// event comes.
+func (s *Server) overview(tpl string) func(http.ResponseWriter, *request) {
+	return func(w http.ResponseWriter, r *request) {
+		if _, err := query(r.Request); err != nil {
+			s.fail(w, r.Request, http.StatusBadRequest, err)
+			return
+		}
+		d, err := s.overviewData(r)
+		if err != nil {
+			s.fail(w, r.Request, http.StatusServiceUnavailable, err)
+			return
+		}
+		s.render(w, r, tpl, d)
 	}
-	d, err := s.overviewData(r)
-	if err != nil {
-		s.fail(w, r.Request, http.StatusServiceUnavailable, err)
-		return
-	}
-	s.render(w, r, "overview", d)
-}
-
-// counts is the overview's counts alone, which the page fetches again
-// when a status event comes.
-func (s *Server) counts(w http.ResponseWriter, r *request) {
-	if _, err := query(r.Request); err != nil {
-		s.fail(w, r.Request, http.StatusBadRequest, err)
-		return
-	}
-	d, err := s.overviewData(r)
-	if err != nil {
-		s.fail(w, r.Request, http.StatusServiceUnavailable, err)
-		return
-	}
-	s.render(w, r, "counts", d)
 }
 
 func (s *Server) overviewData(r *request) (*overviewData, error) {
