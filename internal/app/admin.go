@@ -23,7 +23,7 @@ import (
 // submitLocally is `salyq submit --sign-locally`: the forms signed here,
 // with --keys or the sandbox's keys under --data, and published straight
 // to NATS.
-func submitLocally(ctx context.Context, cfg Config, paths []string, wait bool, timeout time.Duration, stdio IO, sandbox OpenSandbox) error {
+func submitLocally(ctx context.Context, cfg Config, batch intake.Batch, paths []string, wait bool, timeout time.Duration, stdio IO, sandbox OpenSandbox) error {
 	rt, err := OpenAdmin(ctx, cfg, logger(cfg, stdio.Err))
 	if err != nil {
 		return err
@@ -40,7 +40,7 @@ func submitLocally(ctx context.Context, cfg Config, paths []string, wait bool, t
 	}
 	var ids []string
 	refused := 0
-	err = in.SubmitPaths(ctx, paths, stdio.In, func(r intake.FileResult) {
+	err = in.SubmitPathsIn(ctx, batch, paths, stdio.In, func(r intake.FileResult) {
 		if r.Err != nil {
 			refused++
 			ref := intake.RefusalOf(r.Err)

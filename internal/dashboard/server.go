@@ -20,6 +20,7 @@ import (
 	"github.com/salyq/salyq/internal/auth"
 	"github.com/salyq/salyq/internal/availability"
 	"github.com/salyq/salyq/internal/board"
+	"github.com/salyq/salyq/internal/labels"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/ncakey"
@@ -260,7 +261,7 @@ func truncate(s string, n int) string {
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"t":      word,
-		"status": func(st statusfsm.Status, lang string) string { return label(st, lang) },
+		"status": func(st statusfsm.Status, lang string) string { return labels.In(st, lang) },
 		"astana": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

@@ -30,6 +30,8 @@ type Item struct {
 	Name string
 	Data []byte
 	Err  error
+	// Batch is the batch the form goes in (the zero Batch: none).
+	Batch Batch
 }
 
 // ItemResult is the answer for one Item of a batch.
@@ -99,7 +101,7 @@ func (in *Intake) SubmitBatch(ctx context.Context, items iter.Seq[Item], fn func
 	for range workers {
 		go func() {
 			for s := range jobs {
-				s.p, s.err = in.prepare(ctx, s.item.Data)
+				s.p, s.err = in.prepare(ctx, s.item.Batch, s.item.Data)
 				close(s.ready)
 			}
 		}()
