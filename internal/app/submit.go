@@ -72,7 +72,7 @@ dead-lettered, and 1 when --timeout passed first.`,
 				return fmt.Errorf("%w: --batch-name: %w", ErrUsage, err)
 			}
 			// First, so that a run cut short still names its batch.
-			fmt.Fprintf(stdio.Out, "batch    %s %s\n", batch.ID, batch.Name)
+			fmt.Fprintln(stdio.Out, strings.TrimSpace("batch    "+batch.ID+" "+batch.Name))
 			if o.signLocally {
 				return submitLocally(cmd.Context(), o.cfg, batch, paths, o.wait, o.timeout, stdio, c.Sandbox)
 			}
