@@ -5,6 +5,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/salyq/salyq/internal/board"
@@ -99,6 +100,17 @@ func (s *Server) batchPage(w http.ResponseWriter, r *request, tpl string) {
 		return
 	}
 	sums := report.Summaries(vs, s.cfg.Table)
+	// In the reports' order: by taxpayer, form and period.
+	sort.SliceStable(vs, func(i, j int) bool {
+		a, b := vs[i], vs[j]
+		switch {
+		case a.Taxpayer != b.Taxpayer:
+			return a.Taxpayer < b.Taxpayer
+		case a.Form != b.Form:
+			return a.Form < b.Form
+		}
+		return a.Period < b.Period
+	})
 	d := batchData{Batch: sums[0], Forms: vs, Formats: report.Formats}
 	if len(vs) > batchRows {
 		d.Forms, d.More = vs[:batchRows], len(vs)-batchRows
