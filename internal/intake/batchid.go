@@ -30,6 +30,8 @@ type Batch struct {
 // random: b20261207-205512-3fa9c1d2.
 func NewBatchID(now time.Time, random func([]byte) (int, error)) string {
 	var b [4]byte
+	// crypto/rand.Read does not fail (it crashes the program first); a
+	// test's reader that does leaves zeros, still an id.
 	random(b[:])
 	return "b" + now.In(envelope.Almaty()).Format("20060102-150405") + "-" + hex.EncodeToString(b[:])
 }
