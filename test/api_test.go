@@ -128,6 +128,17 @@ func TestAPIContract(t *testing.T) {
 	if a := answers[2]; a.Err != nil || !a.Submission.Duplicate {
 		t.Errorf("batch, filed form: %+v", a)
 	}
+	if a := answers[0]; a.Submission.Batch == "" || answers[2].Submission.Batch != "" {
+		t.Errorf("batch ids: the new form's %q, the duplicate's %q", a.Submission.Batch, answers[2].Submission.Batch)
+	}
+	// A form of a batch the client names, with a name (Salyq-Batch,
+	// Salyq-Batch-Name). A malformed id breaks the documented pattern,
+	// which the validator refuses to send: the intake's tests cover it.
+	joined := app.SampleForms(h.taxpayers, 9)[8]
+	if s, err := c.SubmitIn(ctx, client.Batch{ID: "erp-run-1", Name: "квартал 1.zip"}, joined); err != nil || s.Batch != "erp-run-1" {
+		t.Errorf("a form of a named batch: %+v %v", s, err)
+	}
+
 	// Batches refused whole: without a form (400), without a length (411).
 	empty := "--b--\r\n"
 	for _, c := range []struct {

@@ -15,6 +15,8 @@ import (
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/intake"
+	"github.com/salyq/salyq/internal/report"
+	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/statusfsm"
 	"github.com/spf13/cobra"
@@ -23,7 +25,7 @@ import (
 // submitLocally is `salyq submit --sign-locally`: the forms signed here,
 // with --keys or the sandbox's keys under --data, and published straight
 // to NATS.
-func submitLocally(ctx context.Context, cfg Config, paths []string, wait bool, timeout time.Duration, stdio IO, sandbox OpenSandbox) error {
+func submitLocally(ctx context.Context, cfg Config, batch intake.Batch, paths []string, wait bool, timeout time.Duration, stdio IO, sandbox OpenSandbox) error {
 	rt, err := OpenAdmin(ctx, cfg, logger(cfg, stdio.Err))
 	if err != nil {
 		return err
@@ -40,7 +42,7 @@ func submitLocally(ctx context.Context, cfg Config, paths []string, wait bool, t
 	}
 	var ids []string
 	refused := 0
-	err = in.SubmitPaths(ctx, paths, stdio.In, func(r intake.FileResult) {
+	err = in.SubmitPathsIn(ctx, batch, paths, stdio.In, func(r intake.FileResult) {
 		if r.Err != nil {
 			refused++
 			ref := intake.RefusalOf(r.Err)
@@ -197,11 +199,12 @@ func statusCommand(stdio IO) *cobra.Command {
 	var (
 		cfg    Config
 		asJSON bool
+		batch  string
 	)
 	cmd := &cobra.Command{
 		Use:     "status [ID]",
-		Short:   "the state and history of one submission, or the state of all",
-		Example: example("salyq status", "salyq status ID --json"),
+		Short:   "the state and history of one submission, or the state of all (of a batch, with --batch)",
+		Example: example("salyq status", "salyq status ID --json", "salyq status --batch BATCH"),
 		Args:    usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rt, err := OpenAdmin(cmd.Context(), cfg, logger(cfg, stdio.Err))
@@ -212,11 +215,12 @@ func statusCommand(stdio IO) *cobra.Command {
 			if len(args) == 1 {
 				return showStatus(cmd.Context(), rt.Board, args[0], asJSON, stdio.Out)
 			}
-			return listStatus(cmd.Context(), rt.Board, asJSON, stdio.Out)
+			return listStatus(cmd.Context(), rt.Board, batch, asJSON, stdio.Out)
 		},
 	}
 	cfg.registerConnect(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&batch, "batch", "", "list only the forms of this batch (the id salyq submit prints)")
 	return cmd
 }
 
@@ -269,8 +273,17 @@ func showStatus(ctx context.Context, b *board.Board, id string, asJSON bool, w i
 	return nil
 }
 
-func listStatus(ctx context.Context, b *board.Board, asJSON bool, w io.Writer) error {
-	views, err := b.All(ctx)
+func listStatus(ctx context.Context, b *board.Board, batch string, asJSON bool, w io.Writer) error {
+	var views []board.View
+	var err error
+	if batch != "" {
+		if err := streams.CheckID(batch); err != nil {
+			return fmt.Errorf("%w: --batch: %w", ErrUsage, err)
+		}
+		views, err = report.Views(ctx, b, batch, nil)
+	} else {
+		views, err = b.All(ctx)
+	}
 	if err != nil {
 		return err
 	}

@@ -198,7 +198,9 @@ func TestSubmitToRunningInstance(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err = salyq(t, "submit", "--data", data, bad)
-	if !strings.HasPrefix(out, "refused  "+bad+": ") || app.ExitCode(err) != app.ExitFailed {
+	// The run's batch first, then the form's line.
+	batchLine, rest, _ := strings.Cut(out, "\n")
+	if !strings.HasPrefix(batchLine, "batch    b") || !strings.HasPrefix(rest, "refused  "+bad+": ") || app.ExitCode(err) != app.ExitFailed {
 		t.Errorf("submit of a bad form: %v (exit %d)\n%s", err, app.ExitCode(err), out)
 	}
 

@@ -4,12 +4,17 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
 	"github.com/salyq/salyq/internal/availability"
 	"github.com/salyq/salyq/internal/journal"
+	"github.com/salyq/salyq/internal/report"
+	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
+	"github.com/salyq/salyq/pkg/statusfsm"
 	"github.com/spf13/cobra"
 )
 
@@ -65,7 +70,82 @@ time).`,
 	avail.Flags().StringVar(&from, "from", "", "start of the period, inclusive: RFC 3339 or YYYY-MM-DD (Astana time)")
 	avail.Flags().StringVar(&to, "to", "", "end of the period, exclusive: RFC 3339 or YYYY-MM-DD (Astana time)")
 	avail.Flags().BoolVar(&asJSON, "json", false, "print JSON (durations in nanoseconds)")
-	return group("report", "reports from salyq's own records: the gateway's availability", avail)
+	return group("report", "reports from salyq's own records: the gateway's availability, a batch's forms", avail, reportBatchCommand(stdio))
+}
+
+// reportBatchCommand is `salyq report batch ID`: the accountant's report
+// of a batch.
+func reportBatchCommand(stdio IO) *cobra.Command {
+	var (
+		cfg    Config
+		format string
+		out    string
+	)
+	cmd := &cobra.Command{
+		Use:   "batch ID --format csv|xlsx|html [--out FILE]",
+		Short: "the report of a batch: per form the taxpayer, form, period, kind, submitted, filed, SONO's registration number, final status (ru, kk), reason; totals per status",
+		Long: `Report on the forms of a batch (the id salyq submit prints, or the
+Salyq-Batch header of POST /v1/batches): one row per form — IIN/BIN and the
+taxpayer's name from the form, form code, period, kind, when salyq took it
+and when SONO did (Astana time, UTC+5), SONO's registration number, the
+status in Russian and Kazakh, whether it is final, the reason — and the
+totals per status.
+
+csv: UTF-8 with a byte order mark (so that Excel reads the Cyrillic),
+comma-separated, a header row, forms only. xlsx: a sheet of forms and one
+of totals. html: one printable page. Without --out the report goes to
+standard output.`,
+		Example: example("salyq report batch b20260310-101500-3fa9c1d2 --format xlsx --out q1.xlsx",
+			"salyq report batch b20260310-101500-3fa9c1d2 --format csv > q1.csv"),
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := report.CheckFormat(format); err != nil {
+				return fmt.Errorf("%w: --format: %w", ErrUsage, err)
+			}
+			if err := streams.CheckID(args[0]); err != nil {
+				return fmt.Errorf("%w: batch id: %w", ErrUsage, err)
+			}
+			rt, err := OpenAdmin(cmd.Context(), cfg, logger(cfg, stdio.Err))
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			views, err := report.Views(cmd.Context(), rt.Board, args[0], nil)
+			if err != nil {
+				return err
+			}
+			rep, err := report.Build(args[0], views, statusfsm.DefaultTable(), time.Now())
+			if err != nil {
+				return err
+			}
+			if out == "" {
+				return report.Write(stdio.Out, format, rep)
+			}
+			return writeReportFile(out, format, rep)
+		},
+	}
+	cfg.registerConnect(cmd.Flags())
+	cmd.Flags().StringVar(&format, "format", "", "csv, xlsx or html")
+	cmd.Flags().StringVar(&out, "out", "", "write the report to this file (default: standard output)")
+	return cmd
+}
+
+// writeReportFile writes the report to a new file beside path, then
+// renames it: a failed report leaves no half file under the name.
+func writeReportFile(path, format string, rep report.Report) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".report-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := report.Write(f, format, rep); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
 
 // availabilityReport reads the journal and reckons the availability of

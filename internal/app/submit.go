@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/intake"
+	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/client"
 	"github.com/salyq/salyq/pkg/statusfsm"
 	"github.com/spf13/cobra"
@@ -37,6 +39,8 @@ type submitOptions struct {
 	wait         bool
 	timeout      time.Duration
 	pollInterval time.Duration
+	batchName    string
+	batch        intake.Batch
 }
 
 func (c CLI) submitCommand(stdio IO) *cobra.Command {
@@ -53,6 +57,9 @@ With --sign-locally, submit signs the forms itself (--keys, or the sandbox's
 keys under --data) and publishes them straight to NATS, for scripts without
 a running instance.
 
+The run's forms are one batch: its id is printed first ("batch    ID"),
+--batch-name labels it; ` + "`salyq report batch ID`" + ` reports on it.
+
 With --wait, wait until every form reaches a final status and print a
 summary; the exit code is 3 when a form was refused, rejected by SONO or
 dead-lettered, and 1 when --timeout passed first.`,
@@ -60,9 +67,16 @@ dead-lettered, and 1 when --timeout passed first.`,
 			"salyq submit --url https://salyq.example.kz:8480 --token-file erp.token forms/"),
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			if o.signLocally {
-				return submitLocally(cmd.Context(), o.cfg, paths, o.wait, o.timeout, stdio, c.Sandbox)
+			batch := intake.Batch{ID: intake.NewBatchID(time.Now(), rand.Read), Name: o.batchName}
+			if err := streams.CheckHeader(batch.Name); err != nil {
+				return fmt.Errorf("%w: --batch-name: %w", ErrUsage, err)
 			}
+			// First, so that a run cut short still names its batch.
+			fmt.Fprintln(stdio.Out, strings.TrimSpace("batch    "+batch.ID+" "+batch.Name))
+			if o.signLocally {
+				return submitLocally(cmd.Context(), o.cfg, batch, paths, o.wait, o.timeout, stdio, c.Sandbox)
+			}
+			o.batch = batch
 			return submitToInstance(cmd.Context(), o, paths, stdio)
 		},
 	}
@@ -74,6 +88,7 @@ dead-lettered, and 1 when --timeout passed first.`,
 	fs.BoolVar(&o.signLocally, "sign-locally", false, "sign with --keys (or the sandbox's keys) and publish straight to NATS, without a running instance")
 	fs.BoolVar(&o.wait, "wait", false, "wait until every submitted form reaches a final status")
 	fs.DurationVar(&o.timeout, "timeout", 0, "with --wait: give up waiting after this long (0: no limit)")
+	fs.StringVar(&o.batchName, "batch-name", "", "label of the batch the run's forms make (shown on the dashboard and in reports)")
 	fs.DurationVar(&o.pollInterval, "poll", 500*time.Millisecond, "with --wait: first interval between status polls of a form (grows to 10 times it)")
 	return cmd
 }
@@ -182,7 +197,7 @@ func submitToInstance(ctx context.Context, o submitOptions, paths []string, stdi
 	for range min(submitInFlight, max(len(files), 1)) {
 		wg.Go(func() {
 			for f := range work {
-				line, id, err := submitOne(ctx, cl, f, o.cfg.maxFormSize())
+				line, id, err := submitOne(ctx, cl, client.Batch(o.batch), f, o.cfg.maxFormSize())
 				mu.Lock()
 				fmt.Fprint(stdio.Out, line)
 				switch {
@@ -230,7 +245,7 @@ func submitToInstance(ctx context.Context, o submitOptions, paths []string, stdi
 // A form the API refuses (a check, its size, its taxpayer's access) is a
 // refusal line and no error; an error is a failure to reach the API, after
 // retrying what the API says may be retried.
-func submitOne(ctx context.Context, cl *client.Client, f formFile, maxSize int64) (line, id string, err error) {
+func submitOne(ctx context.Context, cl *client.Client, b client.Batch, f formFile, maxSize int64) (line, id string, err error) {
 	data, err := f.data, f.err
 	if err == nil && data == nil {
 		data, err = readFormFile(f.path, maxSize)
@@ -245,7 +260,7 @@ func submitOne(ctx context.Context, cl *client.Client, f formFile, maxSize int64
 	var sub client.Submission
 	delay := 250 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		sub, err = cl.Submit(ctx, data)
+		sub, err = cl.SubmitIn(ctx, b, data)
 		if err == nil || !errors.Is(err, client.ErrUnavailable) || attempt == 5 || ctx.Err() != nil {
 			break
 		}

@@ -45,6 +45,52 @@ type View struct {
 	// accepting it (internal/delays); the next view written once it is
 	// accepted has none.
 	Delayed *Delay `json:"delayed,omitempty"`
+
+	// The intake's fields, written once with the queued view and carried
+	// over by every later writer (see Carry): the worker and the poller
+	// build their views from the message and the store, which do not
+	// have them.
+
+	// Batch is the id of the batch the form came in (a POST /v1/batches
+	// call, or the id a client sent with each form); empty: no batch.
+	Batch string `json:"batch,omitempty"`
+	// BatchName is the caller's label of the batch (a file name).
+	BatchName string `json:"batchName,omitempty"`
+	// Name is the taxpayer's name as the form gives it (910.00:
+	// payer_name1..3, surname first).
+	Name string `json:"name,omitempty"`
+	// Submitted is when the intake took the form.
+	Submitted time.Time `json:"submitted,omitzero"`
+	// Filed is when SONO took the form: the worker's sent moment.
+	Filed time.Time `json:"filed,omitzero"`
+	// Registration is SONO's registration number of the form, once it
+	// gave one (registrationNumber of the status answer).
+	Registration string `json:"registration,omitempty"`
+}
+
+// Carry keeps on v what old has and v lacks of the fields that only one
+// writer knows (the intake's batch and name, the worker's filing time,
+// the poller's registration number), so that a writer replacing the
+// view does not erase them.
+func (v *View) Carry(old *View) {
+	if old == nil {
+		return
+	}
+	if v.Batch == "" && v.BatchName == "" {
+		v.Batch, v.BatchName = old.Batch, old.BatchName
+	}
+	if v.Name == "" {
+		v.Name = old.Name
+	}
+	if v.Submitted.IsZero() {
+		v.Submitted = old.Submitted
+	}
+	if v.Filed.IsZero() {
+		v.Filed = old.Filed
+	}
+	if v.Registration == "" {
+		v.Registration = old.Registration
+	}
 }
 
 // Delay is why a form SONO has not accepted is waiting, and since when
@@ -205,23 +251,34 @@ func (b *Board) update(ctx context.Context, id string, change func(*Record) bool
 // Set records v as the submission's view and publishes ev, if not nil.
 // The event id makes republishing the same change harmless.
 func (b *Board) Set(ctx context.Context, v View, ev *Event) error {
-	if err := b.update(ctx, v.ID, func(r *Record) bool { r.View = &v; return true }); err != nil {
+	err := b.update(ctx, v.ID, func(r *Record) bool {
+		nv := v
+		nv.Carry(r.View)
+		r.View = &nv
+		return true
+	})
+	if err != nil {
 		return err
 	}
 	return b.Publish(ctx, v.Taxpayer, ev)
 }
 
-// Create is Set for a submission the board has no view of yet; it does
-// nothing if it has one. A fast worker may have journaled the submission
-// already: the view goes beside its record.
+// Create is Set for a submission the board has no view of yet. A fast
+// worker may have journaled the submission already: the view goes beside
+// its record; if the worker wrote a view first, that view stays and only
+// takes v's intake fields it lacks (batch, name, submitted), without an
+// event.
 func (b *Board) Create(ctx context.Context, v View, ev *Event) error {
 	created := false
 	err := b.update(ctx, v.ID, func(r *Record) bool {
 		created = r.View == nil
 		if created {
 			r.View = &v
+			return true
 		}
-		return created
+		old := *r.View
+		r.View.Carry(&v)
+		return old.Batch != r.View.Batch || old.Name != r.View.Name || !old.Submitted.Equal(r.View.Submitted)
 	})
 	if err != nil || !created {
 		return err
@@ -275,7 +332,9 @@ func (b *Board) Advance(ctx context.Context, v View, evs []*Event) error {
 		if r.View != nil && r.View.Seq >= v.Seq {
 			return false
 		}
-		r.View = &v
+		nv := v
+		nv.Carry(r.View)
+		r.View = &nv
 		return true
 	})
 }

@@ -9,9 +9,12 @@ const langCookie = "salyq_lang"
 var langs = []string{"en", "ru", "kk"}
 
 // chrome holds the dashboard's own words per language; status names are
-// in statuses.go.
+// in internal/labels.
 var chrome = map[string]map[string]string{
 	"en": {
+		"batches": "Batches", "batch": "Batch", "name": "Name", "created": "Created", "progress": "Progress", "final": "Final",
+		"batches.none": "No batches yet: salyq submit and POST /v1/batches make them.", "reports": "Reports",
+		"registration": "Registration no.", "batch.more": "Not listed here (the reports have them)",
 		"overview": "Overview", "forms": "Forms", "dlq": "Dead letters", "logout": "Log out", "login": "Log in",
 		"token": "API token", "login.about": "Sign in with an API token (salyq tokens add).", "login.bad": "That token is not valid.",
 		"by.state": "By lifecycle phase", "by.status": "By status", "phase": "Phase", "status": "Status", "count": "Count",
@@ -28,6 +31,9 @@ var chrome = map[string]map[string]string{
 		"outcome": "Outcome", "service": "Service", "latency": "Latency", "replayed": "Replayed",
 	},
 	"ru": {
+		"batches": "Пакеты", "batch": "Пакет", "name": "Наименование", "created": "Создан", "progress": "Ход", "final": "Итоговых",
+		"batches.none": "Пакетов ещё нет: их создают salyq submit и POST /v1/batches.", "reports": "Отчёты",
+		"registration": "Рег. номер", "batch.more": "Не показаны здесь (есть в отчётах)",
 		"overview": "Обзор", "forms": "Формы", "dlq": "Недоставленные", "logout": "Выйти", "login": "Войти",
 		"token": "API-токен", "login.about": "Вход по API-токену (salyq tokens add).", "login.bad": "Токен недействителен.",
 		"by.state": "По фазам", "by.status": "По статусам", "phase": "Фаза", "status": "Статус", "count": "Кол-во",
@@ -44,6 +50,9 @@ var chrome = map[string]map[string]string{
 		"outcome": "Итог", "service": "Сервис", "latency": "Задержка", "replayed": "Повторено",
 	},
 	"kk": {
+		"batches": "Топтамалар", "batch": "Топтама", "name": "Атауы", "created": "Құрылды", "progress": "Барысы", "final": "Қорытынды",
+		"batches.none": "Топтамалар әлі жоқ: оларды salyq submit және POST /v1/batches жасайды.", "reports": "Есептер",
+		"registration": "Тіркеу нөмірі", "batch.more": "Мұнда көрсетілмеген (есептерде бар)",
 		"overview": "Шолу", "forms": "Нысандар", "dlq": "Жеткізілмегендер", "logout": "Шығу", "login": "Кіру",
 		"token": "API токені", "login.about": "API токенімен кіру (salyq tokens add).", "login.bad": "Токен жарамсыз.",
 		"by.state": "Кезеңдер бойынша", "by.status": "Мәртебелер бойынша", "phase": "Кезең", "status": "Мәртебе", "count": "Саны",

@@ -20,6 +20,7 @@ import (
 	"github.com/salyq/salyq/internal/auth"
 	"github.com/salyq/salyq/internal/availability"
 	"github.com/salyq/salyq/internal/board"
+	"github.com/salyq/salyq/internal/labels"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/ncakey"
@@ -119,6 +120,11 @@ func (s *Server) routes() *http.ServeMux {
 	mux.Handle("GET /ui/forms/{id}", s.authed(s.form))
 	mux.Handle("GET /ui/forms/{id}/live", s.authed(s.formLive))
 	mux.Handle("GET /ui/forms/{id}/exchanges/{n}/{part}", s.authed(s.exchange))
+	mux.Handle("GET /ui/batches", s.authed(s.batches))
+	mux.Handle("GET /ui/batches/live", s.authed(s.batchesLive))
+	mux.Handle("GET /ui/batches/{id}", s.authed(s.batch))
+	mux.Handle("GET /ui/batches/{id}/live", s.authed(s.batchLive))
+	mux.Handle("GET /ui/batches/{id}/{file}", s.authed(s.batchReport))
 	mux.Handle("GET /ui/dlq", s.authed(s.deadLetters))
 	mux.Handle("POST /ui/dlq/confirm", s.authed(s.confirmReplay))
 	mux.Handle("POST /ui/dlq/replay", s.authed(s.replay))
@@ -260,7 +266,7 @@ func truncate(s string, n int) string {
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"t":      word,
-		"status": func(st statusfsm.Status, lang string) string { return label(st, lang) },
+		"status": func(st statusfsm.Status, lang string) string { return labels.In(st, lang) },
 		"astana": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

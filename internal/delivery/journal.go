@@ -83,6 +83,7 @@ type Record struct {
 
 // SetView makes the next Save write v as the board's view.
 func (r *Record) SetView(v board.View) {
+	v.Carry(r.View)
 	r.View, r.viewSet = &v, true
 }
 
@@ -154,6 +155,11 @@ func (j *Journal) Save(ctx context.Context, id string, r *Record, rev uint64) (u
 		// it, unless replacing it.
 		if !r.viewSet {
 			next.View = cur.View
+		} else if next.View != nil {
+			// The intake's fields may have come meanwhile.
+			nv := *next.View
+			nv.Carry(cur.View)
+			next.View = &nv
 		}
 		next.delays = cur.delays
 		rev = curRev

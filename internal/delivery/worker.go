@@ -603,8 +603,13 @@ func (w *Worker) settleAction(sub *submission, rec Record, a Action) settle.Acti
 }
 
 func (w *Worker) view(sub *submission, status statusfsm.Status, rec Record) board.View {
-	return board.View{ID: sub.id, Taxpayer: sub.taxpayer, Form: sub.form, Period: sub.period, Kind: sub.kind,
+	v := board.View{ID: sub.id, Taxpayer: sub.taxpayer, Form: sub.form, Period: sub.period, Kind: sub.kind,
 		Status: status, RequestID: rec.RequestID, Reason: rec.Reason, Updated: w.cfg.Clock()}
+	if status == statusfsm.StateSent {
+		// SONO took the form now: the filing time of the reports.
+		v.Filed = v.Updated
+	}
+	return v
 }
 
 func (w *Worker) publishReceipt(ctx context.Context, sub *submission, rec Record) error {

@@ -76,6 +76,11 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 }
 
 func (in *Intake) post(w http.ResponseWriter, r *http.Request) {
+	batch, ref := in.batchOf(r, false)
+	if ref != nil {
+		writeJSON(w, http.StatusBadRequest, ref)
+		return
+	}
 	data, err := in.readBody(w, r)
 	if err != nil {
 		if errors.Is(err, ErrTooLarge) {
@@ -84,7 +89,7 @@ func (in *Intake) post(w http.ResponseWriter, r *http.Request) {
 		writeReadError(w, err)
 		return
 	}
-	res, err := in.Submit(r.Context(), data)
+	res, err := in.SubmitTo(r.Context(), batch, data)
 	code, body := answerOf(res, err)
 	if err == nil {
 		w.Header().Set("Location", "/v1/forms/"+res.ID)

@@ -38,6 +38,8 @@ type Item struct {
 	Name string
 	Data []byte
 	Err  error
+	// Batch is the batch the form goes in (the zero Batch: none).
+	Batch Batch
 }
 
 // ItemResult is the answer for one Item of a batch.
@@ -111,7 +113,7 @@ func (in *Intake) SubmitBatch(ctx context.Context, items iter.Seq[Item], fn func
 				// NATS reconnects must answer its form (retryably), not
 				// hold the batch until the caller gives up.
 				pctx, cancel := context.WithTimeout(ctx, in.ackWait())
-				s.p, s.err = in.prepare(pctx, s.item.Data)
+				s.p, s.err = in.prepare(pctx, s.item.Batch, s.item.Data)
 				cancel()
 				close(s.ready)
 			}

@@ -65,6 +65,11 @@ func (in *Intake) postBatch(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, Refusal{Error: "a batch is multipart/form-data, one form per part", Field: "Content-Type"})
 		return
 	}
+	batch, ref := in.batchOf(r, true)
+	if ref != nil {
+		writeJSON(w, http.StatusBadRequest, ref)
+		return
+	}
 	mr := multipart.NewReader(http.MaxBytesReader(w, r.Body, maxSize), params["boundary"])
 	var bodyErr error
 	n := 0
@@ -79,7 +84,7 @@ func (in *Intake) postBatch(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			n++
-			it := Item{Name: part.FileName()}
+			it := Item{Name: part.FileName(), Batch: batch}
 			if it.Name == "" {
 				it.Name = part.FormName()
 			}
@@ -135,5 +140,6 @@ func (in *Intake) postBatch(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, Refusal{Error: "a batch without a form", Field: "body"})
 		return
 	}
+	w.Header().Set(HeaderBatch, batch.ID)
 	writeJSON(w, http.StatusOK, answers)
 }

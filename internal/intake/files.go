@@ -21,6 +21,11 @@ type FileResult struct {
 // Each file's result goes to fn in the order of the paths as soon as it
 // is known; one bad file does not stop the others.
 func (in *Intake) SubmitPaths(ctx context.Context, paths []string, stdin io.Reader, fn func(FileResult)) error {
+	return in.SubmitPathsIn(ctx, Batch{}, paths, stdin, fn)
+}
+
+// SubmitPathsIn is SubmitPaths with the forms in batch b.
+func (in *Intake) SubmitPathsIn(ctx context.Context, b Batch, paths []string, stdin io.Reader, fn func(FileResult)) error {
 	var walkErr error
 	items := func(yield func(Item) bool) {
 		for _, p := range paths {
@@ -32,7 +37,7 @@ func (in *Intake) SubmitPaths(ctx context.Context, paths []string, stdin io.Read
 				if err != nil {
 					in.observe(Result{}, err)
 				}
-				if !yield(Item{Name: "-", Data: data, Err: err}) {
+				if !yield(Item{Name: "-", Data: data, Err: err, Batch: b}) {
 					return
 				}
 				continue
@@ -40,7 +45,7 @@ func (in *Intake) SubmitPaths(ctx context.Context, paths []string, stdin io.Read
 			stopped := false
 			err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 				if err != nil {
-					if !yield(Item{Name: path, Err: err}) {
+					if !yield(Item{Name: path, Err: err, Batch: b}) {
 						stopped = true
 						return fs.SkipAll
 					}
@@ -56,7 +61,7 @@ func (in *Intake) SubmitPaths(ctx context.Context, paths []string, stdin io.Read
 				if err != nil {
 					in.observe(Result{}, err)
 				}
-				if !yield(Item{Name: path, Data: data, Err: err}) {
+				if !yield(Item{Name: path, Data: data, Err: err, Batch: b}) {
 					stopped = true
 					return fs.SkipAll
 				}

@@ -58,6 +58,9 @@ type Config struct {
 	// expired from the board (a *filed.Index); nil: only the board is
 	// asked, right when records never expire.
 	Filed Guard
+	// BatchID makes the id of a batch that came without one; nil:
+	// NewBatchID with the Clock and crypto/rand.
+	BatchID func() string
 }
 
 // Guard tells whether a submission was filed, after its board record
@@ -91,6 +94,9 @@ type Result struct {
 	Form      string `json:"form"`
 	Period    string `json:"period"`
 	Kind      string `json:"kind"`
+	// Batch is the batch this call put the form in; empty for a
+	// duplicate, which stays in the batch it first came in.
+	Batch string `json:"batch,omitempty"`
 }
 
 // KeyCheckError is a signer certificate refused by the chain or
@@ -128,13 +134,18 @@ func (in *Intake) signingKey(ctx context.Context, taxpayer string, at time.Time)
 // an error naming the field or check (envelope.FieldError,
 // envelope.KeyError, xmldsig.CheckError) and nothing is enqueued.
 func (in *Intake) Submit(ctx context.Context, data []byte) (Result, error) {
-	res, err := in.submit(ctx, data)
+	return in.SubmitTo(ctx, Batch{}, data)
+}
+
+// SubmitTo is Submit of a form of batch b (the zero Batch: none).
+func (in *Intake) SubmitTo(ctx context.Context, b Batch, data []byte) (Result, error) {
+	res, err := in.submit(ctx, b, data)
 	in.observe(res, err)
 	return res, err
 }
 
-func (in *Intake) submit(ctx context.Context, data []byte) (Result, error) {
-	p, err := in.prepare(ctx, data)
+func (in *Intake) submit(ctx context.Context, b Batch, data []byte) (Result, error) {
+	p, err := in.prepare(ctx, b, data)
 	if err != nil || p.msg == nil {
 		return p.res, err
 	}
@@ -148,14 +159,16 @@ func (in *Intake) submit(ctx context.Context, data []byte) (Result, error) {
 // prepared is a form checked and signed, ready to publish: msg is nil
 // when it needs no publish (known to the board already).
 type prepared struct {
-	res Result
-	msg *nats.Msg
-	now time.Time
+	res   Result
+	msg   *nats.Msg
+	now   time.Time
+	batch Batch
+	name  string // the taxpayer's name on the form
 }
 
 // prepare does everything before the publish: parse, scope, template,
 // sign or verify, id, and the board's duplicate check.
-func (in *Intake) prepare(ctx context.Context, data []byte) (prepared, error) {
+func (in *Intake) prepare(ctx context.Context, b Batch, data []byte) (prepared, error) {
 	if int64(len(data)) > in.cfg.MaxFormSize {
 		return prepared{}, &TooLargeError{Size: int64(len(data)), Max: in.cfg.MaxFormSize}
 	}
@@ -217,7 +230,7 @@ func (in *Intake) prepare(ctx context.Context, data []byte) (prepared, error) {
 	m.Header.Set(streams.HeaderForm, res.Form)
 	m.Header.Set(streams.HeaderPeriod, res.Period)
 	m.Header.Set(streams.HeaderKind, res.Kind)
-	return prepared{res: res, msg: m, now: now}, nil
+	return prepared{res: res, msg: m, now: now, batch: b, name: f.PayerName()}, nil
 }
 
 // publishError is the refusal of a form JetStream did not store.
@@ -237,7 +250,9 @@ func (in *Intake) stored(ctx context.Context, p prepared, duplicate bool) Result
 	res := p.res
 	res.Duplicate = duplicate
 	if !duplicate {
-		v := board.View{ID: res.ID, Taxpayer: res.Taxpayer, Form: res.Form, Period: res.Period, Kind: res.Kind, Status: statusfsm.StateQueued, Updated: p.now}
+		res.Batch = p.batch.ID
+		v := board.View{ID: res.ID, Taxpayer: res.Taxpayer, Form: res.Form, Period: res.Period, Kind: res.Kind, Status: statusfsm.StateQueued, Updated: p.now,
+			Batch: p.batch.ID, BatchName: p.batch.Name, Name: p.name, Submitted: p.now}
 		// Create, not put: a fast worker may have moved it on already.
 		// An error leaves the form stored; the view catches up.
 		_ = in.cfg.Board.Create(ctx, v, &board.Event{ID: res.ID, To: statusfsm.StateQueued, At: p.now})

@@ -362,6 +362,13 @@ func (p *Poller) poll(ctx context.Context, f statusfsm.Form) {
 		p.failed(ctx, log, f, "status poll failed", err, o.RetryAfter)
 		return
 	}
+	if n := o.Status.RegistrationNumber; n != "" && n != f.Registration {
+		// Kept before the history is applied: the view the moves publish
+		// carries it.
+		if err := p.cfg.Store.Register(ctx, f.ID, n); err != nil {
+			log.Warn("keeping the registration number", "err", err)
+		}
+	}
 	var history []statusfsm.Event
 	for _, h := range o.Status.History {
 		history = append(history, statusfsm.Event{Status: statusfsm.Status(h.Status), At: h.Date, Message: h.Message})

@@ -162,5 +162,5 @@ func viewOf(t *statusfsm.Table, f statusfsm.Form) board.View {
 	return board.View{ID: f.ID, Taxpayer: f.Taxpayer, Form: f.FormCode, Period: f.Period, Kind: f.Kind,
 		Status: f.State, Terminal: info.Terminal, Outcome: info.Outcome, RequestID: f.RequestID,
 		Reason: f.Message, Flagged: f.Flags != 0, Updated: f.Updated, Seq: f.Seq, SonoAt: f.LastEventAt,
-		Notices: notices}
+		Notices: notices, Registration: f.Registration}
 }

@@ -81,6 +81,34 @@ func (c *Client) Submit(ctx context.Context, form []byte) (Submission, error) {
 	return s, err
 }
 
+// Batch names the batch forms are submitted in: ID (letters, digits, -
+// and _, at most 64) and an optional label, Name (a file name, at most
+// 256 bytes).
+type Batch struct {
+	ID   string
+	Name string
+}
+
+// header is the batch as request headers; none for the zero Batch.
+func (b Batch) header() http.Header {
+	h := http.Header{}
+	if b.ID != "" {
+		h.Set("Salyq-Batch", b.ID)
+	}
+	if b.Name != "" {
+		h.Set("Salyq-Batch-Name", b.Name)
+	}
+	return h
+}
+
+// SubmitIn is Submit of a form of batch b: a client submitting forms one
+// by one makes one batch id for all of them and sends it with each.
+func (c *Client) SubmitIn(ctx context.Context, b Batch, form []byte) (Submission, error) {
+	var s Submission
+	err := c.sendWith(ctx, http.MethodPost, "/v1/forms", form, "application/xml", b.header(), &s)
+	return s, err
+}
+
 // Status returns the submission's state and history.
 func (c *Client) Status(ctx context.Context, id string) (Status, error) {
 	var s Status
@@ -124,6 +152,11 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 }
 
 func (c *Client) send(ctx context.Context, method, path string, body []byte, contentType string, out any) error {
+	return c.sendWith(ctx, method, path, body, contentType, nil, out)
+}
+
+// sendWith is send with extra request headers.
+func (c *Client) sendWith(ctx context.Context, method, path string, body []byte, contentType string, hdr http.Header, out any) error {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -136,6 +169,9 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte, con
 		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
+	for k, vs := range hdr {
+		req.Header[k] = vs
+	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}

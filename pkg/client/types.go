@@ -12,6 +12,9 @@ type Submission struct {
 	Form      string `json:"form"`
 	Period    string `json:"period"`
 	Kind      string `json:"kind"`
+	// Batch is the batch this call put the form in; empty without one
+	// and for a duplicate (it stays in its first batch).
+	Batch string `json:"batch,omitempty"`
 }
 
 // Status is a submission's latest state and its history.

@@ -53,6 +53,9 @@ type Form struct {
 	// Notices are the tax office's notices about the form, in the order
 	// they were first seen, one per number.
 	Notices []Notice `json:"notices,omitempty"`
+	// Registration is SONO's registration number of the form, once a
+	// status answer carried one.
+	Registration string `json:"registration,omitempty"`
 }
 
 // Notice is a notice the tax office issued about a form (a SONO

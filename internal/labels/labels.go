@@ -1,10 +1,9 @@
-package dashboard
+package labels
 
 import "github.com/salyq/salyq/pkg/statusfsm"
 
-// statusLabel is a status's name in Russian (as SONO sends it) and in
-// Kazakh.
-type statusLabel struct {
+// Label is a status's name in Russian (as SONO sends it) and in Kazakh.
+type Label struct {
 	RU, KK string
 }
 
@@ -21,7 +20,7 @@ type statusLabel struct {
 // for posting, кері қайтарып алу for withdrawal, сторно kept as the
 // accounting loan-word. Replace an entry when the official name is
 // known; the Russian names are SONO's and stay verbatim.
-var statusLabels = map[statusfsm.Status]statusLabel{
+var statusLabels = map[statusfsm.Status]Label{
 	statusfsm.StateQueued:         {"В очереди", "Кезекте"},
 	statusfsm.StateSending:        {"Отправляется", "Жіберілуде"},
 	statusfsm.StateSent:           {"Передана в СОНО", "СОНО-ға берілді"},
@@ -54,11 +53,20 @@ var statusLabels = map[statusfsm.Status]statusLabel{
 	"Ошибка сторнирования":            {"Ошибка сторнирования", "Сторнолау қатесі"},
 }
 
-// label is s in lang: Russian or Kazakh from the table; in English the
-// product's state names and SONO's Russian names (what SONO sends and
-// what the tax office's papers say). A status outside the table is shown
+// Of returns the labels of s; a status outside the table has both
 // verbatim.
-func label(s statusfsm.Status, lang string) string {
+func Of(s statusfsm.Status) Label {
+	if l, ok := statusLabels[s]; ok {
+		return l
+	}
+	return Label{RU: string(s), KK: string(s)}
+}
+
+// In is s in lang (ru, kk, en): Russian or Kazakh from the table; in
+// English the product's state names and SONO's Russian names (what SONO
+// sends and what the tax office's papers say). A status outside the
+// table is shown verbatim.
+func In(s statusfsm.Status, lang string) string {
 	l, ok := statusLabels[s]
 	switch {
 	case !ok:

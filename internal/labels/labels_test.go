@@ -1,4 +1,4 @@
-package dashboard
+package labels
 
 import (
 	"testing"
@@ -18,18 +18,18 @@ func TestStatusLabels(t *testing.T) {
 		}
 		if in.Kind == statusfsm.KindSONO {
 			sono++
-			if l.RU != string(in.Name) || label(in.Name, "en") != string(in.Name) {
+			if l.RU != string(in.Name) || In(in.Name, "en") != string(in.Name) {
 				t.Errorf("%q: Russian label %q is not SONO's name", in.Name, l.RU)
 			}
 		}
-		if label(in.Name, "kk") != l.KK || label(in.Name, "ru") != l.RU {
+		if In(in.Name, "kk") != l.KK || In(in.Name, "ru") != l.RU {
 			t.Errorf("%q: label does not follow the language", in.Name)
 		}
 	}
 	if sono != 25 {
 		t.Errorf("%d SONO statuses labelled, want 25", sono)
 	}
-	if got := label("Новый статус", "kk"); got != "Новый статус" {
+	if got := In("Новый статус", "kk"); got != "Новый статус" {
 		t.Errorf("an unknown status is shown as %q, want it verbatim", got)
 	}
 }
