@@ -58,6 +58,11 @@ func (rt *Runtime) newDashboard(secure bool) (*dashboard.Server, error) {
 			if err != nil {
 				return nil, err
 			}
+			if !measuredAny(res) {
+				// Nothing to show yet: read again on the next refresh
+				// rather than say "not measured" for a minute.
+				return res, nil
+			}
 			measured, last = to, res
 		}
 		return last, nil
@@ -80,4 +85,14 @@ func withDashboard(api http.Handler, ui http.Handler) http.Handler {
 	mux.Handle("GET /{$}", http.RedirectHandler(dashboard.Prefix, http.StatusSeeOther))
 	mux.Handle("/", api)
 	return mux
+}
+
+// measuredAny reports whether any service's index could be computed.
+func measuredAny(res []availability.Result) bool {
+	for _, r := range res {
+		if r.Index != nil {
+			return true
+		}
+	}
+	return false
 }
