@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -150,7 +151,8 @@ func startNATS(b *testing.B, dir string) (string, *fsyncTrace) {
 		sync = dur.SyncInterval.String()
 	}
 	pidFile := filepath.Join(dir, "nats.pid")
-	os.WriteFile(conf, []byte(fmt.Sprintf("listen: 127.0.0.1:14222\nmax_payload: 8MB\npid_file: %q\njetstream { store_dir: %q\n sync_interval: %s }\n", pidFile, filepath.Join(dir, "nats"), sync)), 0o600)
+	port := freePort(b)
+	os.WriteFile(conf, []byte(fmt.Sprintf("listen: 127.0.0.1:%d\nmax_payload: 8MB\npid_file: %q\njetstream { store_dir: %q\n sync_interval: %s }\n", port, pidFile, filepath.Join(dir, "nats"), sync)), 0o600)
 	argv, fsyncs := traced(dir, []string{bin, "-c", conf})
 	cmd := exec.Command(argv[0], argv[1:]...)
 	if err := cmd.Start(); err != nil {
@@ -167,7 +169,7 @@ func startNATS(b *testing.B, dir string) (string, *fsyncTrace) {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	url := "nats://127.0.0.1:14222"
+	url := fmt.Sprintf("nats://127.0.0.1:%d", port)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if nc, err := nats.Connect(url); err == nil {
@@ -179,6 +181,17 @@ func startNATS(b *testing.B, dir string) (string, *fsyncTrace) {
 		}
 		time.Sleep(50 * time.Millisecond) // polling a condition, with a deadline
 	}
+}
+
+// freePort is a TCP port free a moment ago: a fixed one would let two
+// benchmarks on one machine share (and kill) each other's nats-server.
+func freePort(b *testing.B) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
 
 func (e *benchEnv) stats(b *testing.B) sonosim.Stats {
@@ -281,9 +294,11 @@ func (e *benchEnv) runBatch(b *testing.B, n int) batchCost {
 	if e.fsyncs != nil {
 		fsyncs = e.fsyncs.count(b)
 	}
+	stop := startCPUProfile(b)
 	cpu := cpuTime(b)
 	c := batchCost{rate: e.run(b, func() { e.submit(b, n) }, n), fsyncs: -1}
 	c.cpu = (cpuTime(b) - cpu) / time.Duration(n)
+	stop()
 	if e.fsyncs != nil {
 		c.fsyncs = float64(e.fsyncs.count(b)-fsyncs) / float64(n)
 	}
@@ -433,6 +448,30 @@ func procStatusKB(field string) int64 {
 		}
 	}
 	return 0
+}
+
+// startCPUProfile profiles salyq's CPU during a batch alone (not the
+// signing-only and crypto-cost runs) into SALYQ_BENCH_CPUPROFILE when it
+// is set, and returns the function that stops it.
+func startCPUProfile(b *testing.B) func() {
+	path := os.Getenv("SALYQ_BENCH_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // writeHeapProfile writes the live heap to path (SALYQ_BENCH_HEAPPROFILE),

@@ -259,7 +259,7 @@ func (c *Client) decode(answer []byte) (*envelope.Response, Outcome) {
 		return nil, Outcome{Class: Ambiguous, Reason: "unreadable answer", Err: err}
 	}
 	if c.Verifies() {
-		cert, err := msg.Verify()
+		cert, err := msg.VerifyKnown(c.cfg.GatewayCerts)
 		if err != nil {
 			claimed, _ := msg.ClaimedSigner()
 			c.alarm.untrusted(claimed, c.cfg.GatewayCerts, err)

@@ -104,7 +104,14 @@ func ReadMessage(data []byte) (*Message, error) {
 // Verify checks the WS-Security signature over the Body and returns the
 // signing certificate. Judging that certificate (chain, usage, validity) is
 // the caller's business.
-func (m *Message) Verify() (*x509.Certificate, error) { return verifySOAP(m.header, m.body) }
+func (m *Message) Verify() (*x509.Certificate, error) { return verifySOAP(m.header, m.body, nil) }
+
+// VerifyKnown is Verify for a caller that knows the certificates it
+// trusts: one of them named by the signature is used as already parsed.
+// The certificate returned still has to be judged.
+func (m *Message) VerifyKnown(known []*x509.Certificate) (*x509.Certificate, error) {
+	return verifySOAP(m.header, m.body, known)
+}
 
 // ClaimedSigner returns the certificate the WS-Security signature names,
 // without verifying anything: for telling an operator who signed an
@@ -117,7 +124,7 @@ func (m *Message) ClaimedSigner() (*x509.Certificate, error) {
 	if len(sigs) != 1 {
 		return nil, &xmldsig.CheckError{Check: "wsse:Security", Detail: fmt.Sprintf("%d signatures", len(sigs)), Err: xmldsig.ErrNoSignature}
 	}
-	return keyIdentifierCertificate(sigs[0])
+	return keyIdentifierCertificate(sigs[0], nil)
 }
 
 // Signed reports whether the header carries a wsse:Security element.

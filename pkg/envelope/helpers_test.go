@@ -83,7 +83,17 @@ func bigForm(t testing.TB, id string, size int) *Form {
 		if _, ok := spec.Fields[name]; !ok {
 			name = "field_910_00_001"
 		}
-		sheets = append(sheets, Sheet{Name: fmt.Sprintf("page_910_00_%02d", n%4+1), Fields: []FieldValue{{name, fmt.Sprint(1000 + n)}}})
+		// A field repeated must repeat its value: n%16 fixes field and
+		// value alike, and the sample's own values are kept.
+		page, value := fmt.Sprintf("page_910_00_%02d", n%4+1), fmt.Sprint(1000+n%16)
+		for _, sh := range sheets[:3] {
+			for _, fv := range sh.Fields {
+				if fv.Name == name {
+					value = fv.Value
+				}
+			}
+		}
+		sheets = append(sheets, Sheet{Name: page, Fields: []FieldValue{{name, value}}})
 		n++
 	}
 	f, err := ParseForm(BuildForm("910.00", "27", sheets), FormOptions{})

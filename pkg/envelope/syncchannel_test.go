@@ -330,7 +330,7 @@ func TestOperatorSampleRequest(t *testing.T) {
 		req.Info.Sender.ID != "senderId" || req.Info.MessageDate.Format(time.RFC3339) != "2019-09-24T12:20:34+06:00" {
 		t.Fatalf("info: %+v", req.Info)
 	}
-	cert, err := keyIdentifierCertificate(xmldsig.FindSignatures(msg.header)[0])
+	cert, err := keyIdentifierCertificate(xmldsig.FindSignatures(msg.header)[0], nil)
 	if err != nil {
 		t.Fatal(err)
 	}

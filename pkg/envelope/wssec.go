@@ -53,7 +53,7 @@ func signSOAP(ctx context.Context, doc *etree.Document, header *etree.Element, s
 // returns the certificate that made it. It insists that the one signature
 // in the header covers exactly the Body, so a signature over some other
 // element (signature wrapping) is refused.
-func verifySOAP(header, body *etree.Element) (*x509.Certificate, error) {
+func verifySOAP(header, body *etree.Element, known []*x509.Certificate) (*x509.Certificate, error) {
 	if header == nil {
 		return nil, &xmldsig.CheckError{Check: "Header", Detail: "no SOAP Header", Err: xmldsig.ErrNoSignature}
 	}
@@ -76,7 +76,7 @@ func verifySOAP(header, body *etree.Element) (*x509.Certificate, error) {
 		return nil, &xmldsig.CheckError{Check: "ds:Signature", Detail: "not a child of wsse:Security", Err: xmldsig.ErrMalformed}
 	}
 	sig := sigs[0]
-	cert, err := keyIdentifierCertificate(sig)
+	cert, err := keyIdentifierCertificate(sig, known)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func countIDs(root *etree.Element, id string) int {
 	return n
 }
 
-func keyIdentifierCertificate(sig *etree.Element) (*x509.Certificate, error) {
+func keyIdentifierCertificate(sig *etree.Element, known []*x509.Certificate) (*x509.Certificate, error) {
 	for _, ki := range sig.ChildElements() {
 		if ki.Tag != "KeyInfo" || ki.NamespaceURI() != xmldsig.Namespace {
 			continue
@@ -129,7 +129,7 @@ func keyIdentifierCertificate(sig *etree.Element) (*x509.Certificate, error) {
 			for _, id := range str.ChildElements() {
 				if id.Tag == "KeyIdentifier" && id.NamespaceURI() == NamespaceWSSE &&
 					id.SelectAttrValue("ValueType", "") == wssValueTypeX509v3 {
-					return xmldsig.ParseCertificateText(id.Text())
+					return xmldsig.ParseCertificateTextKnown(id.Text(), known)
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package xmldsig
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"crypto/x509"
 	"encoding/base64"
@@ -234,9 +235,21 @@ func CertificateFromX509Data(sig *etree.Element) (*x509.Certificate, error) {
 
 // ParseCertificateText parses a base64 DER certificate as found in XML.
 func ParseCertificateText(text string) (*x509.Certificate, error) {
+	return ParseCertificateTextKnown(text, nil)
+}
+
+// ParseCertificateTextKnown is ParseCertificateText that returns the
+// certificate of known whose DER the text holds, byte for byte, when there
+// is one: a peer's certificate, sent with every message, is parsed once.
+func ParseCertificateTextKnown(text string, known []*x509.Certificate) (*x509.Certificate, error) {
 	der, err := decodeBase64(text)
 	if err != nil {
 		return nil, checkErr("X509Certificate", ErrCertificate, "not base64")
+	}
+	for _, k := range known {
+		if bytes.Equal(k.Raw, der) {
+			return k, nil
+		}
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
