@@ -65,6 +65,31 @@ func (r *chaosRig) waitSettled(ids []string, timeout time.Duration) map[string]b
 	}
 }
 
+// waitDrained polls the work queues until they are empty or timeout. A
+// form can be final on the board while its message still waits in a
+// queue: one delivered to a process killed before it acknowledged it
+// comes again only when its ack wait runs out, and is then acknowledged
+// as known. Nothing may stay there for longer.
+func (r *chaosRig) waitDrained(timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for {
+		left := map[string]uint64{}
+		for _, name := range []string{streams.Submissions, streams.Receipts} {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if s, err := r.js.Stream(ctx, name); err == nil {
+				if info, err := s.Info(ctx); err == nil && info.State.Msgs > 0 {
+					left[name] = info.State.Msgs
+				}
+			}
+			cancel()
+		}
+		if len(left) == 0 || time.Now().After(deadline) {
+			return // what is left is reported by checkSettled
+		}
+		time.Sleep(time.Second) // polling a condition, with a deadline
+	}
+}
+
 // boardViews reads the views of ids and lists those not terminal.
 func (r *chaosRig) boardViews(ids []string) (map[string]board.View, []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -9,9 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -174,7 +172,7 @@ func (r *chaosRig) startServices(pki *sonosim.PKI) {
 			"SALYQ_START_TIMEOUT=3m",
 		)
 		p := &proc{t: r.t, name: name, bin: filepath.Join(r.bin, binary), env: env, log: filepath.Join(r.dir, name+".log"), respawn: true}
-		p.ready = r.serviceReady(p, base)
+		p.ready = r.serviceReady(base)
 		r.serviceURL[p] = base
 		if binary == "poller" {
 			r.pollerDir[p] = data
@@ -195,38 +193,21 @@ func (r *chaosRig) startServices(pki *sonosim.PKI) {
 	}
 }
 
-// serviceReady probes /readyz. A build whose service serves no /readyz
-// (before helper H3) is taken as ready by /healthz, or, without any HTTP
-// listener, once it has refused connections for ten seconds of one run:
-// the chaos goes on, and checkProbes fails the test at the end.
-func (r *chaosRig) serviceReady(p *proc, base string) func(ctx context.Context) error {
-	var run int
-	var since time.Time
-	return func(ctx context.Context) error {
-		err := httpReady(base + "/readyz")(ctx)
-		if err == nil {
-			return nil
-		}
-		refused := errors.Is(err, syscall.ECONNREFUSED)
-		if !refused && !strings.Contains(err.Error(), "404") {
-			return err
-		}
-		if httpReady(base+"/healthz")(ctx) == nil {
-			return nil
-		}
-		if n := p.runs(); n != run || since.IsZero() {
-			run, since = n, time.Now()
-		}
-		if !refused || time.Since(since) < 10*time.Second {
-			return err
-		}
-		return nil
-	}
+// serviceReady probes /readyz: every service answers it once NATS,
+// JetStream and its own parts are up.
+func (r *chaosRig) serviceReady(base string) func(ctx context.Context) error {
+	return httpReady(base + "/readyz")
 }
 
 // checkProbes asserts every service answers /healthz and /readyz once
 // everything has settled.
 func (r *chaosRig) checkProbes() {
+	// The last chaos action may have restarted a service moments ago:
+	// give each the time a restart is allowed (it retries NATS and
+	// JetStream at start) before its probes must answer.
+	for _, p := range r.services() {
+		r.mustReady(p, 3*time.Minute)
+	}
 	active := 0
 	for _, p := range r.services() {
 		for _, path := range []string{"/healthz", "/readyz"} {

@@ -96,6 +96,11 @@ func TestChaos(t *testing.T) {
 	t.Logf("chaos: %d forms submitted in %s", len(ids), time.Since(start).Round(time.Second))
 
 	r.waitSettled(ids, cfg.final)
+	ackWait, err := r.longestAckWait()
+	if err != nil {
+		t.Errorf("chaos: %v", err)
+	}
+	r.waitDrained(ackWait + 30*time.Second)
 	t.Logf("chaos: settled after %s", time.Since(start).Round(time.Second))
 	if !cfg.skip["hostile"] {
 		r.hostileRequests(ids[0])
