@@ -5,7 +5,6 @@ import (
 	"errors"
 	"mime"
 	"net/http"
-	"sort"
 	"strings"
 
 	"github.com/salyq/salyq/internal/board"
@@ -30,27 +29,22 @@ type batchData struct {
 }
 
 // batches lists the batches of the forms the token may see, newest
-// first, with their progress and outcome counts.
-func (s *Server) batches(w http.ResponseWriter, r *request) {
-	s.batchesPage(w, r, "batches")
-}
-
-// batchesLive is the list alone, fetched again on a status event.
-func (s *Server) batchesLive(w http.ResponseWriter, r *request) {
-	s.batchesPage(w, r, "batchlist")
-}
-
-func (s *Server) batchesPage(w http.ResponseWriter, r *request, tpl string) {
-	if _, err := query(r.Request); err != nil {
-		s.fail(w, r.Request, http.StatusBadRequest, err)
-		return
+// first, with their progress and outcome counts, with the named
+// template: the page, or "batchlist", the list alone, fetched again on a
+// status event.
+func (s *Server) batches(tpl string) func(http.ResponseWriter, *request) {
+	return func(w http.ResponseWriter, r *request) {
+		if _, err := query(r.Request); err != nil {
+			s.fail(w, r.Request, http.StatusBadRequest, err)
+			return
+		}
+		vs, err := s.views(r.Context(), r.who)
+		if err != nil {
+			s.fail(w, r.Request, http.StatusServiceUnavailable, err)
+			return
+		}
+		s.render(w, r, tpl, batchesData{Batches: report.Summaries(vs, s.cfg.Table)})
 	}
-	vs, err := s.views(r.Context(), r.who)
-	if err != nil {
-		s.fail(w, r.Request, http.StatusServiceUnavailable, err)
-		return
-	}
-	s.render(w, r, tpl, batchesData{Batches: report.Summaries(vs, s.cfg.Table)})
 }
 
 // batchViews returns the views of the batch in the request's path that
@@ -80,42 +74,26 @@ func (s *Server) batchViews(w http.ResponseWriter, r *request) (string, []board.
 	return id, vs, true
 }
 
-// batch shows one batch: its counts, its forms, its reports.
-func (s *Server) batch(w http.ResponseWriter, r *request) {
-	s.batchPage(w, r, "batch")
-}
-
-// batchLive is the batch page's counts and forms alone.
-func (s *Server) batchLive(w http.ResponseWriter, r *request) {
-	s.batchPage(w, r, "batchlive")
-}
-
-func (s *Server) batchPage(w http.ResponseWriter, r *request, tpl string) {
-	if _, err := query(r.Request); err != nil {
-		s.fail(w, r.Request, http.StatusBadRequest, err)
-		return
-	}
-	_, vs, ok := s.batchViews(w, r)
-	if !ok {
-		return
-	}
-	sums := report.Summaries(vs, s.cfg.Table)
-	// In the reports' order: by taxpayer, form and period.
-	sort.SliceStable(vs, func(i, j int) bool {
-		a, b := vs[i], vs[j]
-		switch {
-		case a.Taxpayer != b.Taxpayer:
-			return a.Taxpayer < b.Taxpayer
-		case a.Form != b.Form:
-			return a.Form < b.Form
+// batch shows one batch: its counts, its forms, its reports, with the
+// named template: the page, or "batchlive", its counts and forms alone.
+func (s *Server) batch(tpl string) func(http.ResponseWriter, *request) {
+	return func(w http.ResponseWriter, r *request) {
+		if _, err := query(r.Request); err != nil {
+			s.fail(w, r.Request, http.StatusBadRequest, err)
+			return
 		}
-		return a.Period < b.Period
-	})
-	d := batchData{Batch: sums[0], Forms: vs, Formats: report.Formats}
-	if len(vs) > batchRows {
-		d.Forms, d.More = vs[:batchRows], len(vs)-batchRows
+		_, vs, ok := s.batchViews(w, r)
+		if !ok {
+			return
+		}
+		sums := report.Summaries(vs, s.cfg.Table)
+		report.Order(vs)
+		d := batchData{Batch: sums[0], Forms: vs, Formats: report.Formats}
+		if len(vs) > batchRows {
+			d.Forms, d.More = vs[:batchRows], len(vs)-batchRows
+		}
+		s.render(w, r, tpl, d)
 	}
-	s.render(w, r, tpl, d)
 }
 
 // batchReport answers a batch's report (report.csv, report.xlsx,

@@ -79,17 +79,13 @@ func (s *Server) formData(w http.ResponseWriter, r *request) (*formData, bool) {
 
 // form shows one form: its view, history, notices, exchanges and dead
 // letter.
-func (s *Server) form(w http.ResponseWriter, r *request) {
-	if d, ok := s.formData(w, r); ok {
-		s.render(w, r, "form", d)
-	}
-}
-
-// formLive is the form's changing part alone, fetched again on a status
-// event.
-func (s *Server) formLive(w http.ResponseWriter, r *request) {
-	if d, ok := s.formData(w, r); ok {
-		s.render(w, r, "formlive", d)
+// The named template is the page, or "formlive", its changing part
+// alone, fetched again on a status event.
+func (s *Server) form(tpl string) func(http.ResponseWriter, *request) {
+	return func(w http.ResponseWriter, r *request) {
+		if d, ok := s.formData(w, r); ok {
+			s.render(w, r, tpl, d)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -55,6 +56,8 @@ func Build(id string, views []board.View, t *statusfsm.Table, now time.Time) (Re
 		return Report{}, fmt.Errorf("report: batch %s: %w", id, ErrNoBatch)
 	}
 	r := Report{Batch: summarize(id, views, t), Made: now}
+	views = slices.Clone(views)
+	Order(views)
 	counts := map[statusfsm.Status]*Total{}
 	for _, v := range views {
 		r.Rows = append(r.Rows, Row{ID: v.ID, Taxpayer: v.Taxpayer, Name: v.Name, Form: v.Form, Period: v.Period, Kind: v.Kind,
@@ -67,18 +70,6 @@ func Build(id string, views []board.View, t *statusfsm.Table, now time.Time) (Re
 		}
 		c.Count++
 	}
-	sort.Slice(r.Rows, func(i, j int) bool {
-		a, b := r.Rows[i], r.Rows[j]
-		switch {
-		case a.Taxpayer != b.Taxpayer:
-			return a.Taxpayer < b.Taxpayer
-		case a.Form != b.Form:
-			return a.Form < b.Form
-		case a.Period != b.Period:
-			return a.Period < b.Period
-		}
-		return a.ID < b.ID
-	})
 	// Totals in the lifecycle table's order, statuses it does not know
 	// last.
 	for _, in := range t.Statuses() {
@@ -145,4 +136,21 @@ func yesNo(b bool) string {
 		return "да"
 	}
 	return "нет"
+}
+
+// Order sorts views as a report lists its forms: by taxpayer, form,
+// period, then id.
+func Order(views []board.View) {
+	sort.Slice(views, func(i, j int) bool {
+		a, b := views[i], views[j]
+		switch {
+		case a.Taxpayer != b.Taxpayer:
+			return a.Taxpayer < b.Taxpayer
+		case a.Form != b.Form:
+			return a.Form < b.Form
+		case a.Period != b.Period:
+			return a.Period < b.Period
+		}
+		return a.ID < b.ID
+	})
 }
