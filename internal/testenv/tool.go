@@ -49,19 +49,11 @@ func Tool(t testing.TB, name, pkg string) string {
 // as Tool.
 func OpenSSLGOST(t testing.TB) string {
 	t.Helper()
-	openssl := Tool(t, "openssl", PkgOpenSSL)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, openssl, "dgst", "-provider", "gostprov", "-provider", "default", "-md_gost12_256")
-	cmd.Stdin = bytes.NewReader(nil)
-	out, err := cmd.CombinedOutput()
 	// A working provider prints one 64-digit hex digest; an openssl
 	// without it fails or names an unknown option.
-	if err != nil || !regexp.MustCompile(`(?m)= ?[0-9a-f]{64}\s*$`).Match(out) {
-		first, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
-		missing(t, fmt.Sprintf("openssl has no working GOST provider (%v: %s)", err, first), PkgOpenSSLGOST)
-	}
-	return openssl
+	digest := regexp.MustCompile(`(?m)= ?[0-9a-f]{64}\s*$`)
+	return openSSLWith(t, "GOST provider", digest.Match,
+		"dgst", "-provider", "gostprov", "-provider", "default", "-md_gost12_256")
 }
 
 // OpenSSLGOSTEngine returns the path of an openssl whose gost engine
@@ -70,13 +62,24 @@ func OpenSSLGOST(t testing.TB) string {
 // 3.0. A missing engine follows the skip-or-fail rule of Tool.
 func OpenSSLGOSTEngine(t testing.TB) string {
 	t.Helper()
+	return openSSLWith(t, "gost engine", func(out []byte) bool { return bytes.Contains(out, []byte("[ available ]")) },
+		"engine", "-t", "gost")
+}
+
+// openSSLWith runs openssl with args and empty input, and returns its path
+// when works accepts the output; otherwise the GOST package counts as
+// missing.
+func openSSLWith(t testing.TB, what string, works func([]byte) bool, args ...string) string {
+	t.Helper()
 	openssl := Tool(t, "openssl", PkgOpenSSL)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, openssl, "engine", "-t", "gost").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "[ available ]") {
+	cmd := exec.CommandContext(ctx, openssl, args...)
+	cmd.Stdin = bytes.NewReader(nil)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !works(out) {
 		first, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
-		missing(t, fmt.Sprintf("openssl has no working gost engine (%v: %s)", err, first), PkgOpenSSLGOST)
+		missing(t, fmt.Sprintf("openssl has no working %s (%v: %s)", what, err, first), PkgOpenSSLGOST)
 	}
 	return openssl
 }
