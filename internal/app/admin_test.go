@@ -4,29 +4,20 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
-
-	"github.com/salyq/salyq/internal/testkit"
 )
 
 // TestAdminOutputs: JSON lists print [] when empty, never null; replaying
 // a dead letter that does not exist is an error; human times are in
 // Kazakhstan's zone.
 func TestAdminOutputs(t *testing.T) {
-	emb := testkit.NATS(t)
 	ctx := context.Background()
-	rt, err := Open(ctx, Config{NATS: emb.URL(), Data: t.TempDir()}, slog.New(slog.NewTextHandler(io.Discard, nil)), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt, natsURL := provisioned(t)
 	rt.Close() // provisioned, as a service leaves it
-	// Flags before arguments: the flag package stops at the first one.
 	run := func(cmd []string, args ...string) (string, error) {
 		var out, errs bytes.Buffer
-		all := append(append(cmd, "--nats", emb.URL(), "--data", t.TempDir()), args...)
+		all := append(append(cmd, "--nats", natsURL, "--data", t.TempDir()), args...)
 		err := Main(ctx, all, IO{Out: &out, Err: &errs})
 		return out.String(), err
 	}

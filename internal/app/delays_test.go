@@ -3,8 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +10,6 @@ import (
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/delays"
 	"github.com/salyq/salyq/internal/journal"
-	"github.com/salyq/salyq/internal/testkit"
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
@@ -22,12 +19,7 @@ import (
 // show ID`.
 func TestStatusShowsDelay(t *testing.T) {
 	ctx := context.Background()
-	emb := testkit.NATS(t)
-	rt, err := Open(ctx, Config{NATS: emb.URL(), Data: t.TempDir()}, slog.New(slog.NewTextHandler(io.Discard, nil)), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt, natsURL := provisioned(t)
 	submitted := time.Now().Add(-25 * time.Hour).Truncate(time.Second)
 	if err := rt.Board.Create(ctx, board.View{ID: "sub-late", Taxpayer: "820909361064", Form: "910.00", Period: "2025-H1",
 		Status: statusfsm.StateQueued, Updated: submitted}, nil); err != nil {
@@ -45,7 +37,7 @@ func TestStatusShowsDelay(t *testing.T) {
 	run := func(args ...string) string {
 		t.Helper()
 		var out, errs bytes.Buffer
-		if err := Main(ctx, append(args, "--nats", emb.URL(), "--data", t.TempDir()), IO{Out: &out, Err: &errs}); err != nil {
+		if err := Main(ctx, append(args, "--nats", natsURL, "--data", t.TempDir()), IO{Out: &out, Err: &errs}); err != nil {
 			t.Fatalf("%v: %v %s", args, err, errs.String())
 		}
 		return out.String()

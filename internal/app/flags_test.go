@@ -1,6 +1,11 @@
 package app
 
 import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/salyq/salyq/internal/testkit"
 	"github.com/spf13/cobra"
 )
 
@@ -16,4 +21,18 @@ func configOf(parts Parts, args ...string) (Config, error) {
 		return cfg, cmd.FlagErrorFunc()(cmd, err)
 	}
 	return cfg, applyEnv(cmd.Flags(), lookupEnv)
+}
+
+// provisioned opens a service runtime on a fresh embedded NATS server,
+// closed at the end of the test, and returns it with the server's URL for
+// commands run against the same layout.
+func provisioned(t *testing.T) (*Runtime, string) {
+	t.Helper()
+	emb := testkit.NATS(t)
+	rt, err := Open(context.Background(), Config{NATS: emb.URL(), Data: t.TempDir()}, slog.New(slog.DiscardHandler), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rt.Close)
+	return rt, emb.URL()
 }

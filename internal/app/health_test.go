@@ -17,7 +17,6 @@ import (
 
 	"github.com/salyq/salyq/internal/broker"
 	"github.com/salyq/salyq/internal/testenv"
-	"github.com/salyq/salyq/internal/testkit"
 	"github.com/salyq/salyq/pkg/ncakey"
 )
 
@@ -131,12 +130,7 @@ func TestDefaultHTTP(t *testing.T) {
 // the process fails (an empty keystore, a store that cannot be read),
 // and is ready again once it passes.
 func TestReadyzChecks(t *testing.T) {
-	emb := testkit.NATS(t)
-	rt, err := Open(context.Background(), Config{NATS: emb.URL(), Data: t.TempDir()}, slog.New(slog.NewTextHandler(io.Discard, nil)), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt, _ := provisioned(t)
 	ks, err := ncakey.OpenKeystore(t.TempDir(), ncakey.KeystoreOptions{})
 	if err != nil {
 		t.Fatal(err)

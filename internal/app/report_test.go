@@ -5,8 +5,6 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -33,12 +31,7 @@ import (
 // The same exchanges feed the availability gauge of the process.
 func TestReportAvailability(t *testing.T) {
 	ctx := context.Background()
-	emb := testkit.NATS(t)
-	rt, err := Open(ctx, Config{NATS: emb.URL(), Data: t.TempDir()}, slog.New(slog.NewTextHandler(io.Discard, nil)), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt, natsURL := provisioned(t)
 
 	// The journal reads records stored within minutes of their time: the
 	// injected clock starts a little before now.
@@ -79,7 +72,7 @@ func TestReportAvailability(t *testing.T) {
 
 	var out, errs bytes.Buffer
 	from, to := t0.Format(time.RFC3339), t0.Add(300*time.Second).Format(time.RFC3339)
-	args := []string{"report", "availability", "--nats", emb.URL(), "--data", t.TempDir(), "--from", from, "--to", to}
+	args := []string{"report", "availability", "--nats", natsURL, "--data", t.TempDir(), "--from", from, "--to", to}
 	if err := Main(ctx, append(args, "--json"), IO{Out: &out, Err: &errs}); err != nil {
 		t.Fatalf("%v: %s", err, errs.String())
 	}
