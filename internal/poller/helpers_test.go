@@ -248,11 +248,26 @@ func (r *rig) disagreement(store *statusfsm.Store, ids []string) string {
 // lastEvents reads SALYQ_STATUS message by message (no consumer) and
 // returns the event with the highest Seq of every submission.
 func (r *rig) lastEvents() (map[string]board.Event, error) {
-	info, err := r.set.Status.Info(ctx)
+	evs, err := r.events()
 	if err != nil {
 		return nil, err
 	}
 	last := map[string]board.Event{}
+	for _, e := range evs {
+		if e.Seq >= last[e.ID].Seq {
+			last[e.ID] = e
+		}
+	}
+	return last, nil
+}
+
+// events reads every event on SALYQ_STATUS, in stream order.
+func (r *rig) events() ([]board.Event, error) {
+	info, err := r.set.Status.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []board.Event
 	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
 		m, err := r.set.Status.GetMsg(ctx, seq)
 		if err != nil {
@@ -262,11 +277,9 @@ func (r *rig) lastEvents() (map[string]board.Event, error) {
 		if err := json.Unmarshal(m.Data, &e); err != nil {
 			return nil, err
 		}
-		if e.Seq >= last[e.ID].Seq {
-			last[e.ID] = e
-		}
+		out = append(out, e)
 	}
-	return last, nil
+	return out, nil
 }
 
 // eventually polls cond until it returns "" or timeout passes, then

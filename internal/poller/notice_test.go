@@ -1,7 +1,6 @@
 package poller_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -153,22 +152,14 @@ func TestNoticesPublishedOnceThroughOutage(t *testing.T) {
 // noticeEvents reads SALYQ_STATUS message by message and returns the
 // notice events of every submission in stream order.
 func (r *rig) noticeEvents() (map[string][]board.Event, error) {
-	info, err := r.set.Status.Info(ctx)
+	evs, err := r.events()
 	if err != nil {
 		return nil, err
 	}
 	out := map[string][]board.Event{}
-	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
-		m, err := r.set.Status.GetMsg(ctx, seq)
-		if err != nil {
-			return nil, err
-		}
-		var e board.Event
-		if err := json.Unmarshal(m.Data, &e); err != nil {
-			return nil, err
-		}
+	for i, e := range evs {
 		if (e.Kind == board.EventNotice) != (e.Notice != nil) {
-			return nil, fmt.Errorf("event %d: kind %q with notice %v", seq, e.Kind, e.Notice)
+			return nil, fmt.Errorf("event %d: kind %q with notice %v", i+1, e.Kind, e.Notice)
 		}
 		if e.Notice != nil {
 			out[e.ID] = append(out[e.ID], e)
