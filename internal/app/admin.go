@@ -87,22 +87,18 @@ func submitLocally(ctx context.Context, cfg Config, batch intake.Batch, paths []
 }
 
 // printFinal prints the summary of forms that reached their final status
-// and returns how many of them failed (failedView).
+// and returns how many of them the user must act on: rejected by SONO or
+// dead-lettered.
 func printFinal(stdio IO, views []board.View) int {
 	printSummary(stdio, views, 0)
+	table := statusfsm.DefaultTable()
 	failed := 0
 	for _, v := range views {
-		if failedView(v) {
+		if v.Status == statusfsm.StateFailedDelivery || table.Info(v.Status).Phase == statusfsm.PhaseRejected {
 			failed++
 		}
 	}
 	return failed
-}
-
-// failedView reports whether a final view is one the user must act on:
-// rejected by SONO or dead-lettered.
-func failedView(v board.View) bool {
-	return v.Status == statusfsm.StateFailedDelivery || statusfsm.DefaultTable().Info(v.Status).Phase == statusfsm.PhaseRejected
 }
 
 // isTerminal reports whether w is a terminal, where progress is shown.

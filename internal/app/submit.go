@@ -344,7 +344,7 @@ func follow(ctx context.Context, cl *client.Client, ids []string, timeout time.D
 }
 
 // viewOf is the board's view of a status the API answered, for the
-// summary and failedView.
+// summary and the count of failed forms (printFinal).
 func viewOf(s client.Status) board.View {
 	return board.View{
 		ID: s.ID, Taxpayer: s.Taxpayer, Form: s.Form, Period: s.Period, Kind: s.Kind,
