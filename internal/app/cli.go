@@ -106,17 +106,13 @@ func finish(root *cobra.Command, stdio IO) *cobra.Command {
 	root.SetErr(stdio.Err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %w", ErrUsage, err) })
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return applyEnv(cmd.Flags(), lookupEnv) }
-	root.CompletionOptions.HiddenDefaultCmd = false
 	bindEnvs(root)
 	return root
 }
 
 func execute(ctx context.Context, root *cobra.Command, args []string, stdio IO) error {
-	root.SetArgs(args)
-	if args == nil {
-		// cobra reads os.Args when given nil.
-		root.SetArgs([]string{})
-	}
+	// Never nil: cobra reads os.Args when given nil.
+	root.SetArgs(append([]string{}, args...))
 	return root.ExecuteContext(ctx)
 }
 

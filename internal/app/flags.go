@@ -76,10 +76,10 @@ func bindEnvs(cmd *cobra.Command) {
 // a typo in an environment file must stop the start, not fall back to a
 // default nobody chose.
 func applyEnv(fs *pflag.FlagSet, lookup func(string) (string, bool)) error {
-	var errs []error
+	var first error
 	fs.VisitAll(func(f *pflag.Flag) {
 		name := envOf(f)
-		if name == "" || f.Changed {
+		if first != nil || name == "" || f.Changed {
 			return
 		}
 		v, ok := lookup(name)
@@ -87,13 +87,10 @@ func applyEnv(fs *pflag.FlagSet, lookup func(string) (string, bool)) error {
 			return
 		}
 		if err := f.Value.Set(v); err != nil {
-			errs = append(errs, fmt.Errorf("%w: %s=%q (--%s): %w", ErrUsage, name, v, f.Name, err))
+			first = fmt.Errorf("%w: %s=%q (--%s): %w", ErrUsage, name, v, f.Name, err)
 		}
 	})
-	if len(errs) > 0 {
-		return errs[0]
-	}
-	return nil
+	return first
 }
 
 // lookupEnv is os.LookupEnv; an empty variable counts as unset, as the
