@@ -290,7 +290,7 @@ type batchCost struct {
 // what the batch cost (submission of the first to filing of the last).
 func (e *benchEnv) runBatch(b *testing.B, n int) batchCost {
 	before, appended := e.stats(b), e.appended(b)
-	var fsyncs int64
+	var fsyncs fsyncCounts
 	if e.fsyncs != nil {
 		fsyncs = e.fsyncs.count(b)
 	}
@@ -300,7 +300,9 @@ func (e *benchEnv) runBatch(b *testing.B, n int) batchCost {
 	c.cpu = (cpuTime(b) - cpu) / time.Duration(n)
 	stop()
 	if e.fsyncs != nil {
-		c.fsyncs = float64(e.fsyncs.count(b)-fsyncs) / float64(n)
+		after := e.fsyncs.count(b)
+		c.fsyncs = float64(after.total()-fsyncs.total()) / float64(n)
+		logFsyncs(b, fsyncs, after, n)
 	}
 	logAppended(b, appended, e.appended(b), n)
 	signs, verifies := cryptoOps(before, e.stats(b), n)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -27,7 +28,7 @@ type chaosTruth struct {
 	events  map[string]statusEvent // the last event of each id
 	stores  map[string][]storeForm // id → the form in each store that has it
 	dead    []deadLetter
-	pending map[string]uint64 // work-queue stream → messages left
+	pending map[string]uint64 // work left: see left
 }
 
 // statusEvent is board.Event with the Seq helper H1 adds to it; before
@@ -65,29 +66,52 @@ func (r *chaosRig) waitSettled(ids []string, timeout time.Duration) map[string]b
 	}
 }
 
-// waitDrained polls the work queues until they are empty or timeout. A
-// form can be final on the board while its message still waits in a
-// queue: one delivered to a process killed before it acknowledged it
+// waitDrained polls the work left (see left) until there is none or
+// timeout. A form can be final on the board while its message still
+// waits: one delivered to a process killed before it acknowledged it
 // comes again only when its ack wait runs out, and is then acknowledged
 // as known. Nothing may stay there for longer.
 func (r *chaosRig) waitDrained(timeout time.Duration) {
 	deadline := time.Now().Add(timeout)
 	for {
-		left := map[string]uint64{}
-		for _, name := range []string{streams.Submissions, streams.Receipts} {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			if s, err := r.js.Stream(ctx, name); err == nil {
-				if info, err := s.Info(ctx); err == nil && info.State.Msgs > 0 {
-					left[name] = info.State.Msgs
-				}
-			}
-			cancel()
-		}
-		if len(left) == 0 || time.Now().After(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		left, err := r.left(ctx)
+		cancel()
+		if (err == nil && len(left) == 0) || time.Now().After(deadline) {
 			return // what is left is reported by checkSettled
 		}
 		time.Sleep(time.Second) // polling a condition, with a deadline
 	}
+}
+
+// left is the work not done: the submissions in their work queue, and
+// the status events the pollers have not acknowledged (the sent events
+// carry the receipts), by stream; only the non-zero counts.
+func (r *chaosRig) left(ctx context.Context) (map[string]uint64, error) {
+	out := map[string]uint64{}
+	s, err := r.js.Stream(ctx, streams.Submissions)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", streams.Submissions, err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", streams.Submissions, err)
+	}
+	if info.State.Msgs > 0 {
+		out[streams.Submissions] = info.State.Msgs
+	}
+	c, err := r.js.Consumer(ctx, streams.Status, streams.ConsumerPoller)
+	if err != nil {
+		return nil, fmt.Errorf("%s poller: %w", streams.Status, err)
+	}
+	ci, err := c.Info(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s poller: %w", streams.Status, err)
+	}
+	if n := ci.NumPending + uint64(ci.NumAckPending); n > 0 {
+		out[streams.Status] = n
+	}
+	return out, nil
 }
 
 // boardViews reads the views of ids and lists those not terminal.
@@ -180,17 +204,13 @@ func (r *chaosRig) gatherTruth(ids []string) chaosTruth {
 		t.dead = append(t.dead, deadLetter{subject: m.subject, id: m.header.Get(streams.HeaderID), reason: m.header.Get(streams.HeaderReason),
 			original: m.header.Get(streams.HeaderOriginalSubject), data: m.data})
 	}
-	for _, name := range []string{streams.Submissions, streams.Receipts} {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		if s, err := r.js.Stream(ctx, name); err != nil {
-			r.t.Errorf("%s: %v", name, err)
-		} else if info, err := s.Info(ctx); err != nil {
-			r.t.Errorf("%s: %v", name, err)
-		} else {
-			t.pending[name] = info.State.Msgs
-		}
-		cancel()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	left, err := r.left(ctx)
+	cancel()
+	if err != nil {
+		r.t.Error(err)
 	}
+	maps.Copy(t.pending, left)
 	for _, p := range r.pollers {
 		st, err := statusfsm.Open(filepath.Join(r.pollerDir[p], "status.db"), nil)
 		if err != nil {
@@ -281,7 +301,7 @@ func (r *chaosRig) checkSettled(ids []string, truth chaosTruth) {
 	report(r, "forms not settled", bad)
 	for name, n := range truth.pending {
 		if n != 0 {
-			r.t.Errorf("%s still holds %d messages at the end (a poisoned message in front of the queue?)", name, n)
+			r.t.Errorf("%s: %d messages not done at the end (a poisoned message in front of the queue?)", name, n)
 		}
 	}
 }

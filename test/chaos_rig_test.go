@@ -368,7 +368,7 @@ func (r *chaosRig) longestAckWait() (time.Duration, error) {
 
 func (r *chaosRig) ackWaits(ctx context.Context) (time.Duration, error) {
 	var longest time.Duration
-	for _, name := range []string{streams.Submissions, streams.Receipts} {
+	for _, name := range []string{streams.Submissions, streams.Status} {
 		s, err := r.js.Stream(ctx, name)
 		if err != nil {
 			return longest, fmt.Errorf("ack wait: %s: %w", name, err)

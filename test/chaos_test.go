@@ -263,13 +263,15 @@ func (r *chaosRig) publishPoison() []poisonMsg {
 		m.Data = []byte(body)
 		return poisonMsg{name, m}
 	}
-	receipt := nats.NewMsg(streams.ReceiptPrefix + "x")
-	receipt.Data = []byte("chaos-poison-receipt {not json")
+	// A sent event whose receipt lacks the request id: JSON, so that
+	// every reader of the status events can read it, poison to the poller.
+	receipt := nats.NewMsg(streams.StatusSubject(tp))
+	receipt.Data = fmt.Appendf(nil, `{"id":"chaos-poison-receipt","to":"sent","at":"2026-01-01T00:00:00Z","receipt":{"id":"chaos-poison-receipt","taxpayer":%q}}`, tp)
 	out := []poisonMsg{
 		sub("submission with a 5,000-character Salyq-Id", strings.Repeat("a", 5000), "<fno>chaos-poison-long-id</fno>"),
 		sub("submission with NUL in Salyq-Id", "chaos\x00poison", "<fno>chaos-poison-nul</fno>"),
 		sub("submission that is not XML", fmt.Sprintf("%032x", r.cfg.seed), "chaos-poison-not-xml {]"),
-		{"receipt that is not JSON", receipt},
+		{"receipt without a request id", receipt},
 	}
 	for _, p := range out {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -111,24 +112,72 @@ func traced(dir string, argv []string) ([]string, *fsyncTrace) {
 		return argv, nil
 	}
 	t := &fsyncTrace{path: dir + "/fsyncs.trace"}
-	return append([]string{strace, "-f", "-qq", "--seccomp-bpf", "-e", "trace=fsync,fdatasync", "-o", t.path}, argv...), t
+	return append([]string{strace, "-f", "-qq", "--seccomp-bpf", "-y", "-e", "trace=fsync,fdatasync", "-o", t.path}, argv...), t
 }
 
-// count is the number of fsync and fdatasync calls so far.
-func (t *fsyncTrace) count(b *testing.B) int64 {
+// count is the number of fsync and fdatasync calls so far, by the file
+// they were made on (fsyncFile).
+func (t *fsyncTrace) count(b *testing.B) fsyncCounts {
 	f, err := os.Open(t.path)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer f.Close()
-	var n int64
+	n := fsyncCounts{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		// A call interrupted by another thread's is written twice:
-		// "fsync(12 <unfinished ...>" and "<... fsync resumed>".
+		// "fsync(12</path> <unfinished ...>" and "<... fsync resumed>".
 		if l := sc.Text(); (strings.Contains(l, "fsync(") || strings.Contains(l, "fdatasync(")) && !strings.Contains(l, "resumed>") {
-			n++
+			n[fsyncFile(l)]++
 		}
 	}
 	return n
+}
+
+// fsyncCounts is a count of fsyncs by file.
+type fsyncCounts map[string]int64
+
+func (c fsyncCounts) total() int64 {
+	var n int64
+	for _, v := range c {
+		n += v
+	}
+	return n
+}
+
+// fsyncFile names the file of a traced call ("fsync(12</d/jetstream/
+// $G/streams/S/msgs/1.blk>) = 0", or "… <unfinished ...>") by its stream and what it is: the
+// messages, a consumer's state, the stream's index.
+func fsyncFile(line string) string {
+	_, rest, _ := strings.Cut(line, "sync(")
+	_, rest, _ = strings.Cut(rest, "<")
+	path, _, ok := strings.Cut(rest, ">")
+	if !ok {
+		return "?"
+	}
+	if k := strings.Index(path, "/streams/"); k >= 0 {
+		parts := strings.Split(path[k+len("/streams/"):], "/")
+		switch {
+		case len(parts) >= 2 && parts[1] == "msgs":
+			return parts[0] + " msgs"
+		case len(parts) >= 3 && parts[1] == "obs":
+			return parts[0] + " consumer"
+		default:
+			return parts[0] + " " + parts[len(parts)-1]
+		}
+	}
+	return filepath.Base(path)
+}
+
+// logFsyncs logs the fsyncs per form by file between two counts.
+func logFsyncs(b *testing.B, before, after fsyncCounts, n int) {
+	var parts []string
+	for name, c := range after {
+		if d := c - before[name]; d > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.2f", name, float64(d)/float64(n)))
+		}
+	}
+	slices.Sort(parts)
+	b.Logf("fsyncs per form: %s", strings.Join(parts, ", "))
 }

@@ -141,7 +141,7 @@ func TestObservability(t *testing.T) {
 		eq("duplicates", m.Get(t, "salyq_forms_refused_total", "reason", "duplicate"), 1)
 		eq("no key", m.Get(t, "salyq_forms_refused_total", "reason", "key"), 1)
 
-		for _, stream := range []string{streams.Submissions, streams.Receipts} {
+		for _, stream := range []string{streams.Submissions, streams.Status} {
 			if v := m.Get(t, "salyq_consumer_pending", "stream", stream); v != 0 {
 				t.Errorf("%s: %v pending after the batch", stream, v)
 			}

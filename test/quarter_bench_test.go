@@ -32,7 +32,7 @@ func BenchmarkQuarterEnd(b *testing.B) {
 	n := *quarterForms
 	for range b.N {
 		final := e.followFinal(b)
-		var fsyncs int64
+		var fsyncs fsyncCounts
 		if e.fsyncs != nil {
 			fsyncs = e.fsyncs.count(b)
 		}
@@ -75,7 +75,9 @@ func BenchmarkQuarterEnd(b *testing.B) {
 		b.ReportMetric(total.Seconds(), "total-s")
 		b.ReportMetric(float64(cpuTime(b)-cpu)/float64(n)/1e6, "cpu-ms/form")
 		if e.fsyncs != nil {
-			b.ReportMetric(float64(e.fsyncs.count(b)-fsyncs)/float64(n), "fsyncs/form")
+			after := e.fsyncs.count(b)
+			b.ReportMetric(float64(after.total()-fsyncs.total())/float64(n), "fsyncs/form")
+			logFsyncs(b, fsyncs, after, n)
 		}
 		b.ReportMetric(peakRSSMB(), "peak-RSS-MB")
 	}

@@ -114,7 +114,7 @@ func TestAdminCreatesNothing(t *testing.T) {
 func layoutConfigs(t *testing.T, js jetstream.JetStream) map[string]jetstream.StreamConfig {
 	t.Helper()
 	out := map[string]jetstream.StreamConfig{}
-	for _, name := range []string{streams.Submissions, streams.Receipts, streams.Status, streams.DLQ, streams.Journal,
+	for _, name := range []string{streams.Submissions, streams.Status, streams.DLQ, streams.Journal,
 		"KV_" + streams.BucketState, "KV_" + streams.BucketRate, "KV_" + streams.BucketLeases} {
 		s, err := js.Stream(context.Background(), name)
 		if err != nil {

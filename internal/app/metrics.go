@@ -22,7 +22,7 @@ func (rt *Runtime) watch(parts Parts, health *Health) error {
 		cs = append(cs, metrics.Consumer{Stream: streams.Submissions, Name: streams.ConsumerWorker})
 	}
 	if parts.Poller {
-		cs = append(cs, metrics.Consumer{Stream: streams.Receipts, Name: streams.ConsumerPoller})
+		cs = append(cs, metrics.Consumer{Stream: streams.Status, Name: streams.ConsumerPoller})
 	}
 	var keys []metrics.KeyExpiry
 	if rt.Keys != nil {

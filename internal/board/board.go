@@ -140,6 +140,11 @@ const EventDelayed = "delayed"
 // Kind tells the events apart: empty for a status change (From → To),
 // EventNotice for a notice of the tax office, which is in Notice; To is
 // then the status the form had when the notice came, and nothing moved.
+//
+// The worker's event of a filing (To sent) carries its Receipt: the
+// poller follows the form from it (a durable consumer on this stream), so
+// a filing costs no message on a work queue of its own, nor the tombstone
+// its acknowledgement would write.
 type Event struct {
 	ID       string           `json:"id"`
 	Taxpayer string           `json:"taxpayer,omitempty"`
@@ -152,6 +157,7 @@ type Event struct {
 	Kind     string           `json:"kind,omitempty"`
 	Notice   *Notice          `json:"notice,omitempty"`
 	Delay    *Delay           `json:"delay,omitempty"`
+	Receipt  *streams.Receipt `json:"receipt,omitempty"`
 }
 
 // Record is what the salyq_state bucket holds under a submission's id: the

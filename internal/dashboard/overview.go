@@ -105,7 +105,7 @@ func (s *Server) overviewData(r *request) (*overviewData, error) {
 		}
 		done[p] = true
 	}
-	for _, q := range []struct{ stream, consumer string }{{streams.Submissions, streams.ConsumerWorker}, {streams.Receipts, streams.ConsumerPoller}} {
+	for _, q := range []struct{ stream, consumer string }{{streams.Submissions, streams.ConsumerWorker}, {streams.Status, streams.ConsumerPoller}} {
 		d.Queues = append(d.Queues, s.queue(ctx, q.stream, q.consumer))
 	}
 	letters, err := s.letters(ctx, r)

@@ -37,11 +37,11 @@ func TestWorkerGraceOnServerClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.publish(t, "sub-skew", form, envelope.KindRegular)
-	receipts := reader(t, r.js, streams.Receipts)
+	receipts := reader(t, r.js, streams.Status)
 	stop := r.runChecked(t, func(c *delivery.Config) {
 		c.Clock = func() time.Time { return time.Now().Add(time.Hour) }
 	})
-	rc := receiptOf(t, next(t, receipts, 15*time.Second).Data())
+	rc := nextReceipt(t, receipts, 15*time.Second)
 	took := time.Since(written)
 	stop()
 	if rc.MessageID != msgID {
@@ -111,7 +111,7 @@ func TestWorkerLeaseOfAnotherMessage(t *testing.T) {
 	if _, err := r.js.PublishMsg(ctx, again); err != nil {
 		t.Fatal(err)
 	}
-	receipts := reader(t, r.js, streams.Receipts)
+	receipts := reader(t, r.js, streams.Status)
 	stop := r.runChecked(t, func(c *delivery.Config) { c.AckWait = ackWait })
 
 	// Wait until the worker has had the second message twice.
@@ -138,7 +138,7 @@ func TestWorkerLeaseOfAnotherMessage(t *testing.T) {
 	if err := first.Term(); err != nil {
 		t.Fatal(err)
 	}
-	if rc := receiptOf(t, next(t, receipts, 15*time.Second).Data()); rc.ID != "sub-leased" {
+	if rc := nextReceipt(t, receipts, 15*time.Second); rc.ID != "sub-leased" {
 		t.Errorf("receipt %+v", rc)
 	}
 	stop()
@@ -147,10 +147,10 @@ func TestWorkerLeaseOfAnotherMessage(t *testing.T) {
 	}
 }
 
-// TestWorkerEventNotLost: the status event of a filed form cannot be
-// published (SALYQ_STATUS is gone): the worker does not ack, the
-// redelivery finds the form journaled as sent, publishes the event and
-// the receipt, and sends nothing again.
+// TestWorkerEventNotLost: the status event of a filed form, which
+// carries its receipt, cannot be published (SALYQ_STATUS is gone): the
+// worker does not ack, the redelivery finds the form journaled as sent,
+// publishes the event, and sends nothing again.
 func TestWorkerEventNotLost(t *testing.T) {
 	r := newRig(t, sonosim.Faults{})
 	r.policy.InfraDelay = 50 * time.Millisecond
@@ -161,7 +161,6 @@ func TestWorkerEventNotLost(t *testing.T) {
 	if err := r.js.DeleteStream(ctx, streams.Status); err != nil {
 		t.Fatal(err)
 	}
-	receipts := reader(t, r.js, streams.Receipts)
 	stop := r.runChecked(t)
 	r.publish(t, "sub-event", r.signedForm(t, envelope.KindRegular, 1_000_000), envelope.KindRegular)
 
@@ -183,7 +182,8 @@ func TestWorkerEventNotLost(t *testing.T) {
 	if _, err := r.js.CreateStream(ctx, info.Config); err != nil {
 		t.Fatal(err)
 	}
-	if rc := receiptOf(t, next(t, receipts, 15*time.Second).Data()); rc.ID != "sub-event" {
+	receipts := reader(t, r.js, streams.Status)
+	if rc := nextReceipt(t, receipts, 15*time.Second); rc.ID != "sub-event" {
 		t.Errorf("receipt %+v", rc)
 	}
 	settle(t, r.js, 5*time.Second)

@@ -15,7 +15,7 @@ type Verdict int
 
 // The verdicts.
 const (
-	// Filed: SONO has the form; publish the receipt and ack.
+	// Filed: SONO has the form; publish the sent event (with the receipt) and ack.
 	Filed Verdict = iota + 1
 	// Resend: a status check proved the in-flight attempt was not filed;
 	// send again now.
@@ -125,7 +125,7 @@ type Input struct {
 	// boundary checks or is not a form. Nothing was sent.
 	Poison error
 	// Infra is set when a step around the request failed (journal load
-	// or save, receipt or event publish, board write): nothing changed
+	// or save, event publish, board write): nothing changed
 	// durably and the delivery is simply tried again.
 	Infra error
 	// TooEarly says a status check of the in-flight attempt is not worth

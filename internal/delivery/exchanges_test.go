@@ -34,12 +34,12 @@ func TestWorkerJournalsExchanges(t *testing.T) {
 			}
 			var logs bytes.Buffer
 			sub := r.publish(t, "sub-journal", r.signedForm(t, envelope.KindRegular, 1_000_000), envelope.KindRegular)
-			receipts := reader(t, r.js, streams.Receipts)
+			receipts := reader(t, r.js, streams.Status)
 			stop := r.runChecked(t, func(c *delivery.Config) {
 				c.Exchanges = journal.NewWriter(r.js)
 				c.Log = slog.New(slog.NewTextHandler(&logs, nil))
 			})
-			rc := receiptOf(t, next(t, receipts, 15*time.Second).Data())
+			rc := nextReceipt(t, receipts, 15*time.Second)
 			stop()
 			if lost {
 				if !strings.Contains(logs.String(), "exchange not journaled") {

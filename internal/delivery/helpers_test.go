@@ -3,6 +3,7 @@ package delivery_test
 import (
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -168,8 +169,29 @@ func next(t *testing.T, cons jetstream.Consumer, timeout time.Duration) jetstrea
 	return m
 }
 
-// reader is an ephemeral consumer of a whole stream; it takes the place
-// of the poller on the work-queue stream of receipts.
+// nextReceipt acknowledges the next events of cons (a reader of
+// SALYQ_STATUS) until one carries a receipt, within timeout, and returns
+// that receipt.
+func nextReceipt(t *testing.T, cons jetstream.Consumer, timeout time.Duration) streams.Receipt {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			t.Fatalf("no receipt within %v", timeout)
+		}
+		var ev board.Event
+		if err := json.Unmarshal(next(t, cons, wait).Data(), &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Receipt != nil {
+			return *ev.Receipt
+		}
+	}
+}
+
+// reader is an ephemeral consumer of a whole stream; on SALYQ_STATUS it
+// takes the place of the poller (nextReceipt).
 func reader(t *testing.T, js jetstream.JetStream, stream string) jetstream.Consumer {
 	t.Helper()
 	c, err := js.CreateConsumer(ctx, stream, jetstream.ConsumerConfig{AckPolicy: jetstream.AckExplicitPolicy})

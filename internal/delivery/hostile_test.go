@@ -50,7 +50,7 @@ func TestWorkerHostileMessages(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t, sonosim.Faults{})
 			dlq := reader(t, r.js, streams.DLQ)
-			receipts := reader(t, r.js, streams.Receipts)
+			receipts := reader(t, r.js, streams.Status)
 			stop := r.runChecked(t)
 
 			body := tc.body
@@ -82,7 +82,7 @@ func TestWorkerHostileMessages(t *testing.T) {
 
 			// Still serving: a good form published after it is filed.
 			good := r.publish(t, "sub-good", r.signedForm(t, envelope.KindRegular, 2_000_000), envelope.KindRegular)
-			if rc := receiptOf(t, next(t, receipts, 15*time.Second).Data()); rc.ID != good.id {
+			if rc := nextReceipt(t, receipts, 15*time.Second); rc.ID != good.id {
 				t.Errorf("receipt for %s, want %s", rc.ID, good.id)
 			}
 			settle(t, r.js, 5*time.Second)
@@ -113,12 +113,12 @@ func TestWorkerExitsWhenConsumerStops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	receipts := reader(t, r.js, streams.Receipts)
+	receipts := reader(t, r.js, streams.Status)
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
 	// A delivered form shows Run is consuming before the connection goes.
 	r.publish(t, "sub-before", r.signedForm(t, envelope.KindRegular, 3), envelope.KindRegular)
-	next(t, receipts, 10*time.Second)
+	nextReceipt(t, receipts, 10*time.Second)
 	nc.Close()
 	select {
 	case err := <-done:

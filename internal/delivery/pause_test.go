@@ -129,13 +129,13 @@ func TestWorkerPausesThroughBreak(t *testing.T) {
 	r.policy.Breaks = nightly(t)
 	clock := newTestClock(astana(t, "2026-12-07 20:00:00"))
 	var logs testenv.Buffer
-	receipts := reader(t, r.js, streams.Receipts)
+	receipts := reader(t, r.js, streams.Status)
 	stop := r.runChecked(t, func(c *delivery.Config) {
 		c.Clock, c.BreakCheck = clock.Now, 20*time.Millisecond
 		c.Log = slog.New(slog.NewTextHandler(&logs, nil))
 	})
 	r.publish(t, "sub-before", r.signedForm(t, envelope.KindRegular, 1_000_000), envelope.KindRegular)
-	if rc := receiptOf(t, next(t, receipts, 15*time.Second).Data()); rc.ID != "sub-before" {
+	if rc := nextReceipt(t, receipts, 15*time.Second); rc.ID != "sub-before" {
 		t.Fatalf("receipt %+v", rc)
 	}
 
@@ -153,7 +153,7 @@ func TestWorkerPausesThroughBreak(t *testing.T) {
 
 	end := astana(t, "2026-12-07 22:00:00")
 	clock.set(end)
-	if rc := receiptOf(t, next(t, receipts, 15*time.Second).Data()); rc.ID != "sub-in-break" {
+	if rc := nextReceipt(t, receipts, 15*time.Second); rc.ID != "sub-in-break" {
 		t.Fatalf("receipt %+v", rc)
 	}
 	settle(t, r.js, 5*time.Second)
@@ -178,10 +178,10 @@ func TestWorkerStartsInBreak(t *testing.T) {
 	r.policy.Breaks = nightly(t)
 	end := astana(t, "2026-12-07 22:00:00")
 	clock := newTestClock(end.Add(-time.Second))
-	receipts := reader(t, r.js, streams.Receipts)
+	receipts := reader(t, r.js, streams.Status)
 	r.publish(t, "sub-night", r.signedForm(t, envelope.KindRegular, 1_000_000), envelope.KindRegular)
 	stop := r.runChecked(t, func(c *delivery.Config) { c.Clock = clock.Now })
-	if rc := receiptOf(t, next(t, receipts, 15*time.Second).Data()); rc.ID != "sub-night" {
+	if rc := nextReceipt(t, receipts, 15*time.Second); rc.ID != "sub-night" {
 		t.Fatalf("receipt %+v", rc)
 	}
 	stop()
@@ -199,7 +199,7 @@ func TestWorkerNaksInBreak(t *testing.T) {
 	r := newRig(t, sonosim.Faults{})
 	r.policy.Breaks = nightly(t)
 	clock := newTestClock(astana(t, "2026-12-07 20:00:00"))
-	receipts := reader(t, r.js, streams.Receipts)
+	receipts := reader(t, r.js, streams.Status)
 	stop := r.runChecked(t, func(c *delivery.Config) { c.Clock, c.BreakCheck = clock.Now, time.Hour })
 	// Running: it looked for a break when it started, and its watch for
 	// the next one sleeps.
@@ -212,7 +212,7 @@ func TestWorkerNaksInBreak(t *testing.T) {
 	// the form is handed back for the second left of the break.
 	waitFor(t, 5*time.Second, "the delivery in the break", clock.readTimes(1))
 	clock.set(end)
-	if rc := receiptOf(t, next(t, receipts, 15*time.Second).Data()); rc.ID != "sub-fetched" {
+	if rc := nextReceipt(t, receipts, 15*time.Second); rc.ID != "sub-fetched" {
 		t.Fatalf("receipt %+v", rc)
 	}
 	stop()

@@ -19,10 +19,10 @@ import (
 // dead letters, once.
 func TestReplay(t *testing.T) {
 	r := newRig(t, sonosim.Faults{})
-	receipts := reader(t, r.js, streams.Receipts)
+	receipts := reader(t, r.js, streams.Status)
 	stop := r.run(t, 1)
 	r.publish(t, "sub-first", r.signedForm(t, envelope.KindRegular, 1_000_000), envelope.KindRegular)
-	next(t, receipts, 15*time.Second)
+	nextReceipt(t, receipts, 15*time.Second)
 	second := r.publish(t, "sub-second", r.signedForm(t, envelope.KindRegular, 2_000_000), envelope.KindRegular)
 	letters := waitLetters(t, r, 1)
 	stop()

@@ -2,7 +2,6 @@ package delivery
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -302,7 +301,7 @@ func (w *Worker) process(ctx context.Context, msg jetstream.Msg) settle.Action {
 	switch rec.State {
 	case statusfsm.StateSent:
 		// Filed before (a redelivery, or the same form again after the
-		// duplicate window): make sure the event and the receipt are out,
+		// duplicate window): make sure the event (with the receipt) is out,
 		// send nothing.
 		return w.finishSent(ctx, sub, rec)
 	case statusfsm.StateFailedDelivery:
@@ -532,20 +531,20 @@ func (w *Worker) release(ctx context.Context, sub *submission, rec Record, rev u
 	return settle.Action{Verdict: settle.Retry, Delay: delay, Reason: rec.Reason, ID: sub.id, Attempts: rec.Attempts + 1}
 }
 
-// finishSent publishes what a filed submission owes the rest of the
-// system, the event and the receipt, then acks. Each publish carries an
-// id, so a redelivery that publishes them again is harmless.
+// finishSent publishes the event of a filed submission, which carries
+// its receipt for the poller, then acks. The event's id makes a
+// redelivery that publishes it again harmless.
 func (w *Worker) finishSent(ctx context.Context, sub *submission, rec Record) settle.Action {
-	// Once the poller has moved the view on, its own events follow ours:
-	// republishing "sent" then would put an old status last.
+	// Once the poller has moved the view on, it has the receipt and its
+	// own events follow ours: republishing "sent" then would put an old
+	// status last.
 	if v := rec.View; v != nil && v.Status == statusfsm.StateSent {
-		ev := &board.Event{ID: sub.id, From: statusfsm.StateQueued, To: statusfsm.StateSent, At: v.Updated, Message: "request " + rec.RequestID}
+		ev := &board.Event{ID: sub.id, From: statusfsm.StateQueued, To: statusfsm.StateSent, At: v.Updated, Message: "request " + rec.RequestID,
+			Receipt: &streams.Receipt{ID: sub.id, RequestID: rec.RequestID, MessageID: rec.MessageID,
+				Taxpayer: sub.taxpayer, Form: sub.form, Period: sub.period, Kind: sub.kind, SentAt: v.Updated}}
 		if err := w.cfg.Board.Publish(ctx, sub.taxpayer, ev); err != nil {
 			return w.infra(sub, rec, "status event", err)
 		}
-	}
-	if err := w.publishReceipt(ctx, sub, rec); err != nil {
-		return w.infra(sub, rec, "receipt", err)
 	}
 	return settle.Action{Verdict: settle.Ack, ID: sub.id}
 }
@@ -610,21 +609,4 @@ func (w *Worker) view(sub *submission, status statusfsm.Status, rec Record) boar
 		v.Filed = v.Updated
 	}
 	return v
-}
-
-func (w *Worker) publishReceipt(ctx context.Context, sub *submission, rec Record) error {
-	data, err := json.Marshal(streams.Receipt{
-		ID: sub.id, RequestID: rec.RequestID, MessageID: rec.MessageID,
-		Taxpayer: sub.taxpayer, Form: sub.form, Period: sub.period, Kind: sub.kind, SentAt: w.cfg.Clock(),
-	})
-	if err != nil {
-		return err
-	}
-	m := nats.NewMsg(streams.ReceiptPrefix + sub.id)
-	m.Data = data
-	m.Header.Set(jetstream.MsgIDHeader, "receipt:"+sub.id)
-	if _, err := w.cfg.JS.PublishMsg(ctx, m); err != nil {
-		return fmt.Errorf("receipt %s: %w", sub.id, err)
-	}
-	return nil
 }

@@ -2,7 +2,6 @@ package delivery_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -17,15 +16,6 @@ import (
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
-func receiptOf(t *testing.T, data []byte) streams.Receipt {
-	t.Helper()
-	var r streams.Receipt
-	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 // TestWorkerLostAnswer: the sandbox files the form, then drops the
 // connection without answering. The worker must not resend: it waits out
 // the grace period, asks SONO by messageId, learns the request id, and
@@ -33,10 +23,10 @@ func receiptOf(t *testing.T, data []byte) streams.Receipt {
 func TestWorkerLostAnswer(t *testing.T) {
 	r := newRig(t, sonosim.Faults{DropAfterAcceptRate: 1})
 	sub := r.publish(t, "sub-lost", r.signedForm(t, envelope.KindRegular, 1_000_000), envelope.KindRegular)
-	receipts := reader(t, r.js, streams.Receipts)
+	receipts := reader(t, r.js, streams.Status)
 	stop := r.run(t, 2)
 
-	rc := receiptOf(t, next(t, receipts, 15*time.Second).Data())
+	rc := nextReceipt(t, receipts, 15*time.Second)
 	stop()
 
 	st := r.sim.Stats()
@@ -69,12 +59,12 @@ func TestWorkerLostAnswer(t *testing.T) {
 // and the attempt count, and terminated; the first is filed.
 func TestWorkerPermanent(t *testing.T) {
 	r := newRig(t, sonosim.Faults{})
-	receipts := reader(t, r.js, streams.Receipts)
+	receipts := reader(t, r.js, streams.Status)
 	dlq := reader(t, r.js, streams.DLQ)
 	stop := r.run(t, 1)
 	// One after the other: the worker handles several at once.
 	first := r.publish(t, "sub-first", r.signedForm(t, envelope.KindRegular, 1_000_000), envelope.KindRegular)
-	rc := receiptOf(t, next(t, receipts, 15*time.Second).Data())
+	rc := nextReceipt(t, receipts, 15*time.Second)
 	second := r.publish(t, "sub-second", r.signedForm(t, envelope.KindRegular, 2_000_000), envelope.KindRegular)
 	dl := next(t, dlq, 15*time.Second)
 	stop()
@@ -138,9 +128,9 @@ func TestWorkerCrashMidSend(t *testing.T) {
 				t.Fatal(err)
 			}
 			r.publish(t, "sub-crash", form, envelope.KindRegular)
-			receipts := reader(t, r.js, streams.Receipts)
+			receipts := reader(t, r.js, streams.Status)
 			stop := r.run(t, 2)
-			rc := receiptOf(t, next(t, receipts, 15*time.Second).Data())
+			rc := nextReceipt(t, receipts, 15*time.Second)
 			stop()
 
 			st := r.sim.Stats()
@@ -175,10 +165,10 @@ func TestWorkerFaultyGateway(t *testing.T) {
 		r.publish(t, id, r.signedForm(t, envelope.KindAdditional, 1000+i), envelope.KindAdditional)
 		want[id] = true
 	}
-	receipts := reader(t, r.js, streams.Receipts)
+	receipts := reader(t, r.js, streams.Status)
 	stop := r.run(t, 4)
 	for range n {
-		rc := receiptOf(t, next(t, receipts, 20*time.Second).Data())
+		rc := nextReceipt(t, receipts, 20*time.Second)
 		if !want[rc.ID] {
 			t.Fatalf("unexpected or repeated receipt %s", rc.ID)
 		}
@@ -223,11 +213,11 @@ func TestWorkerDefaultClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.publish(t, "sub-clock", r.signedForm(t, envelope.KindRegular, 5), envelope.KindRegular)
-	receipts := reader(t, r.js, streams.Receipts)
+	receipts := reader(t, r.js, streams.Status)
 	wctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- w.Run(wctx) }()
-	next(t, receipts, 10*time.Second)
+	nextReceipt(t, receipts, 10*time.Second)
 	cancel()
 	<-done
 }

@@ -97,7 +97,7 @@ func TestConsumerLag(t *testing.T) {
 	const timeout = 500 * time.Millisecond
 	if err := m.WatchConsumers(js, timeout,
 		metrics.Consumer{Stream: streams.Submissions, Name: streams.ConsumerWorker},
-		metrics.Consumer{Stream: streams.Receipts, Name: "no-such-consumer"}); err != nil {
+		metrics.Consumer{Stream: streams.Status, Name: "no-such-consumer"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.WatchNATS(nc); err != nil {
@@ -111,7 +111,7 @@ func TestConsumerLag(t *testing.T) {
 	if v := got.Get(t, "salyq_consumer_ack_pending", "stream", streams.Submissions); v != 2 {
 		t.Errorf("ack pending %v, want 2", v)
 	}
-	if _, ok := got.Value("salyq_consumer_pending", "stream", streams.Receipts); ok {
+	if _, ok := got.Value("salyq_consumer_pending", "stream", streams.Status); ok {
 		t.Errorf("a consumer that does not exist is reported")
 	}
 	if v := got.Get(t, "salyq_nats_connected"); v != 1 {

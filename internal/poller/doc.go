@@ -1,5 +1,6 @@
 // Package poller follows every filed form to its final SONO status. It
-// consumes delivery receipts from SALYQ_RECEIPTS into the statusfsm store,
+// consumes the status events on SALYQ_STATUS and records the delivery
+// receipt that a worker's sent event carries into the statusfsm store,
 // polls due forms with SONO_FNO_GET_STATUS requests signed by the
 // taxpayer's key, applies each returned history (idempotently, flagging
 // unexpected and unknown moves) and stops polling a form at a terminal

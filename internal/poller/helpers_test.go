@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/broker"
@@ -167,8 +166,8 @@ func (r *rig) startPoller(name string, store *statusfsm.Store, lease time.Durati
 }
 
 // file files n forms at the sandbox as a worker does: SONO takes each,
-// the board shows it sent with its request id, a receipt goes to
-// SALYQ_RECEIPTS. It returns the submission ids.
+// the board shows it sent with its request id, and its sent event
+// carries the receipt. It returns the submission ids.
 func (r *rig) file(n int) []string {
 	r.t.Helper()
 	k := testkit.MustKeys(r.t)
@@ -198,12 +197,10 @@ func (r *rig) file(n int) []string {
 		if err := r.board.Set(ctx, v, nil); err != nil {
 			r.t.Fatal(err)
 		}
-		data, _ := json.Marshal(streams.Receipt{ID: id, RequestID: o.Receipt.RequestID, MessageID: msgID,
-			Taxpayer: r.iin, Form: "910.00", Period: "2025-H1", Kind: string(envelope.KindAdditional), SentAt: time.Now()})
-		m := nats.NewMsg(streams.ReceiptPrefix + id)
-		m.Data = data
-		m.Header.Set(jetstream.MsgIDHeader, "receipt:"+id)
-		if _, err := r.js.PublishMsg(ctx, m); err != nil {
+		ev := &board.Event{ID: id, From: statusfsm.StateQueued, To: statusfsm.StateSent, At: v.Updated,
+			Receipt: &streams.Receipt{ID: id, RequestID: o.Receipt.RequestID, MessageID: msgID,
+				Taxpayer: r.iin, Form: "910.00", Period: "2025-H1", Kind: string(envelope.KindAdditional), SentAt: v.Updated}}
+		if err := r.board.Publish(ctx, r.iin, ev); err != nil {
 			r.t.Fatal(err)
 		}
 		out = append(out, id)

@@ -115,7 +115,7 @@ type Poller struct {
 // consuming receipts and polling; the others stand by.
 func (p *Poller) Active() bool { return p.holding.Load() }
 
-// New creates or updates the durable receipt consumer.
+// New creates or updates the durable consumer of status events.
 func New(ctx context.Context, cfg Config) (*Poller, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 16
@@ -150,12 +150,17 @@ func New(ctx context.Context, cfg Config) (*Poller, error) {
 	if cfg.Leases == nil || cfg.Name == "" {
 		return nil, fmt.Errorf("poller: %w: a lease bucket and a name are required", ErrConfig)
 	}
-	cons, err := cfg.JS.CreateOrUpdateConsumer(ctx, streams.Receipts, jetstream.ConsumerConfig{
+	// New events only: whatever was filed before the consumer existed is
+	// on the board, which the poller reconciles with before it consumes.
+	// All of history would also bring back finished forms the store may
+	// no longer hold.
+	cons, err := cfg.JS.CreateOrUpdateConsumer(ctx, streams.Status, jetstream.ConsumerConfig{
 		Durable:       streams.ConsumerPoller,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       30 * time.Second,
 		MaxDeliver:    streams.MaxDeliverPoller,
-		FilterSubject: streams.ReceiptPrefix + ">",
+		FilterSubject: streams.StatusPrefix + ">",
+		DeliverPolicy: jetstream.DeliverNewPolicy,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("poller: consumer: %w", err)

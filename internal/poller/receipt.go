@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -17,23 +16,36 @@ import (
 // comes back.
 const receiptRetry = time.Second
 
-// receipt records a delivery receipt; a receipt delivered twice changes
-// nothing. Every receipt is settled through one settle.Settler: recorded
-// → ack; unusable (unreadable, or an id, request id, taxpayer or header
-// that fails the boundary checks) → dead letter with reason poison;
-// the store failed → retry, until the last deliveries, then dead letter.
+// receipt records the receipt a status event carries (the worker's sent
+// event, board.Event); an event delivered twice changes nothing. An
+// event without a receipt is acknowledged at once, and is not counted as
+// settled: the poller's deliveries count receipts. Every other event is
+// settled through one settle.Settler: recorded → ack; unusable
+// (unreadable, or an id, request id, taxpayer or field that fails the
+// boundary checks) → dead letter with reason poison; the store failed →
+// retry, until the last deliveries, then dead letter.
 func (p *Poller) receipt(ctx context.Context, msg jetstream.Msg) {
 	act := p.recordReceipt(ctx, msg)
+	if act.Verdict == settle.Ack && act.ID == "" {
+		if err := msg.Ack(); err != nil {
+			p.cfg.Log.Warn("acknowledging status event", "subject", msg.Subject(), "err", err)
+		}
+		return
+	}
 	if err := p.settler.Settle(ctx, msg, act); err != nil {
-		p.cfg.Log.Warn("settling receipt", "subject", msg.Subject(), "verdict", act.Verdict, "err", err)
+		p.cfg.Log.Warn("settling status event", "subject", msg.Subject(), "verdict", act.Verdict, "err", err)
 	}
 }
 
-// recordReceipt applies a receipt to the store and says how to settle it.
+// recordReceipt applies an event's receipt to the store and says how to
+// settle the event.
 func (p *Poller) recordReceipt(ctx context.Context, msg jetstream.Msg) settle.Action {
 	r, err := parseReceipt(msg)
 	if err != nil {
 		return settle.Action{Verdict: settle.DeadLetter, Poison: true, Reason: err.Error(), ID: r.ID}
+	}
+	if r.ID == "" {
+		return settle.Action{Verdict: settle.Ack} // an event without a receipt
 	}
 	e, changed, err := p.cfg.Store.ApplyReceipt(ctx, r.ID, statusfsm.Receipt{
 		RequestID: r.RequestID, MessageID: r.MessageID, Taxpayer: r.Taxpayer,
@@ -53,25 +65,36 @@ func (p *Poller) recordReceipt(ctx context.Context, msg jetstream.Msg) settle.Ac
 	return settle.Action{Verdict: settle.Retry, Delay: receiptRetry, Reason: reason, ID: r.ID}
 }
 
-// parseReceipt reads a receipt and checks every field before it becomes
-// a key or a subject. The returned receipt's ID is kept only if valid,
-// so that a dead letter of a bad one lands on a valid subject.
+// parseReceipt reads a status event and checks every field of its
+// receipt before it becomes a key or a subject; an event without one
+// gives the zero Receipt. The returned receipt's ID is kept only if
+// valid, so that a dead letter of a bad one lands on a valid subject.
 func parseReceipt(msg jetstream.Msg) (streams.Receipt, error) {
-	var r streams.Receipt
-	if err := json.Unmarshal(msg.Data(), &r); err != nil {
+	var ev struct {
+		ID      string           `json:"id"`
+		Receipt *streams.Receipt `json:"receipt"`
+	}
+	if err := json.Unmarshal(msg.Data(), &ev); err != nil {
 		return streams.Receipt{}, fmt.Errorf("%w: %w", ErrBadReceipt, err)
 	}
+	if ev.Receipt == nil {
+		return streams.Receipt{}, nil
+	}
+	r := *ev.Receipt
 	if err := streams.CheckID(r.ID); err != nil {
 		return streams.Receipt{}, fmt.Errorf("%w: %w", ErrBadReceipt, &streams.FieldError{Field: "id", Err: err})
 	}
-	if sub := strings.TrimPrefix(msg.Subject(), streams.ReceiptPrefix); sub != r.ID {
-		return r, fmt.Errorf("%w: subject names submission %q, body %q", ErrBadReceipt, logToken(sub), r.ID)
-	}
-	if r.RequestID == "" {
-		return r, fmt.Errorf("%w: %w", ErrBadReceipt, &streams.FieldError{Field: "requestId", Err: fmt.Errorf("empty")})
+	if r.ID != ev.ID {
+		return r, fmt.Errorf("%w: event of submission %q, receipt of %q", ErrBadReceipt, logToken(ev.ID), r.ID)
 	}
 	if err := streams.CheckTaxpayer(r.Taxpayer); err != nil {
 		return r, fmt.Errorf("%w: %w", ErrBadReceipt, &streams.FieldError{Field: "taxpayer", Err: err})
+	}
+	if sub := msg.Subject(); sub != streams.StatusSubject(r.Taxpayer) {
+		return r, fmt.Errorf("%w: subject %q is not taxpayer %s's", ErrBadReceipt, logToken(sub), r.Taxpayer)
+	}
+	if r.RequestID == "" {
+		return r, fmt.Errorf("%w: %w", ErrBadReceipt, &streams.FieldError{Field: "requestId", Err: fmt.Errorf("empty")})
 	}
 	for _, f := range []struct{ name, v string }{
 		{"requestId", r.RequestID}, {"messageId", r.MessageID}, {"form", r.Form}, {"period", r.Period}, {"kind", r.Kind},

@@ -19,10 +19,11 @@ import (
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
-// TestReceiptSettling: the receipt handler on a real nats-server and a
-// real bbolt store: a good receipt is recorded and acked; unreadable ones
-// and ones whose fields fail the checks are dead-lettered as poison, on a
-// valid subject, and terminated; the connection stays up.
+// TestReceiptSettling: the handler of status events on a real
+// nats-server and a real bbolt store: a good receipt is recorded and
+// acked, an event without one acked; unreadable events and receipts whose
+// fields fail the checks are dead-lettered as poison, on a valid subject,
+// and terminated; the connection stays up.
 func TestReceiptSettling(t *testing.T) {
 	ctx := context.Background()
 	js, set := testkit.JetStream(t)
@@ -45,30 +46,38 @@ func TestReceiptSettling(t *testing.T) {
 	}
 	good := streams.Receipt{ID: "sub-1", RequestID: "req-1", MessageID: "m-1", Taxpayer: "900101300123",
 		Form: "910.00", Period: "2025-H1", Kind: "regular", SentAt: time.Now()}
-	body := func(change func(*streams.Receipt)) []byte {
+	// body is the sent event of a receipt changed by change; the event's
+	// id is the receipt's unless eventID is set.
+	body := func(eventID string, change func(*streams.Receipt)) []byte {
 		r := good
 		change(&r)
-		data, err := json.Marshal(r)
+		if eventID == "" {
+			eventID = r.ID
+		}
+		data, err := json.Marshal(board.Event{ID: eventID, Taxpayer: r.Taxpayer, To: statusfsm.StateSent, At: r.SentAt, Receipt: &r})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return data
 	}
+	subject := streams.StatusSubject(good.Taxpayer)
 	tests := []struct {
 		name    string
 		subject string
 		data    []byte
-		dlq     string // "" : recorded
+		dlq     string // "" : recorded, or nothing to record
 		reason  string
 	}{
-		{"good", streams.ReceiptPrefix + "sub-1", body(func(*streams.Receipt) {}), "", ""},
-		{"not JSON", streams.ReceiptPrefix + "sub-2", []byte("{nope"), settle.PoisonSubject, "poison: bad receipt"},
-		{"over-long id", streams.ReceiptPrefix + "sub-3", body(func(r *streams.Receipt) { r.ID = strings.Repeat("x", 4100) }), settle.PoisonSubject, "poison: bad receipt: id"},
-		{"wildcard id", streams.ReceiptPrefix + "sub-4", body(func(r *streams.Receipt) { r.ID = "*" }), settle.PoisonSubject, "poison: bad receipt: id"},
-		{"subject of another id", streams.ReceiptPrefix + "sub-5", body(func(r *streams.Receipt) { r.ID = "sub-6" }), streams.DLQPrefix + "sub-6", "poison: bad receipt: subject"},
-		{"no request id", streams.ReceiptPrefix + "sub-7", body(func(r *streams.Receipt) { r.ID, r.RequestID = "sub-7", "" }), streams.DLQPrefix + "sub-7", "poison: bad receipt: requestId"},
-		{"NUL in the taxpayer", streams.ReceiptPrefix + "sub-8", body(func(r *streams.Receipt) { r.ID, r.Taxpayer = "sub-8", "90010130012\x00" }), streams.DLQPrefix + "sub-8", "poison: bad receipt: taxpayer"},
-		{"newline in the period", streams.ReceiptPrefix + "sub-9", body(func(r *streams.Receipt) { r.ID, r.Period = "sub-9", "2025\nH1" }), streams.DLQPrefix + "sub-9", "poison: bad receipt: period"},
+		{"good", subject, body("", func(*streams.Receipt) {}), "", ""},
+		{"an event without a receipt", subject, []byte(`{"id":"sub-10","to":"queued","at":"2026-01-01T00:00:00Z"}`), "", ""},
+		{"not JSON", subject, []byte("{nope"), settle.PoisonSubject, "poison: bad receipt"},
+		{"over-long id", subject, body("", func(r *streams.Receipt) { r.ID = strings.Repeat("x", 4100) }), settle.PoisonSubject, "poison: bad receipt: id"},
+		{"wildcard id", subject, body("", func(r *streams.Receipt) { r.ID = "*" }), settle.PoisonSubject, "poison: bad receipt: id"},
+		{"event of another id", subject, body("sub-5", func(r *streams.Receipt) { r.ID = "sub-6" }), streams.DLQPrefix + "sub-6", "poison: bad receipt: event"},
+		{"no request id", subject, body("", func(r *streams.Receipt) { r.ID, r.RequestID = "sub-7", "" }), streams.DLQPrefix + "sub-7", "poison: bad receipt: requestId"},
+		{"NUL in the taxpayer", subject, body("", func(r *streams.Receipt) { r.ID, r.Taxpayer = "sub-8", "90010130012\x00" }), streams.DLQPrefix + "sub-8", "poison: bad receipt: taxpayer"},
+		{"subject of another taxpayer", streams.StatusSubject("900101300017"), body("", func(r *streams.Receipt) { r.ID = "sub-11" }), streams.DLQPrefix + "sub-11", "poison: bad receipt: subject"},
+		{"newline in the period", subject, body("", func(r *streams.Receipt) { r.ID, r.Period = "sub-9", "2025\nH1" }), streams.DLQPrefix + "sub-9", "poison: bad receipt: period"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,7 +98,7 @@ func TestReceiptSettling(t *testing.T) {
 			}
 			if tc.dlq == "" {
 				if after.State.Msgs != before.State.Msgs {
-					t.Errorf("a good receipt was dead-lettered")
+					t.Errorf("a good event was dead-lettered")
 				}
 				if f, err := store.Get(good.ID); err != nil || f.RequestID != good.RequestID {
 					t.Errorf("store: %+v %v", f, err)

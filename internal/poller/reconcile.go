@@ -20,8 +20,8 @@ const reconcileBatch = 256
 // for every form), and the pollable ones are due at once. The board is
 // the copy of the poller's state that lives in JetStream, so a store that
 // was deleted, lost with its disk, or left behind while another poller
-// was active is rebuilt here; the receipts, a work queue, are gone by
-// then. The notices on the board come along, so that the next poll does
+// was active is rebuilt here; the sent events that carried their
+// receipts were acknowledged, or have aged out, by then. The notices on the board come along, so that the next poll does
 // not publish them again. Forms the store knows at the board's sequence
 // keep their schedule; where the board is behind the store (a publish
 // lost with a poller's life, a view written over by another writer), the

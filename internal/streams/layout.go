@@ -53,7 +53,6 @@ func (s spec) kvConfig() jetstream.KeyValueConfig {
 func layout(cfg Config) []spec {
 	return []spec{
 		streamSpec(cfg, Submissions, SubmitPrefix, jetstream.WorkQueuePolicy, 0, cfg.DuplicateWindow, func(s *Set) *jetstream.Stream { return &s.Submissions }),
-		streamSpec(cfg, Receipts, ReceiptPrefix, jetstream.WorkQueuePolicy, 0, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.Receipts }),
 		streamSpec(cfg, Status, StatusPrefix, jetstream.LimitsPolicy, cfg.StatusMaxAge, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.Status }),
 		streamSpec(cfg, DLQ, DLQPrefix, jetstream.LimitsPolicy, 0, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.DLQ }),
 		compressed(streamSpec(cfg, Journal, JournalPrefix, jetstream.LimitsPolicy, cfg.JournalMaxAge, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.Journal })),

@@ -64,7 +64,7 @@ func TestLookupFindsAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if set.Submissions == nil || set.Receipts == nil || set.Status == nil || set.DLQ == nil || set.Journal == nil ||
+	if set.Submissions == nil || set.Status == nil || set.DLQ == nil || set.Journal == nil ||
 		set.State == nil || set.Rate == nil || set.Leases == nil {
 		t.Fatalf("Lookup left parts unset: %+v", set)
 	}

@@ -3,7 +3,6 @@ package streams
 // Stream, bucket and consumer names.
 const (
 	Submissions = "SALYQ_SUBMISSIONS"
-	Receipts    = "SALYQ_RECEIPTS"
 	Status      = "SALYQ_STATUS"
 	DLQ         = "SALYQ_DLQ"
 	// Journal keeps every exchange with the gateway (internal/journal).
@@ -27,11 +26,10 @@ const (
 )
 
 // Subject prefixes. Submissions and status events are on subjects of the
-// taxpayer (SubmitSubject, StatusSubject), receipts and dead letters on
-// subjects of the submission id.
+// taxpayer (SubmitSubject, StatusSubject), dead letters on subjects of
+// the submission id.
 const (
 	SubmitPrefix  = "salyq.submit."
-	ReceiptPrefix = "salyq.receipt."
 	StatusPrefix  = "salyq.status."
 	DLQPrefix     = "salyq.dlq."
 	JournalPrefix = "salyq.journal."

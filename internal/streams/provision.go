@@ -60,7 +60,7 @@ const RepublishWindow = 30 * time.Second
 
 // Set is the provisioned layout.
 type Set struct {
-	Submissions, Receipts, Status, DLQ, Journal, Filed jetstream.Stream
+	Submissions, Status, DLQ, Journal, Filed jetstream.Stream
 	// Audit records what operators did from the dashboard.
 	Audit               jetstream.Stream
 	State, Rate, Leases jetstream.KeyValue

@@ -48,7 +48,6 @@ func TestProvisionLayout(t *testing.T) {
 		// Only submissions take the configured window; the others' consumers
 		// are idempotent and need only cover a republish.
 		{set.Submissions, streams.Submissions, streams.SubmitPrefix + ">", jetstream.WorkQueuePolicy, 0, cfg.DuplicateWindow, jetstream.NoCompression},
-		{set.Receipts, streams.Receipts, streams.ReceiptPrefix + ">", jetstream.WorkQueuePolicy, 0, streams.RepublishWindow, jetstream.NoCompression},
 		{set.Status, streams.Status, streams.StatusPrefix + ">", jetstream.LimitsPolicy, cfg.StatusMaxAge, streams.RepublishWindow, jetstream.NoCompression},
 		{set.DLQ, streams.DLQ, streams.DLQPrefix + ">", jetstream.LimitsPolicy, 0, streams.RepublishWindow, jetstream.NoCompression},
 		// The journal keeps years of XML: compressed, with an age limit.
@@ -185,7 +184,7 @@ func TestProvisionDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	def := streams.DefaultConfig()
-	for _, s := range []jetstream.Stream{set.Submissions, set.Receipts, set.Status, set.DLQ} {
+	for _, s := range []jetstream.Stream{set.Submissions, set.Status, set.DLQ} {
 		info, err := s.Info(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -217,7 +216,7 @@ func TestProvisionDefaults(t *testing.T) {
 func configs(t *testing.T, set *streams.Set) map[string]jetstream.StreamConfig {
 	t.Helper()
 	out := map[string]jetstream.StreamConfig{}
-	for _, s := range []jetstream.Stream{set.Submissions, set.Receipts, set.Status, set.DLQ, set.Journal} {
+	for _, s := range []jetstream.Stream{set.Submissions, set.Status, set.DLQ, set.Journal} {
 		info, err := s.Info(context.Background())
 		if err != nil {
 			t.Fatal(err)

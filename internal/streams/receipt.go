@@ -2,9 +2,10 @@ package streams
 
 import "time"
 
-// Receipt is the body of a message on SALYQ_RECEIPTS: SONO took the form
-// under RequestID. The worker publishes it with Nats-Msg-Id
-// "receipt:<id>", so a receipt published twice is stored once.
+// Receipt says that SONO took a form under RequestID. The worker puts it
+// on the form's sent event on SALYQ_STATUS (board.Event), which the
+// poller consumes: the event is stored once whatever the repeats (its
+// Nats-Msg-Id), and the poller records a receipt idempotently.
 type Receipt struct {
 	ID        string    `json:"id"`
 	RequestID string    `json:"requestId"`

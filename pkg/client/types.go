@@ -83,4 +83,19 @@ type Event struct {
 	Kind    string    `json:"kind,omitempty"`
 	Notice  *Notice   `json:"notice,omitempty"`
 	Delay   *Delay    `json:"delay,omitempty"`
+	// Receipt is set on the event of a form SONO took (To "sent").
+	Receipt *Receipt `json:"receipt,omitempty"`
+}
+
+// Receipt says that SONO took a form under RequestID, in the request
+// whose messageId is MessageID.
+type Receipt struct {
+	ID        string    `json:"id"`
+	RequestID string    `json:"requestId"`
+	MessageID string    `json:"messageId"`
+	Taxpayer  string    `json:"taxpayer"`
+	Form      string    `json:"form"`
+	Period    string    `json:"period"`
+	Kind      string    `json:"kind"`
+	SentAt    time.Time `json:"sentAt"`
 }
