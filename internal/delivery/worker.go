@@ -607,6 +607,10 @@ func (w *Worker) view(sub *submission, status statusfsm.Status, rec Record) boar
 	if status == statusfsm.StateSent {
 		// SONO took the form now: the filing time of the reports.
 		v.Filed = v.Updated
+		// The poller's store records the receipt as its first entry: at
+		// that sequence the board has it already, and the poller's
+		// publication of the entry writes nothing.
+		v.Seq = statusfsm.ReceiptSeq
 	}
 	return v
 }

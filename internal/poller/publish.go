@@ -138,6 +138,11 @@ func (pb *publisher) deliver(ctx context.Context, pd statusfsm.Pending) error {
 			// Recorded for the history; the form did not move.
 			continue
 		}
+		if e.Source == statusfsm.SourceReceipt && e.To == statusfsm.StateSent {
+			// The worker's sent event, which carried the receipt, is
+			// this change's event.
+			continue
+		}
 		evs = append(evs, &board.Event{ID: f.ID, From: e.From, To: e.To, At: e.At, Message: e.Message,
 			Flagged: e.Flags != 0, Seq: e.Seq})
 	}

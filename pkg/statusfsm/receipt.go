@@ -11,6 +11,11 @@ import (
 // SourceReceipt is the history source of entries written by ApplyReceipt.
 const SourceReceipt = "receipt"
 
+// ReceiptSeq is the history sequence at which ApplyReceipt records a form
+// it did not know: the first. A sender that shows the form sent at this
+// sequence shows what the store's first entry says.
+const ReceiptSeq uint64 = 1
+
 // ApplyReceipt records a delivery receipt idempotently and reports whether
 // it changed anything:
 //
