@@ -141,6 +141,11 @@ const EventDelayed = "delayed"
 // EventNotice for a notice of the tax office, which is in Notice; To is
 // then the status the form had when the notice came, and nothing moved.
 //
+// A poller's event may bring several status changes of one poll, oldest
+// first, in Steps: From is then the first one's, To, At, Message and Seq
+// the last one's, and Flagged says whether any was flagged. History
+// returns one event per change either way.
+//
 // The worker's event of a filing (To sent) carries its Receipt: the
 // poller follows the form from it (a durable consumer on this stream), so
 // a filing costs no message on a work queue of its own, nor the tombstone
@@ -157,7 +162,32 @@ type Event struct {
 	Kind     string           `json:"kind,omitempty"`
 	Notice   *Notice          `json:"notice,omitempty"`
 	Delay    *Delay           `json:"delay,omitempty"`
+	Steps    []Step           `json:"steps,omitempty"`
 	Receipt  *streams.Receipt `json:"receipt,omitempty"`
+}
+
+// Step is one status change of an event that brings several.
+type Step struct {
+	To      statusfsm.Status `json:"to"`
+	At      time.Time        `json:"at"`
+	Message string           `json:"message,omitempty"`
+	Flagged bool             `json:"flagged,omitempty"`
+	Seq     uint64           `json:"seq,omitempty"`
+}
+
+// Changes is ev as one event per status change: ev itself, or, when it
+// brings several, an event for each of its Steps.
+func (ev Event) Changes() []Event {
+	if len(ev.Steps) == 0 {
+		return []Event{ev}
+	}
+	out := make([]Event, 0, len(ev.Steps))
+	from := ev.From
+	for _, s := range ev.Steps {
+		out = append(out, Event{ID: ev.ID, Taxpayer: ev.Taxpayer, From: from, To: s.To, At: s.At, Message: s.Message, Flagged: s.Flagged, Seq: s.Seq})
+		from = s.To
+	}
+	return out
 }
 
 // Record is what the salyq_state bucket holds under a submission's id: the
@@ -414,8 +444,10 @@ func (b *Board) All(ctx context.Context) ([]View, error) {
 	return out, nil
 }
 
-// History returns the status events of a submission, oldest first, or
-// none if the board does not know it. Events are kept per taxpayer, who
+// History returns the status events of a submission, oldest first, one
+// per change (Event.Changes) and each change of the poller's store once
+// (by Seq: a poller may publish a change again, alone or among others),
+// or none if the board does not know it. Events are kept per taxpayer, who
 // files a handful of forms a quarter, so reading the taxpayer's subject
 // and keeping the submission's events is cheap.
 func (b *Board) History(ctx context.Context, id string) ([]Event, error) {
@@ -437,6 +469,7 @@ func (b *Board) History(ctx context.Context, id string) ([]Event, error) {
 		return nil, err
 	}
 	var out []Event
+	seen := map[uint64]bool{}
 	pending := info.NumPending
 	for pending > 0 {
 		batch, err := cons.Fetch(int(min(pending, 256)), jetstream.FetchMaxWait(2*time.Second))
@@ -447,8 +480,14 @@ func (b *Board) History(ctx context.Context, id string) ([]Event, error) {
 		for m := range batch.Messages() {
 			n++
 			var ev Event
-			if json.Unmarshal(m.Data(), &ev) == nil && ev.ID == id {
-				out = append(out, ev)
+			if json.Unmarshal(m.Data(), &ev) != nil || ev.ID != id {
+				continue
+			}
+			for _, c := range ev.Changes() {
+				if c.Seq == 0 || !seen[c.Seq] {
+					seen[c.Seq] = true
+					out = append(out, c)
+				}
 			}
 		}
 		if n == 0 {

@@ -85,6 +85,20 @@ type Event struct {
 	Delay   *Delay    `json:"delay,omitempty"`
 	// Receipt is set on the event of a form SONO took (To "sent").
 	Receipt *Receipt `json:"receipt,omitempty"`
+	// Steps, on SALYQ_STATUS, are the status changes of one poll when it
+	// brought several, oldest first: From is the first one's, To, At,
+	// Message and Seq the last one's. A form's history has no Steps: it
+	// lists each change as an Event of its own.
+	Steps []Step `json:"steps,omitempty"`
+}
+
+// Step is one status change of an Event that brings several.
+type Step struct {
+	To      string    `json:"to"`
+	At      time.Time `json:"at"`
+	Message string    `json:"message,omitempty"`
+	Flagged bool      `json:"flagged,omitempty"`
+	Seq     uint64    `json:"seq,omitempty"`
 }
 
 // Receipt says that SONO took a form under RequestID, in the request
