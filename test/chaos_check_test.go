@@ -84,32 +84,25 @@ func (r *chaosRig) waitDrained(timeout time.Duration) {
 	}
 }
 
-// left is the work not done: the submissions in their work queue, and
-// the status events the pollers have not acknowledged (the sent events
-// carry the receipts), by stream; only the non-zero counts.
+// left is the work not done: the submissions the workers have not
+// acknowledged, and the status events the pollers have not (the sent
+// events carry the receipts), by stream; only the non-zero counts.
 func (r *chaosRig) left(ctx context.Context) (map[string]uint64, error) {
 	out := map[string]uint64{}
-	s, err := r.js.Stream(ctx, streams.Submissions)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", streams.Submissions, err)
-	}
-	info, err := s.Info(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", streams.Submissions, err)
-	}
-	if info.State.Msgs > 0 {
-		out[streams.Submissions] = info.State.Msgs
-	}
-	c, err := r.js.Consumer(ctx, streams.Status, streams.ConsumerPoller)
-	if err != nil {
-		return nil, fmt.Errorf("%s poller: %w", streams.Status, err)
-	}
-	ci, err := c.Info(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%s poller: %w", streams.Status, err)
-	}
-	if n := ci.NumPending + uint64(ci.NumAckPending); n > 0 {
-		out[streams.Status] = n
+	for _, c := range []struct{ stream, consumer string }{
+		{streams.Submissions, streams.ConsumerWorker}, {streams.Status, streams.ConsumerPoller},
+	} {
+		cons, err := r.js.Consumer(ctx, c.stream, c.consumer)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", c.stream, c.consumer, err)
+		}
+		info, err := cons.Info(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", c.stream, c.consumer, err)
+		}
+		if n := info.NumPending + uint64(info.NumAckPending); n > 0 {
+			out[c.stream] = n
+		}
 	}
 	return out, nil
 }

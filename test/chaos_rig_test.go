@@ -208,7 +208,6 @@ func (r *chaosRig) checkProbes() {
 	for _, p := range r.services() {
 		r.mustReady(p, 3*time.Minute)
 	}
-	active := 0
 	for _, p := range r.services() {
 		for _, path := range []string{"/healthz", "/readyz"} {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -218,19 +217,32 @@ func (r *chaosRig) checkProbes() {
 			cancel()
 		}
 		// Every service's /metrics parses and says it is ready and
-		// connected; of the pollers, exactly one is active.
+		// connected.
 		m := testkit.Scrape(r.t, r.serviceURL[p]+"/metrics")
 		for _, name := range []string{"salyq_ready", "salyq_nats_connected"} {
 			if v, ok := m.Value(name); !ok || v != 1 {
 				r.t.Errorf("%s: %s = %v (present %v), want 1", p.name, name, v, ok)
 			}
 		}
-		if slices.Contains(r.pollers, p) {
-			active += int(m.Get(r.t, "salyq_poller_active"))
-		}
 	}
-	if active != 1 {
-		r.t.Errorf("%d pollers report salyq_poller_active 1, want exactly one", active)
+	// Of the pollers, exactly one is active. The last action may have
+	// killed the active one moments ago: a standby takes over once its
+	// lease has not been renewed for a whole period, so this may take
+	// that long (polling a condition, with a deadline).
+	deadline := time.Now().Add(time.Minute)
+	for {
+		active := 0
+		for _, p := range r.pollers {
+			active += int(testkit.Scrape(r.t, r.serviceURL[p]+"/metrics").Get(r.t, "salyq_poller_active"))
+		}
+		if active == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Errorf("%d pollers report salyq_poller_active 1, want exactly one", active)
+			return
+		}
+		time.Sleep(250 * time.Millisecond) // polling a condition, with a deadline
 	}
 }
 

@@ -57,6 +57,10 @@ type Config struct {
 	// for a planned break (Policy.Breaks) to begin or end, so that a clock
 	// set forward is noticed within it; default a minute.
 	BreakCheck time.Duration
+	// CompactEvery is how often the worker removes the submissions all
+	// workers are done with from SALYQ_SUBMISSIONS (compact); default
+	// DefaultCompactEvery.
+	CompactEvery time.Duration
 	// Name identifies this worker in leases.
 	Name  string
 	Clock func() time.Time
@@ -125,6 +129,9 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 	if cfg.BreakCheck <= 0 {
 		cfg.BreakCheck = time.Minute
 	}
+	if cfg.CompactEvery <= 0 {
+		cfg.CompactEvery = DefaultCompactEvery
+	}
 	cons, err := cfg.JS.CreateOrUpdateConsumer(ctx, streams.Submissions, jetstream.ConsumerConfig{
 		Durable:       streams.ConsumerWorker,
 		AckPolicy:     jetstream.AckExplicitPolicy,
@@ -167,6 +174,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	sem := make(chan struct{}, handlers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	cctx, stopCompacting := context.WithCancel(ctx)
+	defer stopCompacting()
+	wg.Go(func() { w.compact(cctx) })
 	for {
 		if !w.sleepThroughBreak(ctx) {
 			return nil
@@ -426,7 +436,7 @@ func deliveryOf(msg jetstream.Msg) (seq, delivered uint64) {
 // clock, and a worker still busy past AckWait finds its next journal
 // write refused. A lease of another message of the same submission (sent
 // again after the duplicate window, or replayed) holds while that message
-// is in the work queue, that is until it is acked or terminated, which
+// is being delivered, that is until it is acked or terminated, which
 // every path does only after releasing the lease, and its redelivery
 // takes the lease over. A lease without a sequence (journals of earlier
 // versions) is void.
@@ -435,9 +445,19 @@ func (w *Worker) leaseHeld(ctx context.Context, rec Record, seq uint64) bool {
 		return false
 	}
 	_, err := w.cfg.Streams.Submissions.GetMsg(ctx, rec.LeaseSeq)
-	// Only a message known to be gone voids the lease; any other error
-	// keeps it, and the delivery is tried again later.
-	return !errors.Is(err, jetstream.ErrMsgNotFound)
+	// Only a message known to be gone, or done, voids the lease; any
+	// other error keeps it, and the delivery is tried again later.
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return false
+	}
+	if err != nil {
+		return true
+	}
+	// The stream keeps messages until compact removes them: one at or
+	// below the ack floor is acknowledged or terminated. One acknowledged
+	// out of order keeps its lease until the floor passes it.
+	info, err := w.cons.Info(ctx)
+	return err != nil || rec.LeaseSeq > info.AckFloor.Stream
 }
 
 // resolve asks SONO whether the in-flight attempt was filed. Grace is

@@ -1,14 +1,16 @@
 // Package streams names and provisions everything salyq keeps in NATS
 // JetStream:
 //
-//	SALYQ_SUBMISSIONS  salyq.submit.<taxpayer>  work queue of taxpayer-signed
-//	                                       forms (intake → worker), the id in
+//	SALYQ_SUBMISSIONS  salyq.submit.<taxpayer>  taxpayer-signed forms
+//	                                       (intake → worker), the id in
 //	                                       Salyq-Id, deduplicated by
-//	                                       Nats-Msg-Id = submission id
-//	SALYQ_RECEIPTS     salyq.receipt.<id>  work queue of delivery receipts
-//	                                       (worker → poller)
+//	                                       Nats-Msg-Id = submission id;
+//	                                       limits retention, the workers
+//	                                       purge what they are done with
 //	SALYQ_STATUS       salyq.status.<taxpayer>  status events for ERP
-//	                                       subscribers, kept StatusMaxAge
+//	                                       subscribers, kept StatusMaxAge;
+//	                                       a sent event carries the
+//	                                       receipt the poller follows
 //	SALYQ_DLQ          salyq.dlq.<id>      dead letters: the original message
 //	                                       with Salyq-Reason,
 //	                                       Salyq-Original-Subject and

@@ -23,6 +23,10 @@ func (e *NotFoundError) Error() string {
 // Is makes a NotFoundError match ErrNotFound.
 func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 
+// ErrNotEmpty means a work queue that --reconfigure would have to
+// recreate still holds messages.
+var ErrNotEmpty = errors.New("stream not empty")
+
 // ReconfigureError is a difference that --reconfigure asked to apply and
 // JetStream refused (retention and storage, for one, cannot change).
 type ReconfigureError struct {

@@ -52,7 +52,10 @@ func (s spec) kvConfig() jetstream.KeyValueConfig {
 // defaults applied).
 func layout(cfg Config) []spec {
 	return []spec{
-		streamSpec(cfg, Submissions, SubmitPrefix, jetstream.WorkQueuePolicy, 0, cfg.DuplicateWindow, func(s *Set) *jetstream.Stream { return &s.Submissions }),
+		// Limits, not a work queue: the workers purge what they are done
+		// with (delivery's compact), one write where a work queue
+		// writes a tombstone per acknowledgement.
+		streamSpec(cfg, Submissions, SubmitPrefix, jetstream.LimitsPolicy, 0, cfg.DuplicateWindow, func(s *Set) *jetstream.Stream { return &s.Submissions }),
 		streamSpec(cfg, Status, StatusPrefix, jetstream.LimitsPolicy, cfg.StatusMaxAge, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.Status }),
 		streamSpec(cfg, DLQ, DLQPrefix, jetstream.LimitsPolicy, 0, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.DLQ }),
 		compressed(streamSpec(cfg, Journal, JournalPrefix, jetstream.LimitsPolicy, cfg.JournalMaxAge, RepublishWindow, func(s *Set) *jetstream.Stream { return &s.Journal })),

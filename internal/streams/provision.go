@@ -151,12 +151,36 @@ func provisionOne(ctx context.Context, js jetstream.JetStream, cfg Config, s spe
 		for _, d := range diffs {
 			cfg.Log.Warn("JetStream layout: reconfiguring (--reconfigure)", d.Kind, d.Name, "field", d.Field, "from", d.Have, "to", d.Want)
 		}
+		if have.Retention == jetstream.WorkQueuePolicy && s.want.Retention != jetstream.WorkQueuePolicy {
+			return nil, recreate(ctx, js, s, st, diffs)
+		}
 		if _, err := js.UpdateStream(ctx, apply(s, have)); err != nil {
 			return nil, &ReconfigureError{Diffs: diffs, Err: err}
 		}
 		return nil, nil
 	}
 	return nil, fmt.Errorf("%w: %s %s: created and deleted concurrently", ErrProvision, s.kind(), s.name)
+}
+
+// recreate replaces the work queue st with s, which JetStream cannot do
+// by an update; only an empty one, since its messages would go with it.
+// The operator runs --reconfigure with the intake stopped and the queue
+// drained (README, "Layout changes").
+func recreate(ctx context.Context, js jetstream.JetStream, s spec, st jetstream.Stream, diffs []Diff) error {
+	info, err := st.Info(ctx)
+	if err != nil {
+		return &ReconfigureError{Diffs: diffs, Err: err}
+	}
+	if n := info.State.Msgs; n > 0 {
+		return &ReconfigureError{Diffs: diffs, Err: fmt.Errorf("%w: %d messages still in the work queue; stop the intake and let the workers drain it first", ErrNotEmpty, n)}
+	}
+	if err := js.DeleteStream(ctx, s.name); err != nil {
+		return &ReconfigureError{Diffs: diffs, Err: err}
+	}
+	if err := create(ctx, js, s); err != nil {
+		return &ReconfigureError{Diffs: diffs, Err: err}
+	}
+	return nil
 }
 
 // create makes s as configured.

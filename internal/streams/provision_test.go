@@ -47,7 +47,8 @@ func TestProvisionLayout(t *testing.T) {
 	}{
 		// Only submissions take the configured window; the others' consumers
 		// are idempotent and need only cover a republish.
-		{set.Submissions, streams.Submissions, streams.SubmitPrefix + ">", jetstream.WorkQueuePolicy, 0, cfg.DuplicateWindow, jetstream.NoCompression},
+		// Submissions are kept until the workers purge them (limits).
+		{set.Submissions, streams.Submissions, streams.SubmitPrefix + ">", jetstream.LimitsPolicy, 0, cfg.DuplicateWindow, jetstream.NoCompression},
 		{set.Status, streams.Status, streams.StatusPrefix + ">", jetstream.LimitsPolicy, cfg.StatusMaxAge, streams.RepublishWindow, jetstream.NoCompression},
 		{set.DLQ, streams.DLQ, streams.DLQPrefix + ">", jetstream.LimitsPolicy, 0, streams.RepublishWindow, jetstream.NoCompression},
 		// The journal keeps years of XML: compressed, with an age limit.
