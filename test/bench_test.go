@@ -302,9 +302,9 @@ func (e *benchEnv) runBatch(b *testing.B, n int) batchCost {
 	if e.fsyncs != nil {
 		after := e.fsyncs.count(b)
 		c.fsyncs = float64(after.total()-fsyncs.total()) / float64(n)
-		logFsyncs(b, fsyncs, after, n)
+		b.Logf("fsyncs per form: %s", perForm(fsyncs, after, n))
 	}
-	logAppended(b, appended, e.appended(b), n)
+	b.Logf("messages appended per form: %s", perForm(appended, e.appended(b), n))
 	signs, verifies := cryptoOps(before, e.stats(b), n)
 	c.signs, c.verifies = float64(signs)/float64(n), float64(verifies)/float64(n)
 	return c

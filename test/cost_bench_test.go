@@ -82,17 +82,17 @@ func (e *benchEnv) appended(b *testing.B) map[string]uint64 {
 	return out
 }
 
-// logAppended logs the messages each stream took per form between two
-// readings of appended.
-func logAppended(b *testing.B, before, after map[string]uint64, n int) {
+// perForm lists, by name, how much each count grew between two readings,
+// per form of n.
+func perForm[V int64 | uint64](before, after map[string]V, n int) string {
 	var parts []string
-	for name, last := range after {
-		if d := last - before[name]; d > 0 {
+	for name, v := range after {
+		if d := v - before[name]; d > 0 {
 			parts = append(parts, fmt.Sprintf("%s %.2f", name, float64(d)/float64(n)))
 		}
 	}
 	slices.Sort(parts)
-	b.Logf("messages appended per form: %s", strings.Join(parts, ", "))
+	return strings.Join(parts, ", ")
 }
 
 // fsyncTrace counts the fsync and fdatasync calls of a process started
@@ -136,10 +136,10 @@ func (t *fsyncTrace) count(b *testing.B) fsyncCounts {
 }
 
 // fsyncCounts is a count of fsyncs by file.
-type fsyncCounts map[string]int64
+type fsyncCounts map[string]uint64
 
-func (c fsyncCounts) total() int64 {
-	var n int64
+func (c fsyncCounts) total() uint64 {
+	var n uint64
 	for _, v := range c {
 		n += v
 	}
@@ -168,16 +168,4 @@ func fsyncFile(line string) string {
 		}
 	}
 	return filepath.Base(path)
-}
-
-// logFsyncs logs the fsyncs per form by file between two counts.
-func logFsyncs(b *testing.B, before, after fsyncCounts, n int) {
-	var parts []string
-	for name, c := range after {
-		if d := c - before[name]; d > 0 {
-			parts = append(parts, fmt.Sprintf("%s %.2f", name, float64(d)/float64(n)))
-		}
-	}
-	slices.Sort(parts)
-	b.Logf("fsyncs per form: %s", strings.Join(parts, ", "))
 }

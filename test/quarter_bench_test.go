@@ -77,7 +77,7 @@ func BenchmarkQuarterEnd(b *testing.B) {
 		if e.fsyncs != nil {
 			after := e.fsyncs.count(b)
 			b.ReportMetric(float64(after.total()-fsyncs.total())/float64(n), "fsyncs/form")
-			logFsyncs(b, fsyncs, after, n)
+			b.Logf("fsyncs per form: %s", perForm(fsyncs, after, n))
 		}
 		b.ReportMetric(peakRSSMB(), "peak-RSS-MB")
 	}
