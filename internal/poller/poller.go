@@ -233,9 +233,34 @@ func (p *Poller) active(ctx context.Context) error {
 	wg.Go(func() { p.publish(ctx) })
 	// The outbox may hold changes of an earlier life: publish them now.
 	p.wake()
+	// Receipts are recorded by a pool, concurrently, so that the store
+	// commits those that arrive together once (statusfsm's batch); each
+	// event is acknowledged after its own is recorded. Order does not
+	// matter: a receipt is about one form, and recording one twice
+	// changes nothing. An event the pool no longer takes, at the end, is
+	// left unacknowledged and comes again.
+	work, stopping := make(chan jetstream.Msg), make(chan struct{})
+	var handlers sync.WaitGroup
+	defer handlers.Wait()
+	defer close(stopping) // after cc.Stop: no callback is left waiting
+	for range receiptsAtOnce {
+		handlers.Go(func() {
+			for {
+				select {
+				case msg := <-work:
+					p.receipt(ctx, msg)
+					p.wake()
+				case <-stopping:
+					return
+				}
+			}
+		})
+	}
 	cc, err := p.cons.Consume(func(msg jetstream.Msg) {
-		p.receipt(ctx, msg)
-		p.wake()
+		select {
+		case work <- msg:
+		case <-stopping:
+		}
 	})
 	if err != nil {
 		return fmt.Errorf("poller: %w", err)

@@ -2,7 +2,6 @@ package poller
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -91,8 +90,10 @@ func (pb *publisher) drain(ctx context.Context) bool {
 			p.cfg.Log.Warn("reading the outbox", "err", err)
 			return false
 		}
+		var done []statusfsm.Published
 		for _, pd := range pending {
 			if err := pb.deliver(ctx, pd); err != nil {
+				pb.done(ctx, done)
 				if ctx.Err() != nil {
 					return true
 				}
@@ -100,10 +101,27 @@ func (pb *publisher) drain(ctx context.Context) bool {
 				return false
 			}
 			delete(pb.retry, pd.Form.ID)
+			done = append(done, statusfsm.Published{ID: pd.Form.ID, UpTo: pd.Form.Seq})
+		}
+		if !pb.done(ctx, done) {
+			return false
 		}
 		if len(pending) < publishBatch {
 			return true
 		}
+	}
+	return true
+}
+
+// done takes the published changes of a round out of the outbox, in one
+// transaction, and reports whether it could. Until then they are pending
+// and are published again, which is harmless.
+func (pb *publisher) done(ctx context.Context, marks []statusfsm.Published) bool {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pb.p.cfg.PublishTimeout)
+	defer cancel()
+	if err := pb.p.cfg.Store.DoneAll(dctx, marks...); err != nil {
+		pb.p.cfg.Log.Warn("clearing the outbox", "forms", len(marks), "err", err)
+		return false
 	}
 	return true
 }
@@ -122,8 +140,8 @@ func (pb *publisher) failed(pd statusfsm.Pending, err error) {
 		"seq", pd.Form.Seq, "attempt", r.attempts, "retryIn", d.Round(time.Millisecond), "err", err)
 }
 
-// deliver publishes one form's pending changes and its view, then takes
-// them out of the outbox.
+// deliver publishes one form's pending changes and its view; drain takes
+// them out of the outbox with the round's others.
 func (pb *publisher) deliver(ctx context.Context, pd statusfsm.Pending) error {
 	p := pb.p
 	f := pd.Form
@@ -151,13 +169,7 @@ func (pb *publisher) deliver(ctx context.Context, pd statusfsm.Pending) error {
 	evs = appendMoves(evs, f.ID, moves)
 	dctx, cancel := context.WithTimeout(ctx, p.cfg.PublishTimeout)
 	defer cancel()
-	if err := p.cfg.Board.Advance(dctx, viewOf(p.cfg.Store.Table(), f), evs); err != nil {
-		return err
-	}
-	if err := p.cfg.Store.Done(dctx, f.ID, f.Seq); err != nil {
-		return fmt.Errorf("poller: outbox: %w", err)
-	}
-	return nil
+	return p.cfg.Board.Advance(dctx, viewOf(p.cfg.Store.Table(), f), evs)
 }
 
 // appendMoves appends to evs the event of consecutive status changes of

@@ -16,6 +16,9 @@ import (
 // comes back.
 const receiptRetry = time.Second
 
+// receiptsAtOnce bounds the status events handled at once.
+const receiptsAtOnce = 64
+
 // receipt records the receipt a status event carries (the worker's sent
 // event, board.Event); an event delivered twice changes nothing. An
 // event without a receipt is acknowledged at once, and is not counted as

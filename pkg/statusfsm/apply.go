@@ -50,7 +50,7 @@ func (s *Store) Apply(ctx context.Context, id, source string, history []Event, n
 	evs := slices.Clone(history)
 	slices.SortStableFunc(evs, func(a, b Event) int { return a.At.Compare(b.At) })
 	var added []Entry
-	err := s.update(ctx, id, func(tx *bolt.Tx) error {
+	err := s.batch(ctx, id, func(tx *bolt.Tx) error {
 		added = added[:0]
 		f, err := getForm(tx, id)
 		if err != nil {

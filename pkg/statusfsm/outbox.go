@@ -80,9 +80,40 @@ func (s *Store) Pending(limit int, skip func(id string) bool) ([]Pending, error)
 // Done removes the outbox entries of form id up to sequence upTo once
 // they are published. Entries recorded since stay.
 func (s *Store) Done(ctx context.Context, id string, upTo uint64) error {
-	err := s.update(ctx, id, func(tx *bolt.Tx) error { return clearOutbox(tx, id, upTo) })
+	return s.DoneAll(ctx, Published{ID: id, UpTo: upTo})
+}
+
+// Published says that the outbox entries of form ID up to sequence UpTo
+// are published.
+type Published struct {
+	ID   string
+	UpTo uint64
+}
+
+// DoneAll is Done for several forms in one transaction: a publisher that
+// published a round of forms commits (and fsyncs) once for all of them.
+func (s *Store) DoneAll(ctx context.Context, marks ...Published) error {
+	for _, m := range marks {
+		if err := checkID(m.ID); err != nil {
+			return fmt.Errorf("statusfsm: done %q: %w", m.ID, err)
+		}
+	}
+	if len(marks) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, m := range marks {
+			if err := clearOutbox(tx, m.ID, m.UpTo); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("statusfsm: done %s: %w", id, err)
+		return fmt.Errorf("statusfsm: done: %w", err)
 	}
 	return nil
 }

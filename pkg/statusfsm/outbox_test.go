@@ -92,13 +92,22 @@ func TestOutboxWithEveryChange(t *testing.T) {
 	if fmt.Sprint(seqs(p["a"].Entries)) != "[3 4]" || p["a"].Form.State != "Принята" {
 		t.Fatalf("after reopen: pending a = %+v", p["a"])
 	}
+	// Both forms' published entries go in one transaction.
+	var marks []Published
 	for id, pd := range p {
-		if err := s.Done(ctx, id, pd.Form.Seq); err != nil {
-			t.Fatal(err)
-		}
+		marks = append(marks, Published{ID: id, UpTo: pd.Form.Seq})
+	}
+	if len(marks) != 2 {
+		t.Fatalf("pending %+v, want both forms", p)
+	}
+	if err := s.DoneAll(ctx, marks...); err != nil {
+		t.Fatal(err)
 	}
 	if n, err := s.OutboxLen(); err != nil || n != 0 {
-		t.Fatalf("outbox after Done: %d, %v", n, err)
+		t.Fatalf("outbox after DoneAll: %d, %v", n, err)
+	}
+	if err := s.DoneAll(ctx, Published{ID: ""}); !errors.Is(err, ErrInvalidID) {
+		t.Fatalf("DoneAll with an empty id: %v, want ErrInvalidID", err)
 	}
 }
 

@@ -30,8 +30,9 @@ const ReceiptSeq uint64 = 1
 func (s *Store) ApplyReceipt(ctx context.Context, id string, r Receipt) (Entry, bool, error) {
 	var e Entry
 	changed := false
-	m := Meta{Source: SourceReceipt, At: r.At, RequestID: r.RequestID, MessageID: r.MessageID}
-	err := s.update(ctx, id, func(tx *bolt.Tx) error {
+	err := s.batch(ctx, id, func(tx *bolt.Tx) error {
+		e, changed = Entry{}, false
+		m := Meta{Source: SourceReceipt, At: r.At, RequestID: r.RequestID, MessageID: r.MessageID}
 		f, err := getForm(tx, id)
 		if errors.Is(err, ErrNotFound) {
 			f = &Form{ID: id, Created: s.clock()}

@@ -139,6 +139,20 @@ func (s *Store) update(ctx context.Context, id string, fn func(tx *bolt.Tx) erro
 	return s.db.Update(fn)
 }
 
+// batch is update for the calls many goroutines make at once (polls,
+// receipts): bbolt commits the calls that arrive together in one
+// transaction, one fsync for all of them (DB.Batch). fn may run more than
+// once, so it sets everything it reports from scratch on each run.
+func (s *Store) batch(ctx context.Context, id string, fn func(tx *bolt.Tx) error) error {
+	if err := checkID(id); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Batch(fn)
+}
+
 func getForm(tx *bolt.Tx, id string) (*Form, error) {
 	v := tx.Bucket(bucketForms).Get([]byte(id))
 	if v == nil {
