@@ -305,8 +305,16 @@ func (b *Board) Set(ctx context.Context, v View, ev *Event) error {
 // takes v's intake fields it lacks (batch, name, submitted), without an
 // event.
 func (b *Board) Create(ctx context.Context, v View, ev *Event) error {
+	// Mostly there is no record yet: create it without reading first.
+	_, err := b.Store(ctx, v.ID, Record{View: &v}, 0)
+	if err == nil {
+		return b.Publish(ctx, v.Taxpayer, ev)
+	}
+	if !errors.Is(err, ErrConflict) {
+		return err
+	}
 	created := false
-	err := b.update(ctx, v.ID, func(r *Record) bool {
+	err = b.update(ctx, v.ID, func(r *Record) bool {
 		created = r.View == nil
 		if created {
 			r.View = &v
