@@ -16,7 +16,7 @@ func (s *Store) Register(ctx context.Context, id, number string) error {
 	if number == "" {
 		return nil
 	}
-	err := s.update(ctx, id, func(tx *bolt.Tx) error {
+	err := s.batch(ctx, id, func(tx *bolt.Tx) error {
 		f, err := getForm(tx, id)
 		if err != nil {
 			return err
