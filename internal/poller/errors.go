@@ -3,7 +3,8 @@ package poller
 import "errors"
 
 var (
-	// ErrBadReceipt means a receipt message could not be read.
+	// ErrBadReceipt means a status event, or the receipt it carries, could
+	// not be read.
 	ErrBadReceipt = errors.New("bad receipt")
 	// ErrLeaseLost means another poller wrote the lease key: it took the
 	// lease over.
