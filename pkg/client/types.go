@@ -40,8 +40,22 @@ type Status struct {
 	Notices []Notice `json:"notices,omitempty"`
 	// Delayed is set while the form has waited more than 24 hours for
 	// SONO to accept it.
-	Delayed *Delay  `json:"delayed,omitempty"`
-	History []Event `json:"history"`
+	Delayed *Delay `json:"delayed,omitempty"`
+	// Seq is the poller's history sequence of the status; SonoAt SONO's
+	// time of it.
+	Seq    uint64    `json:"seq,omitempty"`
+	SonoAt time.Time `json:"sonoAt,omitzero"`
+	// Batch and BatchName are the batch the form came in, if any; Name
+	// the taxpayer's name as the form gives it.
+	Batch     string `json:"batch,omitempty"`
+	BatchName string `json:"batchName,omitempty"`
+	Name      string `json:"name,omitempty"`
+	// Submitted is when salyq took the form, Filed when SONO took it.
+	Submitted time.Time `json:"submitted,omitzero"`
+	Filed     time.Time `json:"filed,omitzero"`
+	// Registration is SONO's registration number of the form, once given.
+	Registration string  `json:"registration,omitempty"`
+	History      []Event `json:"history"`
 }
 
 // Delay is why a form SONO has not accepted waits, and since when (its
@@ -73,16 +87,17 @@ const EventDelayed = "delayed"
 // Event is one status change, or, with Kind EventNotice, the arrival of
 // a notice, or, with Kind EventDelayed, a delay told.
 type Event struct {
-	ID      string    `json:"id"`
-	From    string    `json:"from,omitempty"`
-	To      string    `json:"to"`
-	At      time.Time `json:"at"`
-	Message string    `json:"message,omitempty"`
-	Flagged bool      `json:"flagged,omitempty"`
-	Seq     uint64    `json:"seq,omitempty"`
-	Kind    string    `json:"kind,omitempty"`
-	Notice  *Notice   `json:"notice,omitempty"`
-	Delay   *Delay    `json:"delay,omitempty"`
+	ID       string    `json:"id"`
+	Taxpayer string    `json:"taxpayer,omitempty"`
+	From     string    `json:"from,omitempty"`
+	To       string    `json:"to"`
+	At       time.Time `json:"at"`
+	Message  string    `json:"message,omitempty"`
+	Flagged  bool      `json:"flagged,omitempty"`
+	Seq      uint64    `json:"seq,omitempty"`
+	Kind     string    `json:"kind,omitempty"`
+	Notice   *Notice   `json:"notice,omitempty"`
+	Delay    *Delay    `json:"delay,omitempty"`
 	// Receipt is set on the event of a form SONO took (To "sent").
 	Receipt *Receipt `json:"receipt,omitempty"`
 	// Steps, on SALYQ_STATUS, are the status changes of one poll when it
