@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/salyq/salyq/internal/breaks"
 	"github.com/salyq/salyq/pkg/certcheck"
 	"github.com/salyq/salyq/pkg/envelope"
 	"github.com/salyq/salyq/pkg/xmldsig"
@@ -94,8 +95,10 @@ type Faults struct {
 // Maintenance are technological breaks, answered with HTTP 503 and
 // FaultMaintenance.
 type Maintenance struct {
-	// Daily windows in Asia/Almaty time, e.g. 21:00-06:00 (seed 004).
-	Daily []DailyWindow
+	// Breaks in Astana time in the grammar of package breaks, the same
+	// as salyq's --breaks: daily windows such as 21:00-06:00 (seed 004),
+	// weekdays, dates.
+	Breaks breaks.Schedule
 	// Every and For are the scaled-down form for tests: the last For of
 	// every Every, counted from the server's start (or last reset), is a
 	// break. Zero Every disables.

@@ -3,6 +3,9 @@ package sonosim_test
 import (
 	"crypto/x509"
 	"errors"
+	"flag"
+	"io"
+	"strings"
 	"testing"
 
 	"github.com/salyq/salyq/internal/sonosim"
@@ -32,12 +35,27 @@ func TestConfigRefusals(t *testing.T) {
 	if w, err := sonosim.ParseWeights("rejected=3, posted=1"); err != nil || w != (sonosim.Weights{Posted: 1, Rejected: 3}) {
 		t.Errorf("ParseWeights: %+v %v", w, err)
 	}
-	for _, s := range []string{"21:00", "25:00-06:00", "06:00-06:00", "a-b"} {
-		if _, err := sonosim.ParseDailyWindows(s); !errors.Is(err, sonosim.ErrConfig) {
-			t.Errorf("ParseDailyWindows(%q): %v", s, err)
+}
+
+// TestMaintenanceFlag: --maintenance reads salyq's --breaks grammar
+// (package breaks), and a bad schedule is a configuration error naming
+// the flag.
+func TestMaintenanceFlag(t *testing.T) {
+	for _, v := range []string{"21:00", "25:00-06:00", "06:00-06:00", "a-b"} {
+		fs := flag.NewFlagSet("sono-sim", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		sonosim.RegisterFlags(fs, &sonosim.Options{})
+		if err := fs.Parse([]string{"--maintenance", v}); err == nil || !strings.Contains(err.Error(), "maintenance") {
+			t.Errorf("--maintenance %q: %v", v, err)
 		}
 	}
-	if w, err := sonosim.ParseDailyWindows("21:00-06:00, 13:00-13:30"); err != nil || len(w) != 2 || w[0].String() != "21:00-06:00" {
-		t.Errorf("ParseDailyWindows: %v %v", w, err)
+	var o sonosim.Options
+	fs := flag.NewFlagSet("sono-sim", flag.ContinueOnError)
+	sonosim.RegisterFlags(fs, &o)
+	if err := fs.Parse([]string{"--maintenance", "21:00-06:00, sun"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := o.Config.Faults.Maintenance.Breaks.String(); got != "21:00-06:00, sun" {
+		t.Errorf("breaks %q", got)
 	}
 }

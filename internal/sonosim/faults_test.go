@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salyq/salyq/internal/breaks"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/pkg/envelope"
 )
@@ -81,11 +82,11 @@ func TestInjectedFaults(t *testing.T) {
 	})
 	t.Run("daily maintenance", func(t *testing.T) {
 		s := newSim(t, func(c *sonosim.Config) {
-			w, err := sonosim.ParseDailyWindows("21:00-06:00")
+			b, err := breaks.Parse("21:00-06:00")
 			if err != nil {
 				t.Fatal(err)
 			}
-			c.Faults.Maintenance.Daily = w
+			c.Faults.Maintenance.Breaks = b
 		})
 		form := s.k.individualForm(t, envelope.KindRegular)
 		s.clock.Set(time.Date(2025, 7, 15, 16, 30, 0, 0, time.UTC)) // 21:30 in Almaty

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/salyq/salyq/internal/breaks"
 	"github.com/salyq/salyq/pkg/certcheck"
 )
 
@@ -60,10 +61,13 @@ func RegisterFlags(fs *flag.FlagSet, o *Options) {
 	fs.Float64Var(&f.TailRate, "tail-rate", 0, "probability of the long-tail delay -tail-latency on top of -latency")
 	fs.DurationVar(&f.TailLatency, "tail-latency", 0, "long-tail delay")
 	fs.Float64Var(&f.DropAfterAcceptRate, "drop-after-accept", 0, "probability of recording an accepted filing and closing the connection without answering")
-	fs.Func("maintenance", "daily technological breaks in Asia/Almaty time, comma-separated `HH:MM-HH:MM` (e.g. 21:00-06:00); answered HTTP 503 + fault MAINTENANCE with Retry-After", func(v string) error {
-		w, err := ParseDailyWindows(v)
-		f.Maintenance.Daily = w
-		return err
+	fs.Func("maintenance", "technological breaks in Astana time, as salyq's --breaks: comma-separated `HH:MM-HH:MM` windows, weekdays, dates (e.g. 21:00-06:00,sun); answered HTTP 503 + fault MAINTENANCE with Retry-After", func(v string) error {
+		s, err := breaks.Parse(v)
+		if err != nil {
+			return configErr("maintenance", "%v", err)
+		}
+		f.Maintenance.Breaks = s
+		return nil
 	})
 	fs.DurationVar(&f.Maintenance.Every, "maintenance-every", 0, "scaled-down breaks: the last -maintenance-for of every this period (from start) is a break; 0 disables")
 	fs.DurationVar(&f.Maintenance.For, "maintenance-for", 0, "length of each scaled-down break")

@@ -78,7 +78,7 @@ func New(cfg Config) (*Server, error) {
 		stats:     newStatsBook(),
 		rand:      newFaultRand(cfg.Seed),
 		throttle:  &throttle{limit: cfg.Faults.ThrottleRPS},
-		maint:     &maintenance{cfg: cfg.Faults.Maintenance, loc: loc},
+		maint:     &maintenance{cfg: cfg.Faults.Maintenance},
 		journal:   j,
 		trust:     trust,
 	}
