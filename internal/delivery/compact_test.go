@@ -5,8 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/sonosim"
+	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/pkg/envelope"
 )
 
@@ -36,6 +38,44 @@ func TestCompactRemovesDelivered(t *testing.T) {
 		time.Sleep(20 * time.Millisecond) // polling a condition, with a deadline
 	}
 	if st := r.sim.Stats(); st.FilingsAccepted != 5 || st.DuplicateFilings != 0 {
+		t.Errorf("sandbox: %d filed, %d twice", st.FilingsAccepted, st.DuplicateFilings)
+	}
+}
+
+// TestWorkQueueLayoutStillWorks: on a SALYQ_SUBMISSIONS made as a work
+// queue by an earlier version (kept until --reconfigure recreates it),
+// the worker files every form, the acks empty the queue, and compact
+// leaves it alone.
+func TestWorkQueueLayoutStillWorks(t *testing.T) {
+	r := newRig(t, sonosim.Faults{})
+	cfg := r.set.Submissions.CachedInfo().Config
+	if err := r.js.DeleteStream(ctx, streams.Submissions); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Retention = jetstream.WorkQueuePolicy
+	s, err := r.js.CreateStream(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.set.Submissions = s
+	receipts := reader(t, r.js, streams.Status)
+	stop := r.runChecked(t, func(c *delivery.Config) { c.CompactEvery = 20 * time.Millisecond })
+	defer stop()
+	for i := range 3 {
+		r.publish(t, fmt.Sprintf("sub-wq-%d", i), r.signedForm(t, envelope.KindAdditional, 2000+i), envelope.KindAdditional)
+	}
+	for range 3 {
+		nextReceipt(t, receipts, 15*time.Second)
+	}
+	settle(t, r.js, 10*time.Second)
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Config.Retention != jetstream.WorkQueuePolicy || info.State.Msgs != 0 {
+		t.Errorf("work queue: retention %v, %d messages left", info.Config.Retention, info.State.Msgs)
+	}
+	if st := r.sim.Stats(); st.FilingsAccepted != 3 || st.DuplicateFilings != 0 {
 		t.Errorf("sandbox: %d filed, %d twice", st.FilingsAccepted, st.DuplicateFilings)
 	}
 }
