@@ -84,9 +84,11 @@ func Replay(ctx context.Context, js jetstream.JetStream, set *streams.Set, b *bo
 	journal := NewJournal(b)
 	n := 0
 	for _, l := range letters {
-		// A poison letter has no usable id: there is nothing to replay,
-		// only a message for an operator to read.
-		if l.ID == strings.TrimPrefix(settle.PoisonSubject, streams.DLQPrefix) || streams.CheckID(l.ID) != nil || !match(l.ID) {
+		// A poison letter has no usable id, and a status event the poller
+		// dead-lettered (a bad receipt) is no submission: there is
+		// nothing to replay, only a message for an operator to read.
+		if l.ID == strings.TrimPrefix(settle.PoisonSubject, streams.DLQPrefix) || streams.CheckID(l.ID) != nil || !match(l.ID) ||
+			(l.OriginalSubject != "" && !strings.HasPrefix(l.OriginalSubject, streams.SubmitPrefix)) {
 			continue
 		}
 		rec, rev, err := journal.Load(ctx, l.ID)

@@ -6,11 +6,13 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/delivery"
 	"github.com/salyq/salyq/internal/sonosim"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/internal/testkit"
 	"github.com/salyq/salyq/pkg/envelope"
+	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
 // TestReplay: dead letters are listed with their reason, and a replayed
@@ -104,5 +106,35 @@ func TestReplaySkipsPoison(t *testing.T) {
 	}
 	if left, err := delivery.DeadLetters(ctx, r.js); err != nil || len(left) != 1 {
 		t.Errorf("after replay: %d letters, %v", len(left), err)
+	}
+}
+
+// TestReplaySkipsStatusEvents: a status event the poller dead-lettered
+// (its receipt was unusable) names a real submission; replaying
+// everything leaves the letter, and the submission's record, alone.
+func TestReplaySkipsStatusEvents(t *testing.T) {
+	r := newRig(t, sonosim.Faults{})
+	iin := testkit.MustKeys(t).Taxpayer.Identity().IIN
+	v := board.View{ID: "sub-filed", Taxpayer: iin, Status: statusfsm.StateSent, RequestID: "req-1", Seq: 1, Updated: time.Now()}
+	if err := r.board.Set(ctx, v, nil); err != nil {
+		t.Fatal(err)
+	}
+	m := nats.NewMsg(streams.DLQPrefix + "sub-filed")
+	m.Data = []byte(`{"id":"sub-filed","to":"sent","receipt":{"id":"sub-filed","taxpayer":"` + iin + `"}}`)
+	m.Header.Set(streams.HeaderID, "sub-filed")
+	m.Header.Set(streams.HeaderOriginalSubject, streams.StatusSubject(iin))
+	m.Header.Set(streams.HeaderReason, "poison: bad receipt: requestId: empty")
+	if _, err := r.js.PublishMsg(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	waitLetters(t, r, 1)
+	if n, err := delivery.Replay(ctx, r.js, r.set, r.board, func(string) bool { return true }, time.Now); err != nil || n != 0 {
+		t.Errorf("Replay of a dead-lettered status event: %d, %v", n, err)
+	}
+	if left, err := delivery.DeadLetters(ctx, r.js); err != nil || len(left) != 1 {
+		t.Errorf("after replay: %d letters, %v", len(left), err)
+	}
+	if got, err := r.board.Get(ctx, "sub-filed"); err != nil || got.Status != statusfsm.StateSent || got.RequestID != "req-1" {
+		t.Errorf("board after replay %+v %v", got, err)
 	}
 }
