@@ -423,6 +423,43 @@ func (b *Board) Records(ctx context.Context, fn func(Record) error) error {
 	}
 }
 
+// Follow calls fn with the record of every submission, then with every
+// change of one, until ctx ends (nil) or the watch ends by itself
+// (ErrWatchClosed): fn(id, nil) for a record deleted or purged. ready is
+// called once, when the records that existed at the start are all given.
+func (b *Board) Follow(ctx context.Context, fn func(id string, r *Record), ready func()) error {
+	w, err := b.kv.WatchAll(ctx)
+	if err != nil {
+		return fmt.Errorf("board: follow: %w", err)
+	}
+	defer w.Stop()
+	for {
+		var e jetstream.KeyValueEntry
+		select {
+		case <-ctx.Done():
+			return nil
+		case got, ok := <-w.Updates():
+			if !ok {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return fmt.Errorf("board: follow: %w", ErrWatchClosed)
+			}
+			e = got
+		}
+		if e == nil {
+			ready()
+			continue
+		}
+		var r Record
+		if e.Operation() != jetstream.KeyValuePut || json.Unmarshal(e.Value(), &r) != nil {
+			fn(e.Key(), nil)
+			continue
+		}
+		fn(e.Key(), &r)
+	}
+}
+
 // Get returns the view of one submission.
 func (b *Board) Get(ctx context.Context, id string) (View, error) {
 	r, _, err := b.Load(ctx, id)

@@ -6,7 +6,9 @@
 // board view, which the view loses once the form is accepted.
 //
 // The watch sweeps the board's records, so it sees forms nobody works on
-// (no worker running) as well as forms the worker keeps retrying. The
+// (no worker running) as well as forms the worker keeps retrying; Run
+// reads them once and then follows the board's changes (index.go), so a
+// sweep looks at the forms still waiting, not at every record kept. The
 // active poller runs it (one at a time through its lease); what it did is
 // marked durably in the form's board record (the Delays section), so
 // that a sweep repeated after a restart or by a poller that took over

@@ -102,10 +102,15 @@ type Swept struct {
 }
 
 // Run sweeps every Every while Active until ctx ends. A failed sweep is
-// logged and the next one tries again.
+// logged and the next one tries again. While active it follows the
+// board (index), so each sweep looks at the forms still waiting, not at
+// every record the board keeps: reading months of finished records every
+// minute would cost more as the board grows.
 func (w *Watch) Run(ctx context.Context) error {
 	t := time.NewTicker(w.cfg.Every)
 	defer t.Stop()
+	var f *following
+	defer func() { f.stop() }()
 	for {
 		select {
 		case <-ctx.Done():
@@ -113,9 +118,41 @@ func (w *Watch) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		if !w.cfg.Active() {
+			f.stop()
+			f = nil
 			continue
 		}
-		s, err := w.Sweep(ctx)
+		if f == nil || f.ended() {
+			f.stop()
+			f = w.follow(ctx)
+		}
+		states, ready := f.idx.snapshot()
+		if !ready {
+			continue // the board's records are still coming in
+		}
+		now := w.cfg.Clock()
+		var s Swept
+		var due []board.Record
+		var errs []error
+		for id, st := range states {
+			if !st.accepted {
+				s.Waiting++
+			}
+			if !w.due(st, now) {
+				continue
+			}
+			// The index keeps only what decides; handle works on the
+			// record as it is now.
+			r, _, err := w.cfg.Board.Load(ctx, id)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if r.View != nil && w.due(stateOf(r), now) {
+				due = append(due, r)
+			}
+		}
+		err := errors.Join(append(errs, w.handleAll(ctx, due, now, &s))...)
 		if err != nil && ctx.Err() == nil {
 			w.cfg.Log.Warn("sweeping for delayed forms", "err", err)
 		}
@@ -133,28 +170,7 @@ func (w *Watch) Sweep(ctx context.Context) (Swept, error) {
 	var s Swept
 	var due []board.Record
 	err := w.cfg.Board.Records(ctx, func(r board.Record) error {
-		v := r.View
-		if accepted(*v) {
-			if v.Delayed != nil {
-				due = append(due, r)
-			}
-			return nil
-		}
-		s.Waiting++
-		m := marksOf(r)
-		since := m.Since
-		if since.IsZero() {
-			since = submitted(r)
-		}
-		if since.IsZero() {
-			return nil // no time on the record: its delay cannot be told
-		}
-		late := now.Sub(since)
-		// Due: a delay to journal or to tell, or a view whose flag does
-		// not match the marks (rewritten by the worker, or kept by a
-		// replay, which starts the delay over).
-		if (late >= w.cfg.JournalAfter && m.Journaled.IsZero()) || (late >= w.cfg.TellAfter && m.Told.IsZero()) ||
-			(m.Told.IsZero() != (v.Delayed == nil)) {
+		if w.consider(r, now, &s) {
 			due = append(due, r)
 		}
 		return nil
@@ -162,18 +178,68 @@ func (w *Watch) Sweep(ctx context.Context) (Swept, error) {
 	if err != nil {
 		return s, fmt.Errorf("delays: %w", err)
 	}
-	// One form that cannot be handled (its journal unreadable) holds up
-	// no other: the next sweep tries it again.
+	return s, w.handleAll(ctx, due, now, &s)
+}
+
+// consider counts r in s if it waits, and reports whether something is
+// due for it at now.
+func (w *Watch) consider(r board.Record, now time.Time, s *Swept) bool {
+	st := stateOf(r)
+	if !st.accepted {
+		s.Waiting++
+	}
+	return w.due(st, now)
+}
+
+// state is what decides whether something is due for a form.
+type state struct {
+	// accepted: SONO took the form, or it is out of the watch's hands;
+	// flagged: its view carries Delayed.
+	accepted, flagged bool
+	// since is when its wait began (zero: unknown); journaled and told
+	// are its marks.
+	since           time.Time
+	journaled, told bool
+}
+
+func stateOf(r board.Record) state {
+	m := marksOf(r)
+	st := state{accepted: accepted(*r.View), flagged: r.View.Delayed != nil, since: m.Since,
+		journaled: !m.Journaled.IsZero(), told: !m.Told.IsZero()}
+	if st.since.IsZero() {
+		st.since = submitted(r)
+	}
+	return st
+}
+
+// due reports whether something is due at now for a form in state st: a
+// delay to journal or to tell, or a view whose flag does not match the
+// marks (rewritten by the worker, or kept by a replay, which starts the
+// delay over); for an accepted form, a flag to take off.
+func (w *Watch) due(st state, now time.Time) bool {
+	if st.accepted {
+		return st.flagged
+	}
+	if st.since.IsZero() {
+		return false // no time on the record: its delay cannot be told
+	}
+	late := now.Sub(st.since)
+	return (late >= w.cfg.JournalAfter && !st.journaled) || (late >= w.cfg.TellAfter && !st.told) || st.told != st.flagged
+}
+
+// handleAll handles the forms due. One form that cannot be handled (its
+// journal unreadable) holds up no other: the next sweep tries it again.
+func (w *Watch) handleAll(ctx context.Context, due []board.Record, now time.Time, s *Swept) error {
 	var errs []error
 	for _, r := range due {
 		if ctx.Err() != nil {
-			return s, ctx.Err()
+			return ctx.Err()
 		}
-		if err := w.handle(ctx, r, now, &s); err != nil {
+		if err := w.handle(ctx, r, now, s); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	return s, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // handle does what is due for the form of r at now.
