@@ -130,29 +130,7 @@ func (w *Watch) Run(ctx context.Context) error {
 		if !ready {
 			continue // the board's records are still coming in
 		}
-		now := w.cfg.Clock()
-		var s Swept
-		var due []board.Record
-		var errs []error
-		for id, st := range states {
-			if !st.accepted {
-				s.Waiting++
-			}
-			if !w.due(st, now) {
-				continue
-			}
-			// The index keeps only what decides; handle works on the
-			// record as it is now.
-			r, _, err := w.cfg.Board.Load(ctx, id)
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			if r.View != nil && w.due(stateOf(r), now) {
-				due = append(due, r)
-			}
-		}
-		err := errors.Join(append(errs, w.handleAll(ctx, due, now, &s))...)
+		s, err := w.sweepStates(ctx, states)
 		if err != nil && ctx.Err() == nil {
 			w.cfg.Log.Warn("sweeping for delayed forms", "err", err)
 		}
@@ -160,6 +138,32 @@ func (w *Watch) Run(ctx context.Context) error {
 			w.cfg.Log.Info("delayed forms", "waiting", s.Waiting, "journaled", s.Journaled, "told", s.Told)
 		}
 	}
+}
+
+// sweepStates is Sweep over the forms of an index: it reloads only those
+// something is due for, and handles them as they are now.
+func (w *Watch) sweepStates(ctx context.Context, states map[string]state) (Swept, error) {
+	now := w.cfg.Clock()
+	var s Swept
+	var due []board.Record
+	var errs []error
+	for id, st := range states {
+		if !st.accepted {
+			s.Waiting++
+		}
+		if !w.due(st, now) {
+			continue
+		}
+		r, _, err := w.cfg.Board.Load(ctx, id)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if r.View != nil && w.due(stateOf(r), now) {
+			due = append(due, r)
+		}
+	}
+	return s, errors.Join(append(errs, w.handleAll(ctx, due, now, &s))...)
 }
 
 // Sweep looks at every form on the board once: it journals the delays
