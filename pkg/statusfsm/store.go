@@ -130,10 +130,7 @@ func checkID(id string) error {
 
 // update runs fn in one write transaction after checking ctx and id.
 func (s *Store) update(ctx context.Context, id string, fn func(tx *bolt.Tx) error) error {
-	if err := checkID(id); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
+	if err := checkWrite(ctx, id); err != nil {
 		return err
 	}
 	return s.db.Update(fn)
@@ -144,13 +141,19 @@ func (s *Store) update(ctx context.Context, id string, fn func(tx *bolt.Tx) erro
 // transaction, one fsync for all of them (DB.Batch). fn may run more than
 // once, so it sets everything it reports from scratch on each run.
 func (s *Store) batch(ctx context.Context, id string, fn func(tx *bolt.Tx) error) error {
-	if err := checkID(id); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
+	if err := checkWrite(ctx, id); err != nil {
 		return err
 	}
 	return s.db.Batch(fn)
+}
+
+// checkWrite refuses a write of id that cannot be made: a bad id, or ctx
+// ended.
+func checkWrite(ctx context.Context, id string) error {
+	if err := checkID(id); err != nil {
+		return err
+	}
+	return ctx.Err()
 }
 
 func getForm(tx *bolt.Tx, id string) (*Form, error) {
