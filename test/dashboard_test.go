@@ -83,19 +83,12 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1280, 900))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	ctx, cancel := context.WithTimeout(bctx, 4*time.Minute)
-	defer cancel()
-	b := &browser{t: t, ctx: ctx, dir: shots}
+	b := newBrowser(t, chrome, 4*time.Minute, shots)
 
 	// The browser is sent to the login page; a token logs in.
 	// The first action starts the browser, on the test's context (a
 	// step's timeout would stop the browser with the step).
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(base+"/")); err != nil {
 		t.Fatalf("browser: %v", err)
 	}
 	b.run(chromedp.WaitVisible(chromedp.CSS("#token")))
@@ -228,6 +221,20 @@ type browser struct {
 	t   *testing.T
 	ctx context.Context
 	dir string
+}
+
+// newBrowser starts headless Chromium (the binary chrome) for the test,
+// for at most timeout, saving screenshots to dir; the test's cleanup
+// stops it.
+func newBrowser(t *testing.T, chrome string, timeout time.Duration, dir string) *browser {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1280, 900))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(cancelBrowser)
+	ctx, cancel := context.WithTimeout(bctx, timeout)
+	t.Cleanup(cancel)
+	return &browser{t: t, ctx: ctx, dir: dir}
 }
 
 // stepTimeout bounds one step of the browser: a missing element fails

@@ -1,7 +1,6 @@
 package test
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -69,16 +68,9 @@ func TestBatchReports(t *testing.T) {
 		t.Fatalf("submit queued %d forms, want %d:\n%s", len(ids), forms, out)
 	}
 	// The dashboard: the batches page, the batch, its HTML report.
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1280, 900))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	ctx, cancel := context.WithTimeout(bctx, 2*time.Minute)
-	defer cancel()
-	b := &browser{t: t, ctx: ctx, dir: t.ArtifactDir()}
+	b := newBrowser(t, chrome, 2*time.Minute, t.ArtifactDir())
 	t.Logf("screenshots in %s", b.dir)
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/ui/login")); err != nil {
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(base+"/ui/login")); err != nil {
 		t.Fatalf("browser: %v", err)
 	}
 	b.run(chromedp.WaitVisible(chromedp.CSS("#token")), chromedp.SetValue(chromedp.CSS("#token"), token),
@@ -151,7 +143,7 @@ func TestBatchReports(t *testing.T) {
 
 	// The HTML report, from the batch page.
 	b.run(chromedp.Navigate(base+"/ui/batches/"+batch+"/report.html"), chromedp.WaitVisible(chromedp.CSS("#totals")))
-	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#rows tbody tr").length`))
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("#rows tbody tr").length`))
 	if err != nil || n != forms {
 		t.Errorf("the HTML report lists %d forms (%v), want %d", n, err, forms)
 	}
