@@ -28,27 +28,24 @@ const receiptsAtOnce = 64
 // boundary checks) → dead letter with reason poison; the store failed →
 // retry, until the last deliveries, then dead letter.
 func (p *Poller) receipt(ctx context.Context, msg jetstream.Msg) {
-	act := p.recordReceipt(ctx, msg)
-	if act.Verdict == settle.Ack && act.ID == "" {
+	r, found, err := parseReceipt(msg)
+	if err == nil && !found {
 		if err := msg.Ack(); err != nil {
 			p.cfg.Log.Warn("acknowledging status event", "subject", msg.Subject(), "err", err)
 		}
 		return
 	}
+	act := p.recordReceipt(ctx, msg, r, err)
 	if err := p.settler.Settle(ctx, msg, act); err != nil {
 		p.cfg.Log.Warn("settling status event", "subject", msg.Subject(), "verdict", act.Verdict, "err", err)
 	}
 }
 
-// recordReceipt applies an event's receipt to the store and says how to
-// settle the event.
-func (p *Poller) recordReceipt(ctx context.Context, msg jetstream.Msg) settle.Action {
-	r, err := parseReceipt(msg)
-	if err != nil {
-		return settle.Action{Verdict: settle.DeadLetter, Poison: true, Reason: err.Error(), ID: r.ID}
-	}
-	if r.ID == "" {
-		return settle.Action{Verdict: settle.Ack} // an event without a receipt
+// recordReceipt applies the receipt r that msg carries (or the error of
+// reading it) to the store and says how to settle the event.
+func (p *Poller) recordReceipt(ctx context.Context, msg jetstream.Msg, r streams.Receipt, bad error) settle.Action {
+	if bad != nil {
+		return settle.Action{Verdict: settle.DeadLetter, Poison: true, Reason: bad.Error(), ID: r.ID}
 	}
 	e, changed, err := p.cfg.Store.ApplyReceipt(ctx, r.ID, statusfsm.Receipt{
 		RequestID: r.RequestID, MessageID: r.MessageID, Taxpayer: r.Taxpayer,
@@ -69,44 +66,44 @@ func (p *Poller) recordReceipt(ctx context.Context, msg jetstream.Msg) settle.Ac
 }
 
 // parseReceipt reads a status event and checks every field of its
-// receipt before it becomes a key or a subject; an event without one
-// gives the zero Receipt. The returned receipt's ID is kept only if
-// valid, so that a dead letter of a bad one lands on a valid subject.
-func parseReceipt(msg jetstream.Msg) (streams.Receipt, error) {
+// receipt before it becomes a key or a subject; found is false for an
+// event without one. The returned receipt's ID is kept only if valid, so
+// that a dead letter of a bad one lands on a valid subject.
+func parseReceipt(msg jetstream.Msg) (r streams.Receipt, found bool, err error) {
 	var ev struct {
 		ID      string           `json:"id"`
 		Receipt *streams.Receipt `json:"receipt"`
 	}
 	if err := json.Unmarshal(msg.Data(), &ev); err != nil {
-		return streams.Receipt{}, fmt.Errorf("%w: %w", ErrBadReceipt, err)
+		return streams.Receipt{}, true, fmt.Errorf("%w: %w", ErrBadReceipt, err)
 	}
 	if ev.Receipt == nil {
-		return streams.Receipt{}, nil
+		return streams.Receipt{}, false, nil
 	}
-	r := *ev.Receipt
+	r = *ev.Receipt
 	if err := streams.CheckID(r.ID); err != nil {
-		return streams.Receipt{}, fmt.Errorf("%w: %w", ErrBadReceipt, &streams.FieldError{Field: "id", Err: err})
+		return streams.Receipt{}, true, fmt.Errorf("%w: %w", ErrBadReceipt, &streams.FieldError{Field: "id", Err: err})
 	}
 	if r.ID != ev.ID {
-		return r, fmt.Errorf("%w: event of submission %q, receipt of %q", ErrBadReceipt, logToken(ev.ID), r.ID)
+		return r, true, fmt.Errorf("%w: event of submission %q, receipt of %q", ErrBadReceipt, logToken(ev.ID), r.ID)
 	}
 	if err := streams.CheckTaxpayer(r.Taxpayer); err != nil {
-		return r, fmt.Errorf("%w: %w", ErrBadReceipt, &streams.FieldError{Field: "taxpayer", Err: err})
+		return r, true, fmt.Errorf("%w: %w", ErrBadReceipt, &streams.FieldError{Field: "taxpayer", Err: err})
 	}
 	if sub := msg.Subject(); sub != streams.StatusSubject(r.Taxpayer) {
-		return r, fmt.Errorf("%w: subject %q is not taxpayer %s's", ErrBadReceipt, logToken(sub), r.Taxpayer)
+		return r, true, fmt.Errorf("%w: subject %q is not taxpayer %s's", ErrBadReceipt, logToken(sub), r.Taxpayer)
 	}
 	if r.RequestID == "" {
-		return r, fmt.Errorf("%w: %w", ErrBadReceipt, &streams.FieldError{Field: "requestId", Err: fmt.Errorf("empty")})
+		return r, true, fmt.Errorf("%w: %w", ErrBadReceipt, &streams.FieldError{Field: "requestId", Err: fmt.Errorf("empty")})
 	}
 	for _, f := range []struct{ name, v string }{
 		{"requestId", r.RequestID}, {"messageId", r.MessageID}, {"form", r.Form}, {"period", r.Period}, {"kind", r.Kind},
 	} {
 		if err := streams.CheckHeader(f.v); err != nil {
-			return r, fmt.Errorf("%w: %w", ErrBadReceipt, &streams.FieldError{Field: f.name, Err: err})
+			return r, true, fmt.Errorf("%w: %w", ErrBadReceipt, &streams.FieldError{Field: f.name, Err: err})
 		}
 	}
-	return r, nil
+	return r, true, nil
 }
 
 // logToken bounds an untrusted subject token in a reason.
