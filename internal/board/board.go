@@ -392,34 +392,29 @@ func (b *Board) Views(ctx context.Context, fn func(View) error) error {
 }
 
 // Records is Views with the whole record of every submission that has a
-// view.
+// view: Follow until the records that existed at the start are given.
 func (b *Board) Records(ctx context.Context, fn func(Record) error) error {
-	w, err := b.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
-	if err != nil {
-		return fmt.Errorf("board: views: %w", err)
-	}
-	defer w.Stop()
-	for {
-		var e jetstream.KeyValueEntry
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case got, ok := <-w.Updates():
-			if !ok {
-				return fmt.Errorf("board: views: %w", ErrWatchClosed)
-			}
-			e = got
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var ferr error
+	done := false
+	err := b.Follow(rctx, func(_ string, r *Record) {
+		if done || ferr != nil || r == nil || r.View == nil {
+			return // after the start's records, or not a submission the board can show
 		}
-		if e == nil {
-			return nil // the initial values are done
+		if ferr = fn(*r); ferr != nil {
+			cancel()
 		}
-		var r Record
-		if err := json.Unmarshal(e.Value(), &r); err != nil || r.View == nil {
-			continue // not a submission record the board can show
-		}
-		if err := fn(r); err != nil {
-			return err
-		}
+	}, func() { done = true; cancel() })
+	switch {
+	case ferr != nil:
+		return ferr
+	case done:
+		return nil
+	case err != nil:
+		return err
+	default:
+		return ctx.Err()
 	}
 }
 
