@@ -444,20 +444,16 @@ func (w *Worker) leaseHeld(ctx context.Context, rec Record, seq uint64) bool {
 	if rec.Lease == "" || rec.LeaseSeq == 0 || rec.LeaseSeq == seq {
 		return false
 	}
-	_, err := w.cfg.Streams.Submissions.GetMsg(ctx, rec.LeaseSeq)
-	// Only a message known to be gone, or done, voids the lease; any
-	// other error keeps it, and the delivery is tried again later.
-	if errors.Is(err, jetstream.ErrMsgNotFound) {
+	// Only a message known to be done, or gone, voids the lease; any
+	// error keeps it, and the delivery is tried again later. The stream
+	// keeps messages until compact removes them: one at or below the ack
+	// floor is acknowledged or terminated. One acknowledged out of order
+	// keeps its lease until the floor passes it or it is removed.
+	if info, err := w.cons.Info(ctx); err == nil && rec.LeaseSeq <= info.AckFloor.Stream {
 		return false
 	}
-	if err != nil {
-		return true
-	}
-	// The stream keeps messages until compact removes them: one at or
-	// below the ack floor is acknowledged or terminated. One acknowledged
-	// out of order keeps its lease until the floor passes it.
-	info, err := w.cons.Info(ctx)
-	return err != nil || rec.LeaseSeq > info.AckFloor.Stream
+	_, err := w.cfg.Streams.Submissions.GetMsg(ctx, rec.LeaseSeq)
+	return !errors.Is(err, jetstream.ErrMsgNotFound)
 }
 
 // resolve asks SONO whether the in-flight attempt was filed. Grace is
