@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,10 +15,9 @@ import (
 // natsCluster is the three-node JetStream cluster of the chaos test,
 // started from the configurations shipped in deployments/nats. What must
 // differ on one machine is overridden on nats-server's command line:
-// address, ports, server name and routes. The store directory is the one
-// exception: nats-server refuses -sd next to a store_dir in the file
-// ("Duplicate 'store_dir' configuration"), so the test copies each file
-// with that one line pointing into its temp dir.
+// address, ports, server name and routes. The store directory and the
+// route certificates are the exceptions (see localNATSConf): each node
+// runs a copy of its file that points them into its temp dir.
 type natsCluster struct {
 	t     testing.TB
 	nodes []*proc
@@ -27,11 +25,6 @@ type natsCluster struct {
 	urls  []string // client URLs
 	mons  []string // monitoring base URLs
 }
-
-// natsConfDir is where the shipped cluster configurations are.
-const natsConfDir = "../deployments/nats"
-
-const shippedStoreDir = "store_dir: /var/lib/nats"
 
 // The SALYQ account's user of the shipped configurations; the servers
 // read the password from their environment, as on a real host.
@@ -46,26 +39,12 @@ func startCluster(t testing.TB, bin, dir string) *natsCluster {
 	c := &natsCluster{t: t}
 	var routes []string
 	for i := range 3 {
-		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", ports[6+i]))
+		routes = append(routes, fmt.Sprintf("tls://127.0.0.1:%d", ports[6+i]))
 	}
+	certs := newRouteCerts(t, "salyq test cluster CA")
 	for i := range 3 {
 		name := fmt.Sprintf("nats-%d", i+1)
-		shipped, err := os.ReadFile(filepath.Join(natsConfDir, name+".conf"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Count(string(shipped), shippedStoreDir) != 1 {
-			t.Fatalf("%s.conf: want exactly one %q line for the test to point elsewhere", name, shippedStoreDir)
-		}
-		nodeDir := filepath.Join(dir, name)
-		if err := os.MkdirAll(nodeDir, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		conf := filepath.Join(nodeDir, name+".conf")
-		local := strings.Replace(string(shipped), shippedStoreDir, "store_dir: "+filepath.Join(nodeDir, "store"), 1)
-		if err := os.WriteFile(conf, []byte(local), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		conf := localNATSConf(t, name, filepath.Join(dir, name), certs)
 		mon := fmt.Sprintf("http://127.0.0.1:%d", ports[3+i])
 		c.names = append(c.names, name)
 		c.urls = append(c.urls, fmt.Sprintf("nats://127.0.0.1:%d", ports[i]))

@@ -433,6 +433,10 @@ func checkNATSURL(t *testing.T, configMaps map[string]*k8sObject) {
 			Cluster struct {
 				Enabled  bool `yaml:"enabled"`
 				Replicas int  `yaml:"replicas"`
+				TLS      struct {
+					Enabled    bool   `yaml:"enabled"`
+					SecretName string `yaml:"secretName"`
+				} `yaml:"tls"`
 			} `yaml:"cluster"`
 			JetStream struct {
 				Enabled   bool `yaml:"enabled"`
@@ -444,11 +448,20 @@ func checkNATSURL(t *testing.T, configMaps map[string]*k8sObject) {
 				} `yaml:"fileStore"`
 			} `yaml:"jetstream"`
 		} `yaml:"config"`
+		TLSCA struct {
+			Enabled    bool   `yaml:"enabled"`
+			SecretName string `yaml:"secretName"`
+		} `yaml:"tlsCA"`
 	}
 	if err := yaml.Unmarshal(data, &values); err != nil {
 		t.Fatalf("nats-values.yaml: %v", err)
 	}
 	c := values.Config
+	// Routes are mutual TLS, as in deployments/nats: the chart needs the
+	// certificate and the CA it verifies peers against.
+	if !c.Cluster.TLS.Enabled || c.Cluster.TLS.SecretName == "" || !values.TLSCA.Enabled || values.TLSCA.SecretName == "" {
+		t.Errorf("nats-values.yaml: routes without mutual TLS: cluster.tls %+v, tlsCA %+v", c.Cluster.TLS, values.TLSCA)
+	}
 	if !c.Cluster.Enabled || c.Cluster.Replicas != 3 || !c.JetStream.Enabled || !c.JetStream.FileStore.Enabled || !c.JetStream.FileStore.PVC.Enabled {
 		t.Errorf("nats-values.yaml: want a 3-server cluster with JetStream on a file store with a PVC: %+v", c)
 	}
@@ -513,7 +526,7 @@ func checkKustomization(t *testing.T, objs []*k8sObject) {
 var (
 	confServerName = regexp.MustCompile(`(?m)^server_name:\s*(\S+)`)
 	confClusterRE  = regexp.MustCompile(`(?ms)^cluster\s*\{(.*?)^\}`)
-	confRouteRE    = regexp.MustCompile(`nats://([\w.-]+):(\d+)`)
+	confRouteRE    = regexp.MustCompile(`tls://([\w.-]+):(\d+)`)
 	confClusterN   = regexp.MustCompile(`(?m)^\s*name:\s*(\S+)`)
 	confListenRE   = regexp.MustCompile(`(?m)^\s*listen:\s*\S+:(\d+)`)
 )
@@ -550,7 +563,7 @@ func TestNATSClusterConfigs(t *testing.T) {
 				t.Errorf("%s.conf: routes %v do not name %s at the cluster port %v", name, routes, peer, listen)
 			}
 		}
-		for _, want := range []string{"sync_interval: always", "max_payload: 8MB", "http_port: 8222", shippedStoreDir} {
+		for _, want := range []string{"sync_interval: always", "max_payload: 8MB", "http: 127.0.0.1:8222", shippedStoreDir} {
 			if !strings.Contains(conf, want) {
 				t.Errorf("%s.conf: no %q", name, want)
 			}
@@ -563,8 +576,11 @@ func TestNATSClusterConfigs(t *testing.T) {
 // environment) with JetStream in that account, and name a system account.
 func TestNATSAuthorization(t *testing.T) {
 	t.Setenv("SALYQ_NATS_PASSWORD", clusterPassword)
+	certs := newRouteCerts(t, "salyq test cluster CA")
+	confs := map[string]string{}
 	for _, name := range []string{"nats-1", "nats-2", "nats-3"} {
-		opts, err := server.ProcessConfigFile(filepath.Join(natsConfDir, name+".conf"))
+		confs[name] = localNATSConf(t, name, filepath.Join(t.TempDir(), name), certs)
+		opts, err := server.ProcessConfigFile(confs[name])
 		if err != nil {
 			t.Fatalf("%s.conf: %v", name, err)
 		}
@@ -586,7 +602,7 @@ func TestNATSAuthorization(t *testing.T) {
 	}
 	// One node alone, on this machine: the user gets JetStream, nobody
 	// else gets in.
-	opts, err := server.ProcessConfigFile(filepath.Join(natsConfDir, "nats-1.conf"))
+	opts, err := server.ProcessConfigFile(confs["nats-1"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -623,7 +639,7 @@ func TestNATSAuthorization(t *testing.T) {
 	}
 	t.Setenv("SALYQ_NATS_PASSWORD", "")
 	os.Unsetenv("SALYQ_NATS_PASSWORD")
-	if _, err := server.ProcessConfigFile(filepath.Join(natsConfDir, "nats-1.conf")); err == nil {
+	if _, err := server.ProcessConfigFile(confs["nats-1"]); err == nil {
 		t.Error("nats-1.conf parses without SALYQ_NATS_PASSWORD: a server would start with an empty password")
 	}
 }
