@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -118,19 +119,17 @@ func Add(path, name, scope string, now time.Time, random io.Reader) (string, err
 	if err != nil {
 		return "", err
 	}
-	entries, err := ReadFile(path)
-	if err != nil {
-		return "", err
-	}
-	if slices.ContainsFunc(entries, func(e Entry) bool { return e.Name == name }) {
-		return "", fmt.Errorf("%w: %s", ErrExists, name)
-	}
 	tok, err := NewToken(random)
 	if err != nil {
 		return "", err
 	}
-	entries = append(entries, Entry{Name: name, SHA256: Hash(tok), All: all, Taxpayers: ids, Created: now.UTC()})
-	if err := writeFile(path, entries); err != nil {
+	err = update(path, func(entries []Entry) ([]Entry, error) {
+		if slices.ContainsFunc(entries, func(e Entry) bool { return e.Name == name }) {
+			return nil, fmt.Errorf("%w: %s", ErrExists, name)
+		}
+		return append(entries, Entry{Name: name, SHA256: Hash(tok), All: all, Taxpayers: ids, Created: now.UTC()}), nil
+	})
+	if err != nil {
 		return "", err
 	}
 	return tok, nil
@@ -140,17 +139,40 @@ func Add(path, name, scope string, now time.Time, random io.Reader) (string, err
 // The entry stays, so that the name is not reused by mistake and a
 // client certificate with that CN stays refused.
 func Revoke(path, name string, now time.Time) error {
+	return update(path, func(entries []Entry) ([]Entry, error) {
+		i := slices.IndexFunc(entries, func(e Entry) bool { return e.Name == name })
+		if i < 0 {
+			return nil, fmt.Errorf("%w: %s", ErrNoSuchName, name)
+		}
+		if entries[i].Revoked == nil {
+			t := now.UTC()
+			entries[i].Revoked = &t
+		}
+		return entries, nil
+	})
+}
+
+// update reads the tokens file at path, applies fn and writes the result,
+// holding an exclusive flock on path + ".lock" throughout: two `tokens
+// add` run at once (an operator and a provisioning script) would
+// otherwise each write what they read, and one token would be lost. The
+// lock is on a file of its own because the tokens file is replaced by a
+// rename, and a lock on the old file guards nothing.
+func update(path string, fn func([]Entry) ([]Entry, error)) error {
+	lock, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrTokensFile, err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("%w: lock %s: %w", ErrTokensFile, lock.Name(), err)
+	}
 	entries, err := ReadFile(path)
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(entries, func(e Entry) bool { return e.Name == name })
-	if i < 0 {
-		return fmt.Errorf("%w: %s", ErrNoSuchName, name)
-	}
-	if entries[i].Revoked == nil {
-		t := now.UTC()
-		entries[i].Revoked = &t
+	if entries, err = fn(entries); err != nil {
+		return err
 	}
 	return writeFile(path, entries)
 }

@@ -2,8 +2,10 @@ package auth_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,6 +65,47 @@ func TestScopeParse(t *testing.T) {
 	for _, bad := range []string{"", "12345678901", "12345678901a", "all,123456789012", "*"} {
 		if _, _, err := auth.ParseScope(bad); !errors.Is(err, auth.ErrBadScope) {
 			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+// TestConcurrentAddsKeepEveryToken: tokens added at once, each by its own
+// read-modify-write of the file, all end up in it, and each token
+// authenticates as its name.
+func TestConcurrentAddsKeepEveryToken(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tokens.json")
+	const n = 16
+	tokens := make([]string, n)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			tok, err := auth.Add(path, fmt.Sprintf("client-%02d", i), auth.ScopeAll, time.Now(), nil)
+			tokens[i] = tok
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, err := auth.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != n {
+		t.Fatalf("%d entries after %d adds at once: a write lost another's token", len(entries), n)
+	}
+	byHash := map[string]string{}
+	for _, e := range entries {
+		byHash[e.SHA256] = e.Name
+	}
+	for i, tok := range tokens {
+		if want := fmt.Sprintf("client-%02d", i); byHash[auth.Hash(tok)] != want {
+			t.Errorf("token of %s is %q's in the file", want, byHash[auth.Hash(tok)])
 		}
 	}
 }
