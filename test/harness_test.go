@@ -67,6 +67,9 @@ type harnessOptions struct {
 	swappedLine bool
 	// weights choose the sandbox's scenarios; zero: its defaults.
 	weights sonosim.Weights
+	// noticeWatch and noticeEvery are --notice-watch and --notice-every;
+	// zero: no watch, polling stops at the final status.
+	noticeWatch, noticeEvery time.Duration
 }
 
 // fixture keys are made once per test binary: RSA key generation is slow.
@@ -136,7 +139,8 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 
 	gw := keys.gateway
 	h.connect(dir, sonosim.Config{Gateway: gw.Signer(), Trust: []*x509.Certificate{keys.pki.Root()}, StatusStep: o.step, Seed: 7, Faults: o.faults, Weights: o.weights},
-		app.Config{Keys: keyDir, TransportKey: transportFile, TransportPass: "tpw", GatewayCert: gwCert, HTTP: o.http, SenderPassword: o.senderPassword, Retention: o.retention})
+		app.Config{Keys: keyDir, TransportKey: transportFile, TransportPass: "tpw", GatewayCert: gwCert, HTTP: o.http, SenderPassword: o.senderPassword, Retention: o.retention,
+			NoticeWatch: o.noticeWatch, NoticeEvery: o.noticeEvery})
 	return h
 }
 

@@ -3,6 +3,7 @@ package test
 import (
 	"bytes"
 	"context"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -98,4 +99,92 @@ func TestNoticeReachesStatus(t *testing.T) {
 		t.Errorf("notice time %s is not Astana time", when)
 	}
 	t.Logf("salyq status:\n%s", out.String())
+}
+
+// TestLateNoticeAfterFinal: the sandbox issues some desk audit notices
+// a few status steps after the form's final status, as the tax office
+// does weeks later. With a notice watch the poller goes on asking about
+// final forms, and every notice the sandbox issued reaches the board,
+// dated after the final status, as one notice event each; the form stays
+// final. (That the watch ends is TestNoticeWatch's, under a fake clock.)
+func TestLateNoticeAfterFinal(t *testing.T) {
+	const step = 40 * time.Millisecond
+	h := newHarness(t, harnessOptions{taxpayers: 2, step: step, weights: sonosim.Weights{Posted: 1},
+		noticeWatch: 40 * step, noticeEvery: 3 * step})
+	h.start()
+	ctx := context.Background()
+	// One accepted form in four gets a late notice, chosen by a hash of
+	// its request id: rounds of 12 forms until some have one (five
+	// rounds without one: a chance of 3 in 10^8).
+	var ids []string
+	final := map[string]board.View{}
+	issued := map[string][]envelope.Notice{}
+	late := 0
+	for round := 0; late == 0; round++ {
+		if round == 5 {
+			t.Fatalf("the sandbox issued no notice after the final status of %d forms", len(ids))
+		}
+		var batch []string
+		for i := 12 * round; i < 12*(round+1); i++ {
+			res, err := h.api().Submit(ctx, app.SampleForm(h.taxpayers, i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			batch = append(batch, res.ID)
+		}
+		maps.Copy(final, h.waitFinal(batch, time.Minute))
+		for _, id := range batch {
+			v := final[id]
+			ns, ok := h.sim.Notices(v.RequestID, time.Now().Add(time.Hour))
+			if !ok {
+				t.Fatalf("%s: the sandbox has no filing %s", id, v.RequestID)
+			}
+			issued[id] = ns
+			for _, n := range ns {
+				if n.Date.After(v.SonoAt) {
+					late++
+				}
+			}
+		}
+		ids = append(ids, batch...)
+	}
+	waitFor(t, 30*time.Second, func() bool {
+		for _, id := range ids {
+			v, err := h.rt.Board.Get(ctx, id)
+			if err != nil || len(v.Notices) != len(issued[id]) {
+				return false
+			}
+		}
+		return true
+	})
+	for _, id := range ids {
+		v, err := h.rt.Board.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Status != final[id].Status || !v.Terminal {
+			t.Errorf("%s: %s after its notices, was final %s", id, v.Status, final[id].Status)
+		}
+		for i, n := range issued[id] {
+			got := v.Notices[i]
+			// The wire carries milliseconds.
+			if got.Number != n.Number || got.Type != n.Type || got.At.Sub(n.Date).Abs() >= time.Millisecond || got.Text != n.Text {
+				t.Errorf("%s: board notice %+v, the sandbox issued %+v", id, got, n)
+			}
+		}
+		hist, err := h.rt.Board.History(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events := 0
+		for _, e := range hist {
+			if e.Kind == board.EventNotice {
+				events++
+			}
+		}
+		if events != len(issued[id]) {
+			t.Errorf("%s: %d notice events for %d notices", id, events, len(issued[id]))
+		}
+	}
+	t.Logf("%d forms, %d notices issued after the final status, all on the board", len(ids), late)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/salyq/salyq/internal/intake"
 	"github.com/salyq/salyq/internal/poller"
 	"github.com/salyq/salyq/internal/streams"
+	"github.com/salyq/salyq/pkg/statusfsm"
 	"github.com/spf13/pflag"
 )
 
@@ -50,6 +51,8 @@ type Config struct {
 	MaxElapsed     time.Duration // give up on transient failures after this
 	Timeout        time.Duration // one gateway request
 	PollerLease    time.Duration // how long the active poller's lease lasts unrenewed
+	NoticeWatch    time.Duration // how long a final form is still asked about, for late notices
+	NoticeEvery    time.Duration // how often a form under NoticeWatch is asked about
 	TestIdentities bool          // accept NCA test IIN/BIN
 
 	// Breaks are the gateway's planned breaks: nothing is sent or polled
@@ -163,6 +166,8 @@ func (c *Config) Register(fs *pflag.FlagSet, parts Parts) {
 		fs.DurationVar(&c.MaxElapsed, "give-up-after", 72*time.Hour, "dead-letter a form whose transient failures last longer than this")
 		fs.Var(&c.Breaks, "breaks", "planned breaks of the gateway in Astana time, comma-separated: daily windows (21:00-06:00), weekdays (sat, or sat 00:00-12:00), dates (2026-12-16, or 2026-12-31 18:00-24:00); nothing is sent or polled through them, and they do not count toward --give-up-after; empty: none")
 		fs.DurationVar(&c.Timeout, "timeout", 60*time.Second, "one gateway request")
+		fs.DurationVar(&c.NoticeWatch, "notice-watch", statusfsm.DefaultNoticeWatch, "pollers: after a form's final status, go on asking SONO this long for the notices the tax office issues later (a desk audit's findings); 0: stop at the final status")
+		fs.DurationVar(&c.NoticeEvery, "notice-every", statusfsm.DefaultNoticeEvery, "pollers: how often a form under --notice-watch is asked about")
 		fs.DurationVar(&c.PollerLease, "poller-lease", poller.DefaultActiveLease, "pollers: how long the active poller's lease lasts without renewal; a standby takes over from a poller that died within this plus a third of it")
 		fs.DurationVar(&c.SimStep, "sandbox-step", 500*time.Millisecond, "in-process sandbox: time a filing spends in each status")
 		fs.Uint64Var(&c.SimSeed, "sandbox-seed", 1, "in-process sandbox: seed of outcomes and faults")

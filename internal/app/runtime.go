@@ -336,6 +336,10 @@ func (rt *Runtime) OpenGateway(ctx context.Context) error {
 		rt.DeliveryPolicy.RequestTimeout = min(rt.DeliveryPolicy.RequestTimeout, time.Second)
 		step := sb.StatusStep()
 		rt.PollBackoff = statusfsm.Backoff{Min: step, Max: 10 * step, Factor: 1.5}
+		// Its desk audits end a few steps after the final status, not
+		// weeks: watch for their notices on its scale too.
+		rt.Cfg.NoticeWatch = min(rt.Cfg.NoticeWatch, 13*step)
+		rt.Cfg.NoticeEvery = min(rt.Cfg.NoticeEvery, 6*step)
 		rt.Log.Info("in-process sandbox gateway started", "url", url, "keys", sb.KeystoreDir())
 	}
 	transport, err := ncakey.LoadBeside(transportFile, rt.Cfg.TransportPass)

@@ -167,7 +167,8 @@ func Serve(ctx context.Context, rt *Runtime, parts Parts) error {
 		if err := os.MkdirAll(rt.Cfg.Data, 0o700); err != nil {
 			return err
 		}
-		store, err := statusfsm.Open(filepath.Join(rt.Cfg.Data, "status.db"), &statusfsm.Options{Clock: rt.Clock, Backoff: rt.PollBackoff})
+		store, err := statusfsm.Open(filepath.Join(rt.Cfg.Data, "status.db"), &statusfsm.Options{Clock: rt.Clock, Backoff: rt.PollBackoff,
+			NoticeWatch: rt.Cfg.NoticeWatch, NoticeEvery: rt.Cfg.NoticeEvery})
 		if err != nil {
 			return err
 		}

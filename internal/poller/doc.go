@@ -4,7 +4,8 @@
 // polls due forms with SONO_FNO_GET_STATUS requests signed by the
 // taxpayer's key, applies each returned history (idempotently, flagging
 // unexpected and unknown moves) and stops polling a form at a terminal
-// status. A poll that gets no answer is logged at WARN and retried on its
+// status, or NoticeWatch after it (statusfsm.Options), asking once every
+// NoticeEvery for the notices that come later. A poll that gets no answer is logged at WARN and retried on its
 // own backoff; it is not an answer without news. The notices of the tax
 // office in an answer are kept on the form by number, in the same
 // transaction, and published like changes (an event of kind notice, the

@@ -91,6 +91,11 @@ func formOf(v board.View) statusfsm.Form {
 	for _, n := range v.Notices {
 		f.Notices = append(f.Notices, statusfsm.Notice{Number: n.Number, Type: n.Type, At: n.At, Text: n.Text})
 	}
+	if v.Terminal {
+		// The board's last change of a final form: its final status, or
+		// a notice after it; the notice watch counts from there.
+		f.Final = v.Updated
+	}
 	if v.Flagged {
 		// The board keeps that a form is flagged, not why.
 		f.Flags = statusfsm.FlagUnexpected

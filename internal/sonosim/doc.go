@@ -55,12 +55,12 @@
 //     number appears once the form reaches «Принята, но не разобрана».
 //   - Notices (issue 12): the status answer carries the notices issued by
 //     then. A rejected filing gets a "refusal" notice with the reason at
-//     its «Не принята»; one accepted filing in four (chosen from the same
-//     hash of Config.Seed and requestId) gets a "violations found by desk
-//     audit" notice at the step after «Принята». Each has a number of
-//     tax office 6205 from that hash and the date of its step, and never
-//     comes after the final status, so a sender that stops polling then
-//     has seen it.
+//     its «Не принята»; two accepted filings in four (chosen from the
+//     same hash of Config.Seed and requestId) get a "violations found by
+//     desk audit" notice: one at the step after «Принята», the other four
+//     steps after its final status, which only a sender that goes on
+//     asking after the final status sees. Each has a number of tax office
+//     6205 from that hash and the date of its step.
 //   - A filing is found by messageId only Config.HandoffDelay after it was
 //     filed (the gateway may take up to a minute to hand a message on;
 //     cmd/sono-sim defaults to 30s, the library to 0). When one messageId

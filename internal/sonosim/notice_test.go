@@ -12,8 +12,9 @@ import (
 
 // TestStatusNotices: the status answer carries a refusal notice with the
 // reason once a filing is «Не принята», and a desk audit notice for some
-// accepted filings from the step after «Принята»; each keeps its number
-// and date whenever it is asked for again, and none comes before its step.
+// accepted filings, from the step after «Принята» or from four steps
+// after the final status; each keeps its number and date whenever it is
+// asked for again, and none comes before its step.
 func TestStatusNotices(t *testing.T) {
 	const step = time.Minute
 	ask := func(t *testing.T, s *sim, reqID string) *envelope.StatusResponse {
@@ -57,32 +58,44 @@ func TestStatusNotices(t *testing.T) {
 			reqID, _ := s.accept(s.k.individualForm(t, envelope.KindAdditional))
 			reqs = append(reqs, reqID)
 		}
-		// Up to «Принята» (index 4): no desk audit yet.
-		s.clock.Add(4 * step)
-		for _, id := range reqs {
-			if st := ask(t, s, id); len(st.Notices) != 0 {
-				t.Fatalf("%s: notices at %s: %+v", id, st.History[len(st.History)-1].Status, st.Notices)
+		filed := s.clock.Now()
+		// Asked at every step: a notice appears at the step it is dated,
+		// not before, and stays the same after.
+		seen := map[string]envelope.Notice{}
+		var atStep, late int
+		for k := 0; k <= 20; k++ {
+			for _, id := range reqs {
+				st := ask(t, s, id)
+				for _, n := range st.Notices {
+					if n.Type != envelope.NoticeDeskAudit || n.Number == "" || n.Text == "" {
+						t.Fatalf("%s: notice %+v", id, n)
+					}
+					if was, ok := seen[id]; ok {
+						if was != n {
+							t.Fatalf("%s: notice %+v, was %+v", id, n, was)
+						}
+						continue
+					}
+					seen[id] = n
+					if !n.Date.Equal(filed.Add(time.Duration(k) * step)) {
+						t.Fatalf("%s: notice dated %v seen at step %d", id, n.Date, k)
+					}
+					final := st.History[len(st.History)-1]
+					switch {
+					case st.History[4].Status == sonosim.StatusAccepted && n.Date.Equal(st.History[5].Date):
+						atStep++
+					case n.Date.Equal(final.Date.Add(4 * step)):
+						late++
+					default:
+						t.Fatalf("%s: desk audit notice dated %v, history %+v", id, n.Date, st.History)
+					}
+				}
 			}
+			s.clock.Add(step)
 		}
-		s.clock.Add(time.Hour)
-		audited := 0
-		for _, id := range reqs {
-			st := ask(t, s, id)
-			if len(st.Notices) == 0 {
-				continue
-			}
-			audited++
-			n := st.Notices[0]
-			if len(st.Notices) != 1 || n.Type != envelope.NoticeDeskAudit || n.Number == "" || n.Text == "" {
-				t.Fatalf("%s: notices %+v", id, st.Notices)
-			}
-			if st.History[4].Status != sonosim.StatusAccepted || !n.Date.Equal(st.History[5].Date) {
-				t.Fatalf("%s: desk audit notice dated %v, history %+v", id, n.Date, st.History)
-			}
+		if atStep == 0 || late == 0 || atStep+late == len(reqs) {
+			t.Fatalf("%d of %d accepted filings have a desk audit notice at the step after «Принята», %d after the final status; want some of each, and some without", atStep, len(reqs), late)
 		}
-		if audited == 0 || audited == len(reqs) {
-			t.Fatalf("%d of %d accepted filings have a desk audit notice, want some", audited, len(reqs))
-		}
-		t.Logf("%d of %d filings audited", audited, len(reqs))
+		t.Logf("%d of %d filings audited at «Принята», %d after the final status", atStep, len(reqs), late)
 	})
 }

@@ -69,12 +69,15 @@ var rejectionReasons = []string{
 const postingErrorMessage = "Не найден лицевой счёт для разноски"
 
 // Notices the sandbox issues (docs/PROTOCOL.md §4b): a refusal with the
-// reason of every «Не принята», and, after the desk audit of an accepted
-// form (the step after «Принята»), a notice of violations for one form
-// in deskAuditOneIn.
+// reason of every «Не принята», and a notice of violations found by the
+// desk audit of an accepted form for two forms in deskAuditOneIn: one at
+// the step after «Принята», the other lateAuditSteps after the final
+// status, as a real desk audit ends weeks after SONO took the form, when
+// a sender that stopped polling at the final status no longer asks.
 const (
 	taxOffice      = "6205" // the tax office numbering the notices
 	deskAuditOneIn = 4
+	lateAuditSteps = 4
 )
 
 // deskAuditFindings are the texts of a desk audit notice.
@@ -190,11 +193,17 @@ func pickScenario(seed uint64, requestID string, w Weights) scenario {
 	case out == OutcomeRejected:
 		sc.notices = append(sc.notices, scheduledNotice{step: len(sc.steps) - 1,
 			notice: envelope.Notice{Type: envelope.NoticeRefusal, Number: number, Text: "Отказ в приёме налоговой отчётности: " + sc.message}})
-	case (sum>>8)%deskAuditOneIn == 0:
-		if acc := slices.Index(sc.steps, StatusAccepted); acc >= 0 && acc+1 < len(sc.steps) {
-			sc.notices = append(sc.notices, scheduledNotice{step: acc + 1,
-				notice: envelope.Notice{Type: envelope.NoticeDeskAudit, Number: number, Text: deskAuditFindings[(sum>>48)%uint64(len(deskAuditFindings))]}})
+	case (sum>>8)%deskAuditOneIn <= 1:
+		acc := slices.Index(sc.steps, StatusAccepted)
+		if acc < 0 || acc+1 >= len(sc.steps) {
+			break
 		}
+		at := acc + 1
+		if (sum>>8)%deskAuditOneIn == 1 {
+			at = len(sc.steps) - 1 + lateAuditSteps
+		}
+		sc.notices = append(sc.notices, scheduledNotice{step: at,
+			notice: envelope.Notice{Type: envelope.NoticeDeskAudit, Number: number, Text: deskAuditFindings[(sum>>48)%uint64(len(deskAuditFindings))]}})
 	}
 	return sc
 }
@@ -222,11 +231,14 @@ func (sc scenario) history(filedAt, now time.Time, step time.Duration) []envelop
 	return out
 }
 
-// issued is the notices issued by now, oldest first. A notice comes no
-// later than the status it goes with, so a sender that stops polling at a
-// final status has seen every notice.
+// issued is the notices issued by now, oldest first: those of the
+// statuses reached, and a late desk audit's once its steps past the
+// final status have passed.
 func (sc scenario) issued(filedAt, now time.Time, step time.Duration) []envelope.Notice {
-	n := sc.reached(filedAt, now, step)
+	n := 1
+	if el := now.Sub(filedAt); el > 0 {
+		n += int(el / step)
+	}
 	var out []envelope.Notice
 	for _, s := range sc.notices {
 		if s.step < n {

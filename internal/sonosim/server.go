@@ -92,6 +92,17 @@ func (s *Server) Stats() Stats { return s.stats.snapshot() }
 // Filings returns the filings in the order they were accepted.
 func (s *Server) Filings() []Filing { return s.store.all() }
 
+// Notices returns the notices the tax office issued about the filing of
+// requestID by now (what a status answer at now carries), and whether
+// there is such a filing.
+func (s *Server) Notices(requestID string, now time.Time) ([]envelope.Notice, bool) {
+	f, ok := s.store.byRequestID(requestID)
+	if !ok {
+		return nil, false
+	}
+	return f.sc.issued(f.FiledAt, now, s.cfg.StatusStep), true
+}
+
 // Reset forgets every filing and statistic and restarts the fault
 // schedules: the throttle window, the periodic maintenance epoch and the
 // fault random source (so a reset run repeats its faults). Request ids

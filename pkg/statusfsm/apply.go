@@ -35,7 +35,8 @@ func eventKey(ev Event) string {
 // poll is Backoff.NextPoll(0) away; otherwise the backoff step grows. An
 // empty history is an answer without news; a poll that got no answer is
 // reported with PollFailed instead. A form that is (or becomes) terminal
-// leaves the schedule. Entries SONO dated at or before the form's
+// leaves the schedule, unless Options.NoticeWatch keeps it there for the
+// notices that come later. Entries SONO dated at or before the form's
 // RestoredTo are already summed up by a restored state and are skipped.
 //
 // The notices of the same answer are recorded in the same transaction,

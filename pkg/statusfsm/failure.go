@@ -32,8 +32,8 @@ func (s *Store) PollDeferred(ctx context.Context, id string, after time.Duration
 	return s.reschedule(ctx, id, "poll deferred", func(_ *Form, now time.Time) time.Time { return now.Add(after) })
 }
 
-// reschedule sets the next poll of a pollable form to what next says;
-// a terminal form stays out of the schedule and gets a zero time.
+// reschedule sets the next poll of a form that belongs in the schedule to
+// what next says; any other form leaves it and gets a zero time.
 func (s *Store) reschedule(ctx context.Context, id, what string, next func(*Form, time.Time) time.Time) (time.Time, error) {
 	var at time.Time
 	err := s.update(ctx, id, func(tx *bolt.Tx) error {
@@ -41,11 +41,12 @@ func (s *Store) reschedule(ctx context.Context, id, what string, next func(*Form
 		if err != nil {
 			return err
 		}
-		if !s.pollable(f.State) {
-			return nil
-		}
 		now := s.clock()
-		at = next(f, now)
+		if s.scheduled(f, now) {
+			at = next(f, now)
+		}
+		// Else at stays zero and takes the form out of the schedule: a
+		// watched form whose watch ended while it was claimed.
 		f.Updated = now
 		if err := setNextPoll(tx, f, at); err != nil {
 			return err

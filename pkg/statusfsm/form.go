@@ -47,6 +47,9 @@ type Form struct {
 	// Created and Updated are store clock times.
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
+	// Final is the store clock time the form reached a terminal state;
+	// Options.NoticeWatch counts from it.
+	Final time.Time `json:"final,omitzero"`
 	// Seq is the sequence number of the newest history entry: the number
 	// of entries, unless Restore skipped ahead.
 	Seq uint64 `json:"seq"`

@@ -17,8 +17,10 @@ const SourceRebuild = "rebuild"
 // transaction, and returns how many changed. Each Form carries the
 // descriptive fields, State, Seq (the sequence of the newest entry that
 // copy reflects), Message, Flags, LastEventAt (SONO's time of the
-// status, if known) and Notices (kept alongside the store's own, by
-// number, so that the next poll does not take them for new ones). A form without an id or state fails the whole call
+// status, if known), Notices (kept alongside the store's own, by
+// number, so that the next poll does not take them for new ones) and,
+// for a terminal form, Final (when it became final, for NoticeWatch).
+// A form without an id or state fails the whole call
 // (ErrInvalidID, ErrNoState): callers check with CheckID first.
 //
 // Restore never moves a form backwards. If the store holds it at a
@@ -30,7 +32,7 @@ const SourceRebuild = "rebuild"
 // "rebuild" that is not classified (it sums up moves this store did not
 // see), forgets unpublished entries up to that sequence (the other copy
 // is already past them), and is due for a poll now if its state is
-// pollable. SONO history entries up to f.LastEventAt are then taken as
+// pollable (a NoticeEvery from now if it is terminal and watched). SONO history entries up to f.LastEventAt are then taken as
 // known, so the next poll does not replay them. At the same Seq with
 // another state the two copies diverged (two stores recorded different
 // changes under one number); the other copy's state wins, because it is
@@ -136,6 +138,14 @@ func (s *Store) restore(tx *bolt.Tx, have *Form, f Form, seq uint64) error {
 			have.Notices = append(have.Notices, n)
 		}
 	}
+	if s.table.Terminal(f.State) && !s.table.Terminal(have.State) {
+		// The other copy knows when the form became final, if anything
+		// does; else it is now, which watches it a little longer.
+		have.Final = f.Final
+		if have.Final.IsZero() {
+			have.Final = now
+		}
+	}
 	have.State, have.Seq, have.Message = f.State, seq, f.Message
 	have.Flags |= f.Flags | e.Flags
 	if f.LastEventAt.After(have.LastEventAt) {
@@ -146,11 +156,16 @@ func (s *Store) restore(tx *bolt.Tx, have *Form, f Form, seq uint64) error {
 	return s.settleScheduleAt(tx, have, now)
 }
 
-// settleScheduleAt puts f in the schedule at at if its state is pollable
-// and takes it out otherwise.
+// settleScheduleAt puts f in the schedule at at if its state is
+// pollable, a NoticeEvery later if it is watched for notices (a rebuild of
+// many final forms should not poll them all at once), and takes it out
+// otherwise.
 func (s *Store) settleScheduleAt(tx *bolt.Tx, f *Form, at time.Time) error {
-	if !s.pollable(f.State) {
-		return setNextPoll(tx, f, time.Time{})
+	switch {
+	case s.pollable(f.State):
+		return setNextPoll(tx, f, at)
+	case s.watched(f, at):
+		return setNextPoll(tx, f, at.Add(s.watchEvery))
 	}
-	return setNextPoll(tx, f, at)
+	return setNextPoll(tx, f, time.Time{})
 }

@@ -42,7 +42,24 @@ type Options struct {
 	// NoSync skips fsync per transaction: for tests and benchmarks only,
 	// a crash can lose recent transitions.
 	NoSync bool
+	// NoticeWatch keeps a form in the schedule this long after it reached
+	// a terminal state, polled every NoticeEvery, for the notices the tax
+	// office issues later (a desk audit's findings come weeks after
+	// «Принята»). Zero stops polling at the terminal state.
+	NoticeWatch time.Duration
+	// NoticeEvery spaces the polls of a watched terminal form; zero means
+	// DefaultNoticeEvery.
+	NoticeEvery time.Duration
 }
+
+// DefaultNoticeWatch and DefaultNoticeEvery are the notice watch salyq's
+// pollers keep by default: a quarter after the final status, which is
+// as long as the board keeps the form's record (board.DefaultRetention),
+// asked about once a day, so a notice is read within a day of its issue.
+const (
+	DefaultNoticeWatch = 90 * 24 * time.Hour
+	DefaultNoticeEvery = 24 * time.Hour
+)
 
 // Store is the bbolt-backed status store. It is safe for concurrent use;
 // bbolt serialises writers, which is what makes each Transition a
@@ -52,6 +69,8 @@ type Store struct {
 	table   *Table
 	clock   func() time.Time
 	backoff Backoff
+	// watch and watchEvery are Options.NoticeWatch and NoticeEvery.
+	watch, watchEvery time.Duration
 }
 
 // Open opens or creates the store file at path.
@@ -68,6 +87,9 @@ func Open(path string, opts *Options) (*Store, error) {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = time.Second
+	}
+	if o.NoticeEvery <= 0 {
+		o.NoticeEvery = DefaultNoticeEvery
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout, NoSync: o.NoSync, FreelistType: bolt.FreelistMapType})
 	if err != nil {
@@ -98,7 +120,7 @@ func Open(path string, opts *Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("statusfsm: open %s: %w", path, err)
 	}
-	return &Store{db: db, table: o.Table, clock: o.Clock, backoff: o.Backoff}, nil
+	return &Store{db: db, table: o.Table, clock: o.Clock, backoff: o.Backoff, watch: max(o.NoticeWatch, 0), watchEvery: o.NoticeEvery}, nil
 }
 
 // Close closes the file.
@@ -275,6 +297,9 @@ func (s *Store) record(tx *bolt.Tx, f *Form, to Status, m Meta, o recordOpts) (E
 			return Entry{}, err
 		}
 	}
+	if s.table.Terminal(to) && (e.From == "" || !s.table.Terminal(e.From)) {
+		f.Final = now
+	}
 	f.State = to
 	if to == StateSending {
 		f.Attempts++
@@ -293,8 +318,8 @@ func (s *Store) record(tx *bolt.Tx, f *Form, to Status, m Meta, o recordOpts) (E
 	return e, nil
 }
 
-// pollable reports whether forms in state st belong in the schedule: from
-// sent on, until terminal. Unknown statuses are pollable.
+// pollable reports whether forms in state st are polled for their
+// status: from sent on, until terminal. Unknown statuses are pollable.
 func (s *Store) pollable(st Status) bool {
 	if s.table.Terminal(st) {
 		return false
@@ -303,11 +328,26 @@ func (s *Store) pollable(st Status) bool {
 	return in.Kind != KindProduct || st == StateSent
 }
 
+// watched reports whether f is terminal and still polled at now for the
+// notices issued after its final status (Options.NoticeWatch).
+func (s *Store) watched(f *Form, now time.Time) bool {
+	return s.watch > 0 && s.table.Terminal(f.State) && !f.Final.IsZero() && now.Before(f.Final.Add(s.watch))
+}
+
+// scheduled reports whether f belongs in the schedule at now.
+func (s *Store) scheduled(f *Form, now time.Time) bool {
+	return s.pollable(f.State) || s.watched(f, now)
+}
+
 // settleSchedule puts f in the schedule at now+NextPoll(PollStep) if its
-// state is pollable and takes it out otherwise.
+// state is pollable, at now+NoticeEvery if it is watched for notices, and
+// takes it out otherwise.
 func (s *Store) settleSchedule(tx *bolt.Tx, f *Form, now time.Time) error {
-	if !s.pollable(f.State) {
-		return setNextPoll(tx, f, time.Time{})
+	switch {
+	case s.pollable(f.State):
+		return setNextPoll(tx, f, now.Add(s.backoff.NextPoll(f.PollStep)))
+	case s.watched(f, now):
+		return setNextPoll(tx, f, now.Add(s.watchEvery))
 	}
-	return setNextPoll(tx, f, now.Add(s.backoff.NextPoll(f.PollStep)))
+	return setNextPoll(tx, f, time.Time{})
 }
