@@ -498,30 +498,13 @@ func (b *Board) History(ctx context.Context, id string) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	cons, err := b.js.OrderedConsumer(ctx, streams.Status, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{streams.StatusSubject(v.Taxpayer)},
-	})
-	if err != nil {
-		return nil, err
-	}
-	info, err := cons.Info(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var out []Event
 	seen := map[uint64]bool{}
-	pending := info.NumPending
-	for pending > 0 {
-		batch, err := cons.Fetch(int(min(pending, 256)), jetstream.FetchMaxWait(2*time.Second))
-		if err != nil {
-			return out, err
-		}
-		n := 0
-		for m := range batch.Messages() {
-			n++
+	err = streams.Scan(ctx, b.js, streams.Status, jetstream.ConsumerConfig{FilterSubject: streams.StatusSubject(v.Taxpayer)},
+		func(m jetstream.Msg) (bool, error) {
 			var ev Event
 			if json.Unmarshal(m.Data(), &ev) != nil || ev.ID != id {
-				continue
+				return true, nil
 			}
 			for _, c := range ev.Changes() {
 				if c.Seq == 0 || !seen[c.Seq] {
@@ -529,11 +512,10 @@ func (b *Board) History(ctx context.Context, id string) ([]Event, error) {
 					out = append(out, c)
 				}
 			}
-		}
-		if n == 0 {
-			break
-		}
-		pending -= uint64(n)
+			return true, nil
+		})
+	if err != nil {
+		return out, fmt.Errorf("board: history of %s: %w", id, err)
 	}
 	return out, nil
 }

@@ -81,7 +81,7 @@ func TestSetCreateGet(t *testing.T) {
 }
 
 func TestHistoryInOrder(t *testing.T) {
-	b, _ := newBoard(t)
+	b, set := newBoard(t)
 	want := []statusfsm.Status{"queued", "sending", "sent", "RECEIVED", "PROCESSING", "ACCEPTED"}
 	for i, to := range want {
 		at := t0.Add(time.Duration(i) * time.Second)
@@ -111,6 +111,15 @@ func TestHistoryInOrder(t *testing.T) {
 	}
 	if h, err := b.History(ctx, "unknown"); err != nil || len(h) != 0 {
 		t.Errorf("history of an unknown id: %v, %v", h, err)
+	}
+	// A lookup leaves no consumer on SALYQ_STATUS: each one would be
+	// matched against every event published after it.
+	info, err := set.Status.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Consumers != 0 {
+		t.Errorf("SALYQ_STATUS after two lookups: %d consumers", info.State.Consumers)
 	}
 }
 

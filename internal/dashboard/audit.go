@@ -3,7 +3,6 @@ package dashboard
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -59,47 +58,31 @@ func (s *Server) audit(ctx context.Context, who auth.Principal, allowed func(id 
 	if info.State.LastSeq > auditShown {
 		start = info.State.LastSeq - auditShown + 1
 	}
-	cons, err := s.cfg.JS.OrderedConsumer(ctx, streams.Audit, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{auditReplay}, DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: start,
+	var out []Replayed
+	err = streams.Scan(ctx, s.cfg.JS, streams.Audit, jetstream.ConsumerConfig{
+		FilterSubject: auditReplay, DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: start,
+	}, func(m jetstream.Msg) (bool, error) {
+		var rec Replayed
+		if json.Unmarshal(m.Data(), &rec) != nil {
+			return true, nil
+		}
+		if !who.All {
+			var ids []string
+			for _, id := range rec.IDs {
+				if allowed(id) {
+					ids = append(ids, id)
+				}
+			}
+			if len(ids) == 0 {
+				return true, nil
+			}
+			rec.IDs, rec.Reason = ids, ""
+		}
+		out = append(out, rec)
+		return true, nil
 	})
 	if err != nil {
-		return nil, err
-	}
-	ci, err := cons.Info(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []Replayed
-	for pending := ci.NumPending; pending > 0; {
-		batch, err := cons.Fetch(int(min(pending, 256)), jetstream.FetchMaxWait(2*time.Second))
-		if err != nil {
-			return nil, err
-		}
-		n := 0
-		for m := range batch.Messages() {
-			n++
-			var rec Replayed
-			if json.Unmarshal(m.Data(), &rec) != nil {
-				continue
-			}
-			if !who.All {
-				var ids []string
-				for _, id := range rec.IDs {
-					if allowed(id) {
-						ids = append(ids, id)
-					}
-				}
-				if len(ids) == 0 {
-					continue
-				}
-				rec.IDs, rec.Reason = ids, ""
-			}
-			out = append(out, rec)
-		}
-		if err := batch.Error(); n == 0 || (err != nil && !errors.Is(err, jetstream.ErrNoMessages)) {
-			break
-		}
-		pending -= uint64(n)
+		return nil, fmt.Errorf("dashboard: audit: %w", err)
 	}
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]

@@ -30,43 +30,27 @@ type Letter struct {
 
 // DeadLetters lists the dead-letter stream, oldest first.
 func DeadLetters(ctx context.Context, js jetstream.JetStream) ([]Letter, error) {
-	cons, err := js.OrderedConsumer(ctx, streams.DLQ, jetstream.OrderedConsumerConfig{})
-	if err != nil {
-		return nil, err
-	}
-	info, err := cons.Info(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var out []Letter
-	for pending := info.NumPending; pending > 0; {
-		batch, err := cons.Fetch(int(min(pending, 256)), jetstream.FetchMaxWait(2*time.Second))
+	err := streams.Scan(ctx, js, streams.DLQ, jetstream.ConsumerConfig{}, func(m jetstream.Msg) (bool, error) {
+		md, err := m.Metadata()
 		if err != nil {
-			return out, err
+			return true, nil
 		}
-		n := 0
-		for m := range batch.Messages() {
-			n++
-			md, err := m.Metadata()
-			if err != nil {
-				continue
-			}
-			attempts, _ := strconv.Atoi(m.Headers().Get(streams.HeaderAttempts))
-			out = append(out, Letter{
-				ID:              strings.TrimPrefix(m.Subject(), streams.DLQPrefix),
-				Seq:             md.Sequence.Stream,
-				Reason:          m.Headers().Get(streams.HeaderReason),
-				Code:            m.Headers().Get(streams.HeaderCode),
-				OriginalSubject: m.Headers().Get(streams.HeaderOriginalSubject),
-				Attempts:        attempts,
-				At:              md.Timestamp,
-				msg:             m,
-			})
-		}
-		if n == 0 {
-			break
-		}
-		pending -= uint64(n)
+		attempts, _ := strconv.Atoi(m.Headers().Get(streams.HeaderAttempts))
+		out = append(out, Letter{
+			ID:              strings.TrimPrefix(m.Subject(), streams.DLQPrefix),
+			Seq:             md.Sequence.Stream,
+			Reason:          m.Headers().Get(streams.HeaderReason),
+			Code:            m.Headers().Get(streams.HeaderCode),
+			OriginalSubject: m.Headers().Get(streams.HeaderOriginalSubject),
+			Attempts:        attempts,
+			At:              md.Timestamp,
+			msg:             m,
+		})
+		return true, nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("dead letters: %w", err)
 	}
 	return out, nil
 }

@@ -83,54 +83,13 @@ func (r *Reader) Range(ctx context.Context, from, to time.Time) ([]Record, error
 	return out, nil
 }
 
-// scan hands each message cfg selects, as of now, to each until it
-// returns false or an error.
+// scan hands each message of the journal cfg selects, as of now, to each
+// until it returns false or an error.
 func (r *Reader) scan(ctx context.Context, cfg jetstream.ConsumerConfig, each func(jetstream.Msg) (bool, error)) error {
-	cfg.AckPolicy = jetstream.AckNonePolicy
-	cfg.MemoryStorage = true
-	cfg.InactiveThreshold = time.Minute
-	cons, err := r.js.CreateConsumer(ctx, streams.Journal, cfg)
-	if err != nil {
+	if err := streams.Scan(ctx, r.js, streams.Journal, cfg, each); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	defer r.js.DeleteConsumer(context.WithoutCancel(ctx), streams.Journal, cons.CachedInfo().Name)
-	// The count is fixed when the consumer is made: records published
-	// while reading are left for the next read.
-	pending := cons.CachedInfo().NumPending
-	for got := uint64(0); got < pending; {
-		n, more, err := r.fetch(ctx, cons, int(min(pending-got, 256)), each)
-		if err != nil || !more {
-			return err
-		}
-		if n == 0 {
-			return fmt.Errorf("%w: %d of %d messages read", ErrStalled, got, pending)
-		}
-		got += uint64(n)
-	}
 	return nil
-}
-
-// fetch hands up to batch messages to each and returns how many came and
-// whether to go on.
-func (r *Reader) fetch(ctx context.Context, cons jetstream.Consumer, batch int, each func(jetstream.Msg) (bool, error)) (int, bool, error) {
-	fctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	msgs, err := cons.Fetch(batch, jetstream.FetchContext(fctx))
-	if err != nil {
-		return 0, false, fmt.Errorf("journal: %w", err)
-	}
-	n := 0
-	for msg := range msgs.Messages() {
-		n++
-		more, err := each(msg)
-		if err != nil || !more {
-			return n, false, err
-		}
-	}
-	if err := msgs.Error(); err != nil && ctx.Err() != nil {
-		return n, false, fmt.Errorf("journal: %w", err)
-	}
-	return n, true, nil
 }
 
 // decode reads a record from msg.

@@ -23,6 +23,11 @@ func (e *NotFoundError) Error() string {
 // Is makes a NotFoundError match ErrNotFound.
 func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 
+// ErrStalled means a Scan stopped short of the messages that were there
+// when it began: a fetch came back empty (the stream was purged or lost
+// its leader meanwhile).
+var ErrStalled = errors.New("stream read stalled")
+
 // ErrNotEmpty means a work queue that --reconfigure would have to
 // recreate still holds messages.
 var ErrNotEmpty = errors.New("stream not empty")
