@@ -95,8 +95,10 @@ func (cfg Config) withDefaults() Config {
 // Provision creates every missing stream and bucket. An existing one that
 // differs from cfg is left as it is and the difference logged at WARN
 // (and kept in Set.Drift), unless cfg.Reconfigure is set: then it is
-// changed, also with a WARN. Running it again with the same config
-// changes nothing. Provision is one attempt; services retry it while the
+// changed, also with a WARN. A stream an earlier version made and this
+// one no longer uses (SALYQ_RECEIPTS) is reported the same way, and
+// deleted under Reconfigure. Running it again with the
+// same config changes nothing. Provision is one attempt; services retry it while the
 // cluster is not ready (broker.Retry).
 func Provision(ctx context.Context, js jetstream.JetStream, cfg Config) (*Set, error) {
 	cfg = cfg.withDefaults()
@@ -111,6 +113,11 @@ func Provision(ctx context.Context, js jetstream.JetStream, cfg Config) (*Set, e
 			return nil, fmt.Errorf("%w: %s %s: %w", ErrProvision, s.kind(), s.name, err)
 		}
 	}
+	drift, err := retire(ctx, js, cfg)
+	if err != nil {
+		return nil, err
+	}
+	set.Drift = append(set.Drift, drift...)
 	return &set, nil
 }
 

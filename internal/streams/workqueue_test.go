@@ -64,3 +64,48 @@ func TestWorkQueueBecomesLimits(t *testing.T) {
 		t.Fatalf("retention %v, drift %v after reconfiguring the empty queue", retention(), set.Drift)
 	}
 }
+
+// TestRetiredStream: SALYQ_RECEIPTS, which an earlier version made, is
+// reported and kept without --reconfigure and deleted with it, receipts
+// and all (they are on the board too); after that nothing is reported.
+func TestRetiredStream(t *testing.T) {
+	ctx := context.Background()
+	js := startJS(t)
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "SALYQ_RECEIPTS", Subjects: []string{"salyq.receipts.>"},
+		Retention: jetstream.WorkQueuePolicy}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.Publish(ctx, "salyq.receipts.x", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	reported := func(cfg streams.Config) bool {
+		t.Helper()
+		set, err := streams.Provision(ctx, js, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range set.Drift {
+			if d.Name == "SALYQ_RECEIPTS" {
+				return true
+			}
+		}
+		return false
+	}
+	exists := func() bool {
+		t.Helper()
+		_, err := js.Stream(ctx, "SALYQ_RECEIPTS")
+		if err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	if !reported(streams.Config{}) || !exists() {
+		t.Fatal("without --reconfigure: want it reported and kept")
+	}
+	if reported(streams.Config{Reconfigure: true}) || exists() {
+		t.Fatal("--reconfigure: want it deleted")
+	}
+	if reported(streams.Config{}) {
+		t.Fatal("reported after the delete")
+	}
+}
