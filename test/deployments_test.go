@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -607,16 +606,8 @@ func TestNATSAuthorization(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts.Host, opts.Port, opts.HTTPPort, opts.StoreDir = "127.0.0.1", server.RANDOM_PORT, 0, t.TempDir()
-	opts.Cluster, opts.Routes, opts.NoLog, opts.NoSigs = server.ClusterOpts{}, nil, true, true
-	srv, err := server.NewServer(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Start()
-	if !srv.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-1.conf: server not ready")
-	}
-	defer srv.Shutdown()
+	opts.Cluster, opts.Routes = server.ClusterOpts{}, nil
+	srv := startConfServer(t, opts)
 	nc, err := nats.Connect(srv.ClientURL(), nats.UserInfo(clusterUser, clusterPassword))
 	if err != nil {
 		t.Fatalf("the SALYQ user: %v", err)

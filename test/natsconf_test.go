@@ -163,16 +163,7 @@ func TestNATSRoutesNeedClusterCert(t *testing.T) {
 	// One member alone: JetStream would wait for its peers, and only the
 	// route listener is under test.
 	opts.JetStream = false
-	opts.NoLog, opts.NoSigs = true, true
-	srv, err := server.NewServer(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Start()
-	if !srv.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-1.conf: server not ready")
-	}
-	defer srv.Shutdown()
+	srv := startConfServer(t, opts)
 	addr := srv.ClusterAddr().String()
 
 	// dial speaks TLS with cfg (nil: plain text) to the cluster port and
@@ -222,4 +213,23 @@ func TestNATSRoutesNeedClusterCert(t *testing.T) {
 			t.Errorf("%s: not cut off, the read timed out", name)
 		}
 	}
+}
+
+// startConfServer starts a nats-server in the test process with opts, a
+// shipped configuration with what differs on this machine overridden,
+// and stops it when the test ends.
+func startConfServer(t testing.TB, opts *server.Options) *server.Server {
+	t.Helper()
+	opts.NoLog, opts.NoSigs = true, true
+	srv, err := server.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		srv.Shutdown()
+		t.Fatalf("%s: server not ready", opts.ConfigFile)
+	}
+	t.Cleanup(srv.Shutdown)
+	return srv
 }

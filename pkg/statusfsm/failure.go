@@ -42,8 +42,11 @@ func (s *Store) reschedule(ctx context.Context, id, what string, next func(*Form
 			return err
 		}
 		now := s.clock()
-		if s.scheduled(f, now) {
+		switch {
+		case s.scheduled(f, now):
 			at = next(f, now)
+		case f.NextPoll.IsZero():
+			return nil
 		}
 		// Else at stays zero and takes the form out of the schedule: a
 		// watched form whose watch ended while it was claimed.

@@ -96,13 +96,7 @@ func TestNoticeStoredOnce(t *testing.T) {
 // past it takes the form out too. Without a watch the form leaves at
 // once (TestDueOrderAndTerminalLeaves).
 func TestNoticeWatch(t *testing.T) {
-	clk := testenv.NewClock(t0)
-	s, err := Open(filepath.Join(t.TempDir(), "status.db"), &Options{Clock: clk.Now, Backoff: testBackoff(), NoSync: true,
-		NoticeWatch: 72 * time.Hour, NoticeEvery: 24 * time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, clk := newWatched(t)
 	for _, id := range []string{"a", "b"} {
 		sentForm(t, s, id)
 	}
@@ -174,13 +168,7 @@ func TestNoticeWatch(t *testing.T) {
 // is watched from the time that copy says it became final, and its first
 // watch poll is a NoticeEvery away, not now.
 func TestNoticeWatchAfterRestore(t *testing.T) {
-	clk := testenv.NewClock(t0)
-	s, err := Open(filepath.Join(t.TempDir(), "status.db"), &Options{Clock: clk.Now, Backoff: testBackoff(), NoSync: true,
-		NoticeWatch: 72 * time.Hour, NoticeEvery: 24 * time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, _ := newWatched(t)
 	final := t0.Add(-time.Hour)
 	old := t0.Add(-100 * time.Hour)
 	if _, err := s.Restore(ctx, Form{ID: "recent", State: "Обработана", Seq: 9, Final: final}, Form{ID: "old", State: "Обработана", Seq: 9, Final: old}); err != nil {
@@ -193,4 +181,17 @@ func TestNoticeWatchAfterRestore(t *testing.T) {
 		t.Fatalf("a form final for longer than the watch is scheduled at %v", f.NextPoll)
 	}
 	checkIndex(t, s)
+}
+
+// newWatched is a store with a notice watch of three days, a poll a day.
+func newWatched(t *testing.T) (*Store, *fakeClock) {
+	t.Helper()
+	clk := testenv.NewClock(t0)
+	s, err := Open(filepath.Join(t.TempDir(), "status.db"), &Options{Clock: clk.Now, Backoff: testBackoff(), NoSync: true,
+		NoticeWatch: 72 * time.Hour, NoticeEvery: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, clk
 }

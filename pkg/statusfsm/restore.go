@@ -19,9 +19,9 @@ const SourceRebuild = "rebuild"
 // copy reflects), Message, Flags, LastEventAt (SONO's time of the
 // status, if known), Notices (kept alongside the store's own, by
 // number, so that the next poll does not take them for new ones) and,
-// for a terminal form, Final (when it became final, for NoticeWatch).
-// A form without an id or state fails the whole call
-// (ErrInvalidID, ErrNoState): callers check with CheckID first.
+// for a terminal form, Final (when it became final, for NoticeWatch). A
+// form without an id or state fails the whole call (ErrInvalidID,
+// ErrNoState): callers check with CheckID first.
 //
 // Restore never moves a form backwards. If the store holds it at a
 // higher Seq, the other copy is behind (a publish was lost, or another
@@ -32,8 +32,9 @@ const SourceRebuild = "rebuild"
 // "rebuild" that is not classified (it sums up moves this store did not
 // see), forgets unpublished entries up to that sequence (the other copy
 // is already past them), and is due for a poll now if its state is
-// pollable (a NoticeEvery from now if it is terminal and watched). SONO history entries up to f.LastEventAt are then taken as
-// known, so the next poll does not replay them. At the same Seq with
+// pollable (a NoticeEvery from now if it is terminal and watched). SONO
+// history entries up to f.LastEventAt are then taken as known, so the
+// next poll does not replay them. At the same Seq with
 // another state the two copies diverged (two stores recorded different
 // changes under one number); the other copy's state wins, because it is
 // what was published, and is recorded one past the store's sequence.
