@@ -69,6 +69,8 @@ type Server struct {
 	tpl  *template.Template
 	live chan struct{}
 	mux  *http.ServeMux
+	// cache serves the board's views to the pages that list forms.
+	cache viewCache
 }
 
 // New returns a dashboard on cfg.

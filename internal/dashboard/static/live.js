@@ -9,14 +9,18 @@
     const r = await fetch(box.dataset.live, { credentials: "same-origin" });
     if (r.ok) box.innerHTML = await r.text();
   };
-  // Soon after a burst of events, and once more a little later: a
-  // poller publishes an event before it writes the board, so the first
-  // fetch may still read the state before it.
-  let soon = null, later = null;
+  // Soon after an event, then at most once a second while events keep
+  // coming (at quarter-end they never pause long enough for a fetch that
+  // waits for a pause), and once more 1.5 s after the last one: a poller
+  // publishes an event before it writes the board, and the server
+  // serves the board as read up to a second ago.
+  let soon = null, later = null, last = 0;
   const refresh = () => {
-    clearTimeout(soon);
+    if (soon === null) {
+      soon = setTimeout(() => { soon = null; last = Date.now(); load(); },
+        Math.max(150, last + 1000 - Date.now()));
+    }
     clearTimeout(later);
-    soon = setTimeout(load, 150);
     later = setTimeout(load, 1500);
   };
   const es = new EventSource("/ui/events");
