@@ -83,16 +83,8 @@ func (s *Server) events(w http.ResponseWriter, r *request) {
 		s.fail(w, r.Request, http.StatusServiceUnavailable, err)
 		return
 	}
-	defer func() {
-		cc.Stop()
-		// Gone with the page, not a minute later: every consumer left on
-		// SALYQ_STATUS is matched against every event published.
-		if info := cons.CachedInfo(); info != nil {
-			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			s.cfg.JS.DeleteConsumer(dctx, streams.Status, info.Name)
-		}
-	}()
+	defer streams.Drop(ctx, s.cfg.JS, streams.Status, cons) // gone with the page
+	defer cc.Stop()
 	rc := http.NewResponseController(w)
 	// The listener's write timeout is for answers, not for a stream.
 	rc.SetWriteDeadline(time.Time{})

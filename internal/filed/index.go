@@ -150,6 +150,7 @@ func (x *Index) follow(ctx context.Context, js jetstream.JetStream) error {
 	if err != nil {
 		return err
 	}
+	defer streams.Drop(ctx, js, streams.Filed, cons)
 	it, err := cons.Messages()
 	if err != nil {
 		return err

@@ -37,11 +37,7 @@ func Scan(ctx context.Context, js jetstream.JetStream, stream string, cfg jetstr
 	if err != nil {
 		return fmt.Errorf("scanning %s: %w", stream, err)
 	}
-	defer func() {
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), scanFetchWait)
-		defer cancel()
-		js.DeleteConsumer(dctx, stream, cons.CachedInfo().Name)
-	}()
+	defer Drop(ctx, js, stream, cons)
 	// The count is fixed when the consumer is made.
 	pending := cons.CachedInfo().NumPending
 	for got := uint64(0); got < pending; {
@@ -78,4 +74,19 @@ func scanFetch(ctx context.Context, cons jetstream.Consumer, batch int, each fun
 		return n, false, err
 	}
 	return n, true, nil
+}
+
+// Drop deletes the consumer on the server that cons is now (an ordered
+// consumer moves to a new one on every reset), with a deadline of its own
+// so that it also runs once ctx is done. A consumer left behind stays
+// until its inactivity threshold, matched against every message the
+// stream takes meanwhile.
+func Drop(ctx context.Context, js jetstream.JetStream, stream string, cons jetstream.Consumer) {
+	info := cons.CachedInfo()
+	if info == nil {
+		return
+	}
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), scanFetchWait)
+	defer cancel()
+	js.DeleteConsumer(dctx, stream, info.Name)
 }
