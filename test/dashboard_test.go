@@ -11,13 +11,16 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/salyq/salyq/internal/app"
 	"github.com/salyq/salyq/internal/app/sandbox"
+	"github.com/salyq/salyq/internal/broker"
 	"github.com/salyq/salyq/internal/sonosim"
+	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/internal/testenv"
 	"github.com/salyq/salyq/pkg/client"
 	"github.com/salyq/salyq/pkg/statusfsm"
@@ -37,6 +40,7 @@ const dashboardSeed = "2"
 // and its exchange; replays the dead letter of a second regular filing
 // once the first is refused, with a confirmation, sees the replay
 // recorded under the token's name and the form filed, live; logs out.
+// Midway, a flood of events must not hold the live page back.
 // Screenshots of every page go to the test's artifact directory (kept
 // with -artifacts DIR); -update-screenshot copies the overview's to
 // docs/.
@@ -152,6 +156,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	if err != nil || st.Status != sonosim.StatusNotAccepted {
 		t.Fatalf("the first form ended %q (%v), want %q: the seed no longer rejects the first filing", st.Status, err, sonosim.StatusNotAccepted)
 	}
+	floodReloads(t, b, data, st.Taxpayer)
 
 	// The refused forms, the first one, its notice and its exchange.
 	b.run(chromedp.Navigate(base + "/ui/forms?status=" + url.QueryEscape(sonosim.StatusNotAccepted)))
@@ -235,6 +240,55 @@ func newBrowser(t *testing.T, chrome string, timeout time.Duration, dir string) 
 	ctx, cancel := context.WithTimeout(bctx, timeout)
 	t.Cleanup(cancel)
 	return &browser{t: t, ctx: ctx, dir: dir}
+}
+
+// floodReloads checks that a flood of status events, one every 20 ms as
+// at quarter-end, does not hold the overview's live part back: once the
+// flood has run for two seconds, a mark put in that part goes within
+// five, the part reloaded while the flood goes on. (Reloading only after
+// a pause in the events, the page stood still for as long as they came.)
+// The events are of a submission nobody filed: the poller and the page
+// take them for the noise they are.
+func floodReloads(t *testing.T, b *browser, data, taxpayer string) {
+	t.Helper()
+	url, err := broker.FindURL("", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, _, err := broker.Connect(url, "dashboard-test-flood")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	var sent atomic.Int64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		ev := fmt.Appendf(nil, `{"id":"flood","taxpayer":%q,"to":"queued"}`, taxpayer)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				if nc.Publish(streams.StatusSubject(taxpayer), ev) == nil {
+					sent.Add(1)
+				}
+			}
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	deadline := time.Now().Add(10 * time.Second)
+	for sent.Load() < 100 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the flood sent %d events in 10 s", sent.Load())
+		}
+		time.Sleep(20 * time.Millisecond) // polling a condition, with a deadline
+	}
+	b.waitJS(`document.getElementById("counts").insertAdjacentHTML("beforeend", '<i id="stale"></i>') === undefined`, stepTimeout, "the mark")
+	b.waitJS(`!document.getElementById("stale")`, 5*time.Second, "the overview's live part to reload during a flood of events")
 }
 
 // stepTimeout bounds one step of the browser: a missing element fails
