@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"maps"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,8 @@ import (
 	"github.com/salyq/salyq/internal/app"
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/internal/sonosim"
+	"github.com/salyq/salyq/internal/testenv"
+	"github.com/salyq/salyq/internal/testkit"
 	"github.com/salyq/salyq/pkg/client"
 	"github.com/salyq/salyq/pkg/envelope"
 )
@@ -109,7 +112,8 @@ func TestNoticeReachesStatus(t *testing.T) {
 // final. (That the watch ends is TestNoticeWatch's, under a fake clock.)
 func TestLateNoticeAfterFinal(t *testing.T) {
 	const step = 40 * time.Millisecond
-	h := newHarness(t, harnessOptions{taxpayers: 2, step: step, weights: sonosim.Weights{Posted: 1},
+	addr := "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
+	h := newHarness(t, harnessOptions{taxpayers: 2, step: step, weights: sonosim.Weights{Posted: 1}, http: addr,
 		noticeWatch: 40 * step, noticeEvery: 3 * step})
 	h.start()
 	ctx := context.Background()
@@ -185,6 +189,14 @@ func TestLateNoticeAfterFinal(t *testing.T) {
 		if events != len(issued[id]) {
 			t.Errorf("%s: %d notice events for %d notices", id, events, len(issued[id]))
 		}
+	}
+	// Every notice counted once, by type.
+	audits := 0
+	for _, ns := range issued {
+		audits += len(ns)
+	}
+	if got := testkit.Scrape(t, "http://"+addr+"/metrics").Get(t, "salyq_notices_total", "type", "desk-audit"); got != float64(audits) {
+		t.Errorf("salyq_notices_total{type=desk-audit} = %v, want the %d notices issued", got, audits)
 	}
 	t.Logf("%d forms, %d notices issued after the final status, all on the board", len(ids), late)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/salyq/salyq/pkg/envelope"
 )
 
 // Metrics is the instrumentation of one process.
@@ -21,6 +22,7 @@ type Metrics struct {
 	deliveries    *prometheus.CounterVec
 	deadLetters   *prometheus.CounterVec
 	transitions   *prometheus.CounterVec
+	notices       *prometheus.CounterVec
 	pollDuration  prometheus.Histogram
 	pollerActive  prometheus.Gauge
 	availability  *availabilityWindow
@@ -61,6 +63,9 @@ func New() *Metrics {
 		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "salyq_status_transitions_total", Help: "Status changes the poller recorded, by the status reached.",
 		}, []string{"status"}),
+		notices: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "salyq_notices_total", Help: "Notices of the tax office the poller recorded, by type (acceptance, refusal, desk-audit, other).",
+		}, []string{"type"}),
 		pollDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "salyq_poll_duration_seconds", Help: "Duration of one status poll: key choice, request and applying the answer.",
 			Buckets: gatewayBuckets,
@@ -70,7 +75,7 @@ func New() *Metrics {
 		}),
 	}
 	reg.MustRegister(m.formsReceived, m.formsRefused, m.gwRequests, m.gwDuration, m.sendsInFlight,
-		m.deliveries, m.deadLetters, m.transitions, m.pollDuration, m.pollerActive, m.availability,
+		m.deliveries, m.deadLetters, m.transitions, m.notices, m.pollDuration, m.pollerActive, m.availability,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -141,6 +146,23 @@ func (m *Metrics) Transition(status string) {
 	if m != nil {
 		m.transitions.WithLabelValues(status).Inc()
 	}
+}
+
+// Notice counts a notice of the tax office the poller recorded. SONO
+// names the type; the label keeps the types the protocol lists and puts
+// any other under "other", so that it stays a closed set.
+func (m *Metrics) Notice(typ string) {
+	if m == nil {
+		return
+	}
+	label := "other"
+	switch typ {
+	case envelope.NoticeAcceptance, envelope.NoticeRefusal:
+		label = typ
+	case envelope.NoticeDeskAudit:
+		label = "desk-audit"
+	}
+	m.notices.WithLabelValues(label).Inc()
 }
 
 // Polled records the duration of one status poll.

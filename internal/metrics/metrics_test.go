@@ -13,6 +13,7 @@ import (
 	"github.com/salyq/salyq/internal/metrics"
 	"github.com/salyq/salyq/internal/streams"
 	"github.com/salyq/salyq/internal/testkit"
+	"github.com/salyq/salyq/pkg/envelope"
 )
 
 func serve(t *testing.T, m *metrics.Metrics) string {
@@ -152,6 +153,7 @@ func TestHooks(t *testing.T) {
 	none.Settled("worker", "ack")
 	none.DeadLettered("worker", "poison")
 	none.Transition("sent")
+	none.Notice("refusal")
 	none.Polled(time.Second)
 	none.PollerActive(true)
 
@@ -168,6 +170,9 @@ func TestHooks(t *testing.T) {
 	m.Settled("worker", "ack")
 	m.DeadLettered("poller", "poison")
 	m.Transition("sent")
+	m.Notice(envelope.NoticeDeskAudit)
+	m.Notice("предписание")
+	m.Notice("something else")
 	m.Polled(time.Millisecond)
 	m.PollerActive(true)
 	got := testkit.Scrape(t, serve(t, m))
@@ -185,6 +190,8 @@ func TestHooks(t *testing.T) {
 		{"salyq_deliveries_total", []string{"consumer", "worker", "verdict", "ack"}, 1},
 		{"salyq_dead_letters_total", []string{"consumer", "poller", "reason", "poison"}, 1},
 		{"salyq_status_transitions_total", []string{"status", "sent"}, 1},
+		{"salyq_notices_total", []string{"type", "desk-audit"}, 1},
+		{"salyq_notices_total", []string{"type", "other"}, 2},
 		{"salyq_poll_duration_seconds", nil, 1},
 		{"salyq_poller_active", nil, 1},
 	} {

@@ -81,6 +81,8 @@ type Metrics interface {
 	Polled(d time.Duration)
 	// Transition: the store recorded a move to status.
 	Transition(status string)
+	// Notice: the store recorded a notice of the tax office of type typ.
+	Notice(typ string)
 	// PollerActive: this poller holds the lease, or no longer does.
 	PollerActive(active bool)
 }
@@ -91,6 +93,7 @@ type noMetrics struct{}
 func (noMetrics) Settled(string, string)      {}
 func (noMetrics) DeadLettered(string, string) {}
 func (noMetrics) Polled(time.Duration)        {}
+func (noMetrics) Notice(string)               {}
 func (noMetrics) Transition(string)           {}
 func (noMetrics) PollerActive(bool)           {}
 
@@ -417,6 +420,7 @@ func (p *Poller) poll(ctx context.Context, f statusfsm.Form) {
 	for _, e := range entries {
 		if e.Notice != nil {
 			log.Info("notice from the tax office", "number", e.Notice.Number, "type", e.Notice.Type)
+			p.cfg.Metrics.Notice(e.Notice.Type)
 			continue
 		}
 		if !e.Late {
