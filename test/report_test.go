@@ -190,7 +190,7 @@ func matchBoard(t *testing.T, what string, rows [][]string, views map[string]boa
 		}
 		return at.In(envelope.Almaty()).Format("2006-01-02 15:04:05")
 	}
-	registered := 0
+	registered, noticed := 0, 0
 	seen := map[string]bool{}
 	for _, row := range rows[1:] {
 		for len(row) < len(batchreport.Columns) {
@@ -207,7 +207,12 @@ func matchBoard(t *testing.T, what string, rows [][]string, views map[string]boa
 			final = "да"
 		}
 		l := labels.Of(v.Status)
-		want := []string{v.Taxpayer, v.Name, v.Form, v.Period, v.Kind, astana(v.Submitted), astana(v.Filed), v.Registration, l.RU, l.KK, final, v.Reason, v.ID}
+		var notices []string
+		for _, n := range v.Notices {
+			notices = append(notices, n.Number+" ("+astana(n.At)+"): "+n.Text)
+		}
+		want := []string{v.Taxpayer, v.Name, v.Form, v.Period, v.Kind, astana(v.Submitted), astana(v.Filed), v.Registration, l.RU, l.KK, final, v.Reason,
+			strings.Join(notices, "\n"), v.ID}
 		for i := range want {
 			if row[i] != want[i] {
 				t.Errorf("%s: form %s, %s: %q, want %q", what, v.ID, batchreport.Columns[i].Header, row[i], want[i])
@@ -219,8 +224,14 @@ func matchBoard(t *testing.T, what string, rows [][]string, views map[string]boa
 		if v.Registration != "" {
 			registered++
 		}
+		if len(notices) > 0 {
+			noticed++
+		}
 	}
 	if registered == 0 {
 		t.Errorf("%s: no form has SONO's registration number", what)
+	}
+	if noticed == 0 {
+		t.Errorf("%s: no form has a notice: the notices column went untested", what)
 	}
 }

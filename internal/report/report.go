@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/salyq/salyq/internal/board"
@@ -39,6 +40,10 @@ type Row struct {
 	// Reason is SONO's message of the last status, or why the form was
 	// dead-lettered.
 	Reason string
+	// Notices are the tax office's notices about the form, oldest first:
+	// a refusal, a desk audit's findings (which may come after the final
+	// status), what the accountant's client must act on.
+	Notices []board.Notice
 }
 
 // Total is how many forms of a report have a status.
@@ -62,7 +67,7 @@ func Build(id string, views []board.View, t *statusfsm.Table, now time.Time) (Re
 	for _, v := range views {
 		r.Rows = append(r.Rows, Row{ID: v.ID, Taxpayer: v.Taxpayer, Name: v.Name, Form: v.Form, Period: v.Period, Kind: v.Kind,
 			Submitted: submitted(v), Filed: v.Filed, Registration: v.Registration,
-			Status: v.Status, Label: labels.Of(v.Status), Final: v.Terminal, Reason: v.Reason})
+			Status: v.Status, Label: labels.Of(v.Status), Final: v.Terminal, Reason: v.Reason, Notices: v.Notices})
 		c := counts[v.Status]
 		if c == nil {
 			c = &Total{Status: v.Status, Label: labels.Of(v.Status), Final: v.Terminal}
@@ -120,7 +125,17 @@ var Columns = []Column{
 	{"Мәртебе (Status, kk)", func(r Row) string { return r.Label.KK }},
 	{"Итоговый (Final)", func(r Row) string { return yesNo(r.Final) }},
 	{"Причина (Reason)", func(r Row) string { return r.Reason }},
+	{"Уведомления (Notices, UTC+5)", func(r Row) string { return notices(r.Notices) }},
 	{"ID", func(r Row) string { return r.ID }},
+}
+
+// notices is the notices of a form, one a line: number, date and text.
+func notices(ns []board.Notice) string {
+	lines := make([]string, len(ns))
+	for i, n := range ns {
+		lines[i] = fmt.Sprintf("%s (%s): %s", n.Number, astana(n.At), n.Text)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // TotalColumns are the totals table's headers.

@@ -21,10 +21,15 @@ func views() []board.View {
 	return []board.View{
 		{ID: "id2", Taxpayer: "900101300025", Name: "ТЕСТОВ Б", Form: "910.00", Period: "2025-H1", Kind: "dt_regular",
 			Status: "Не принята", Terminal: true, Outcome: "rejected", Reason: "Ошибка ФЛК, строка 910.00.001", Batch: "b1", BatchName: "q1.zip",
-			Submitted: at, Filed: at.Add(time.Second), Updated: at.Add(time.Minute)},
+			Submitted: at, Filed: at.Add(time.Second), Updated: at.Add(time.Minute),
+			Notices: []board.Notice{{Number: "6205-0000001", Type: "refusal", At: at.Add(time.Minute), Text: "Отказ в приёме: строка 910.00.001"}}},
 		{ID: "id1", Taxpayer: "900101300017", Name: "ТЕСТОВ А", Form: "910.00", Period: "2025-H1", Kind: "dt_regular",
 			Status: "Принята", Terminal: true, Outcome: "accepted", Batch: "b1", BatchName: "q1.zip", Registration: "6205-2026-0001",
-			Submitted: at, Filed: at.Add(2 * time.Second), Updated: at.Add(time.Minute)},
+			Submitted: at, Filed: at.Add(2 * time.Second), Updated: at.Add(time.Minute),
+			Notices: []board.Notice{
+				{Number: "6205-0000002", Type: "acceptance", At: at.Add(time.Minute), Text: "Принята"},
+				{Number: "6205-0000003", Type: "violations found by desk audit", At: at.Add(30 * 24 * time.Hour), Text: "Выявлены нарушения, строка 910.00.012"},
+			}},
 		{ID: "id3", Taxpayer: "900101300033", Form: "910.00", Period: "2025-H1", Kind: "dt_additional",
 			Status: statusfsm.StateFailedDelivery, Terminal: true, Reason: `DUPLICATE: "already", filed`, Batch: "b1",
 			Submitted: at.Add(-time.Second), Updated: at.Add(time.Minute)},
@@ -35,9 +40,11 @@ func views() []board.View {
 // want is the forms table the report of b1 must hold, written out by
 // hand from views: sorted by taxpayer, times in Astana time.
 var want = [][]string{
-	{"900101300017", "ТЕСТОВ А", "910.00", "2025-H1", "dt_regular", "2026-03-10 10:15:00", "2026-03-10 10:15:02", "6205-2026-0001", "Принята", labels.Of("Принята").KK, "да", "", "id1"},
-	{"900101300025", "ТЕСТОВ Б", "910.00", "2025-H1", "dt_regular", "2026-03-10 10:15:00", "2026-03-10 10:15:01", "", "Не принята", labels.Of("Не принята").KK, "да", "Ошибка ФЛК, строка 910.00.001", "id2"},
-	{"900101300033", "", "910.00", "2025-H1", "dt_additional", "2026-03-10 10:14:59", "", "", "Не доставлена", "Жеткізілмеді", "да", `DUPLICATE: "already", filed`, "id3"},
+	{"900101300017", "ТЕСТОВ А", "910.00", "2025-H1", "dt_regular", "2026-03-10 10:15:00", "2026-03-10 10:15:02", "6205-2026-0001", "Принята", labels.Of("Принята").KK, "да", "",
+		"6205-0000002 (2026-03-10 10:16:00): Принята\n6205-0000003 (2026-04-09 10:15:00): Выявлены нарушения, строка 910.00.012", "id1"},
+	{"900101300025", "ТЕСТОВ Б", "910.00", "2025-H1", "dt_regular", "2026-03-10 10:15:00", "2026-03-10 10:15:01", "", "Не принята", labels.Of("Не принята").KK, "да", "Ошибка ФЛК, строка 910.00.001",
+		"6205-0000001 (2026-03-10 10:16:00): Отказ в приёме: строка 910.00.001", "id2"},
+	{"900101300033", "", "910.00", "2025-H1", "dt_additional", "2026-03-10 10:14:59", "", "", "Не доставлена", "Жеткізілмеді", "да", `DUPLICATE: "already", filed`, "", "id3"},
 }
 
 func build(t *testing.T) report.Report {
