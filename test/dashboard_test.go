@@ -170,6 +170,14 @@ func TestDashboardInBrowser(t *testing.T) {
 	if n := b.text("#notices"); !strings.Contains(n, "refusal") {
 		t.Errorf("the refused form's notices: %q", n)
 	}
+	formPage := b.location()
+	// The notices of all forms, the refusal among them, linking back.
+	b.run(chromedp.Click(chromedp.CSS("#nav-notices")), chromedp.WaitVisible(chromedp.CSS("#notices")))
+	if n := b.text("#notices"); !strings.Contains(n, "refusal") || !strings.Contains(n, st.Taxpayer) {
+		t.Errorf("the notices page: %q", n)
+	}
+	b.shot("notices")
+	b.run(chromedp.Navigate(formPage), chromedp.WaitVisible(chromedp.CSS("#history")))
 	download, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`fetch(document.querySelector("#exchange-1 a[download]").href).then(r => r.text())`, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatal(err)

@@ -151,7 +151,7 @@ func csrfOf(t *testing.T, page string) string {
 func TestLoginSessionAndScope(t *testing.T) {
 	r := newRig(t, 0)
 	anon := r.browser()
-	for _, p := range []string{"/ui/", "/ui/forms", "/ui/dlq", "/ui/forms/" + idA} {
+	for _, p := range []string{"/ui/", "/ui/forms", "/ui/notices", "/ui/dlq", "/ui/forms/" + idA} {
 		if code, _, h := r.get(anon, p); code != http.StatusSeeOther || h.Get("Location") != "/ui/login" {
 			t.Errorf("GET %s without a session: %d → %q", p, code, h.Get("Location"))
 		}
@@ -380,5 +380,79 @@ func TestOpenOnLoopback(t *testing.T) {
 	}
 	if code, _, _ := r.post(c, "/ui/dlq/replay", url.Values{"id": {idA}}); code != http.StatusForbidden {
 		t.Errorf("POST without CSRF on an open dashboard: %d", code)
+	}
+}
+
+// TestNoticesPage: the notices page lists the tax office's notices of
+// the forms a token may see, newest first, filtered by type and
+// taxpayer, with their text escaped, and refuses bad filters.
+func TestNoticesPage(t *testing.T) {
+	r := newRig(t, 0)
+	ctx := context.Background()
+	at := time.Date(2026, 4, 10, 5, 0, 0, 0, time.UTC)
+	for _, f := range []struct {
+		id, tp  string
+		notices []board.Notice
+	}{
+		{idA, taxpayerA, []board.Notice{
+			{Number: "6205-0000001", Type: "refusal", At: at, Text: "Отказ: <script>alert(1)</script>"},
+			{Number: "6205-0000003", Type: "violations found by desk audit", At: at.Add(48 * time.Hour), Text: "Выявлены нарушения"},
+		}},
+		{idB, taxpayerB, []board.Notice{{Number: "6205-0000002", Type: "refusal", At: at.Add(time.Hour), Text: "Отказ Б"}}},
+	} {
+		v, err := r.board.Get(ctx, f.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.Notices, v.Seq = f.notices, v.Seq+1
+		if err := r.board.Set(ctx, v, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	order := func(page string, numbers ...string) bool {
+		last := -1
+		for _, n := range numbers {
+			i := strings.Index(page, n)
+			if i <= last {
+				return false
+			}
+			last = i
+		}
+		return true
+	}
+
+	ops := r.login(r.ops)
+	code, page, _ := r.get(ops, "/ui/notices")
+	if code != http.StatusOK || !order(page, "6205-0000003", "6205-0000002", "6205-0000001") {
+		t.Errorf("all notices, newest first: %d\n%s", code, page)
+	}
+	if strings.Contains(page, "<script>alert") || !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("a notice's text is not shown escaped")
+	}
+	if _, page, _ := r.get(ops, "/ui/notices?type=refusal"); !order(page, "6205-0000002", "6205-0000001") || strings.Contains(page, "6205-0000003") {
+		t.Errorf("refusals only:\n%s", page)
+	}
+	if _, page, _ := r.get(ops, "/ui/notices?taxpayer="+taxpayerB); !strings.Contains(page, "6205-0000002") || strings.Contains(page, "6205-0000001") {
+		t.Errorf("taxpayer B's only:\n%s", page)
+	}
+	if _, page, _ := r.get(ops, "/ui/notices?type=nothing"); !strings.Contains(page, `id="notices-none"`) {
+		t.Errorf("no notice of a type: want the empty note\n%s", page)
+	}
+
+	a := r.login(r.a)
+	if _, page, _ := r.get(a, "/ui/notices"); !strings.Contains(page, "6205-0000001") || strings.Contains(page, "6205-0000002") {
+		t.Errorf("client-a sees another taxpayer's notice, or not its own:\n%s", page)
+	}
+	for path, want := range map[string]int{
+		"/ui/notices?type=a&type=b":     http.StatusBadRequest,
+		"/ui/notices?taxpayer=123":      http.StatusBadRequest,
+		"/ui/notices?page=0":            http.StatusBadRequest,
+		"/ui/notices?other=1":           http.StatusBadRequest,
+		"/ui/notices?type=%00":          http.StatusBadRequest,
+		"/ui/notices?page=2&type=audit": http.StatusOK,
+	} {
+		if code, _, _ := r.get(a, path); code != want {
+			t.Errorf("GET %s: %d, want %d", path, code, want)
+		}
 	}
 }

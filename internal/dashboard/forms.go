@@ -3,21 +3,16 @@ package dashboard
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/salyq/salyq/internal/board"
 	"github.com/salyq/salyq/pkg/statusfsm"
 )
 
-// pageSize is how many forms a page of the list shows.
-const pageSize = 50
-
 type formsData struct {
-	Forms              []board.View
-	Status, Taxpayer   string
-	Page, Pages, Total int
-	Statuses           []statusfsm.Status
-	PrevURL, NextURL   string
+	Forms            []board.View
+	Status, Taxpayer string
+	Statuses         []statusfsm.Status
+	pager
 }
 
 // forms lists the forms, newest first, filtered by status and taxpayer.
@@ -26,11 +21,9 @@ func (s *Server) forms(w http.ResponseWriter, r *request) {
 	if err == nil {
 		err = checkTaxpayer(q["taxpayer"])
 	}
-	page := 1
-	if err == nil && q["page"] != "" {
-		if page, err = strconv.Atoi(q["page"]); err != nil || page < 1 || page > 1_000_000 {
-			err = &QueryError{Param: "page", Reason: "want a page number"}
-		}
+	page := 0
+	if err == nil {
+		page, err = parsePage(q["page"])
 	}
 	if err != nil {
 		s.fail(w, r.Request, http.StatusBadRequest, err)
@@ -41,7 +34,7 @@ func (s *Server) forms(w http.ResponseWriter, r *request) {
 		s.fail(w, r.Request, http.StatusServiceUnavailable, err)
 		return
 	}
-	d := formsData{Status: q["status"], Taxpayer: q["taxpayer"], Page: page}
+	d := formsData{Status: q["status"], Taxpayer: q["taxpayer"]}
 	present := map[statusfsm.Status]bool{}
 	for _, v := range vs {
 		present[v.Status] = true
@@ -54,27 +47,8 @@ func (s *Server) forms(w http.ResponseWriter, r *request) {
 			d.Statuses = append(d.Statuses, in.Name)
 		}
 	}
-	d.Total = len(d.Forms)
-	d.Pages = max(1, (d.Total+pageSize-1)/pageSize)
-	from := min((page-1)*pageSize, d.Total)
-	d.Forms = d.Forms[from:min(from+pageSize, d.Total)]
-	link := func(p int) string {
-		v := url.Values{}
-		if d.Status != "" {
-			v.Set("status", d.Status)
-		}
-		if d.Taxpayer != "" {
-			v.Set("taxpayer", d.Taxpayer)
-		}
-		v.Set("page", strconv.Itoa(p))
-		return "/ui/forms?" + v.Encode()
-	}
-	if page > 1 {
-		d.PrevURL = link(page - 1)
-	}
-	if page < d.Pages {
-		d.NextURL = link(page + 1)
-	}
+	d.pager = pageOf("/ui/forms", url.Values{"status": {d.Status}, "taxpayer": {d.Taxpayer}}, page, len(d.Forms))
+	d.Forms = d.Forms[d.from:d.to]
 	s.render(w, r, "forms", d)
 }
 

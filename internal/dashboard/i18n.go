@@ -29,6 +29,7 @@ var chrome = map[string]map[string]string{
 		"replay.go": "Yes, replay", "cancel": "Cancel", "audit": "Replays", "who": "By", "when": "When", "ids": "Forms",
 		"attempts": "Attempts", "code": "Code", "at": "At", "live": "live", "requestid": "SONO request id",
 		"outcome": "Outcome", "service": "Service", "latency": "Latency", "replayed": "Replayed",
+		"nav.notices": "Notices", "number": "Number", "type": "Type", "text": "Text", "notices.none": "No notices from the tax office yet.",
 	},
 	"ru": {
 		"batches": "Пакеты", "batch": "Пакет", "name": "Наименование", "created": "Создан", "progress": "Ход", "final": "Итоговых",
@@ -48,6 +49,7 @@ var chrome = map[string]map[string]string{
 		"replay.go": "Да, повторить", "cancel": "Отмена", "audit": "Повторы", "who": "Кто", "when": "Когда", "ids": "Формы",
 		"attempts": "Попыток", "code": "Код", "at": "Время", "live": "онлайн", "requestid": "Номер запроса СОНО",
 		"outcome": "Итог", "service": "Сервис", "latency": "Задержка", "replayed": "Повторено",
+		"nav.notices": "Уведомления", "number": "Номер", "type": "Тип", "text": "Текст", "notices.none": "Уведомлений налогового органа пока нет.",
 	},
 	"kk": {
 		"batches": "Топтамалар", "batch": "Топтама", "name": "Атауы", "created": "Құрылды", "progress": "Барысы", "final": "Қорытынды",
@@ -67,6 +69,7 @@ var chrome = map[string]map[string]string{
 		"replay.go": "Иә, қайталау", "cancel": "Болдырмау", "audit": "Қайталаулар", "who": "Кім", "when": "Қашан", "ids": "Нысандар",
 		"attempts": "Әрекеттер", "code": "Коды", "at": "Уақыты", "live": "тікелей", "requestid": "СОНО сұрау нөмірі",
 		"outcome": "Нәтиже", "service": "Сервис", "latency": "Кідіріс", "replayed": "Қайталанды",
+		"nav.notices": "Хабарламалар", "number": "Нөмірі", "type": "Түрі", "text": "Мәтіні", "notices.none": "Салық органының хабарламалары әлі жоқ.",
 	},
 }
 

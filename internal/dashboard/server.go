@@ -127,6 +127,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.Handle("GET /ui/batches/{id}", s.authed(s.batch("batch")))
 	mux.Handle("GET /ui/batches/{id}/live", s.authed(s.batch("batchlive")))
 	mux.Handle("GET /ui/batches/{id}/{file}", s.authed(s.batchReport))
+	mux.Handle("GET /ui/notices", s.authed(s.notices))
 	mux.Handle("GET /ui/dlq", s.authed(s.deadLetters))
 	mux.Handle("POST /ui/dlq/confirm", s.authed(s.confirmReplay))
 	mux.Handle("POST /ui/dlq/replay", s.authed(s.replay))

@@ -1,0 +1,53 @@
+package dashboard
+
+import (
+	"net/url"
+	"strconv"
+)
+
+// pageSize is how many rows a page of a list shows.
+const pageSize = 50
+
+// pager is one page of a list of total rows.
+type pager struct {
+	Page, Pages, Total int
+	PrevURL, NextURL   string
+	from, to           int
+}
+
+// pageOf returns page (from 1) of a list of total rows whose filter is
+// query, linked at path.
+func pageOf(path string, query url.Values, page, total int) pager {
+	p := pager{Page: page, Total: total, Pages: max(1, (total+pageSize-1)/pageSize)}
+	p.from = min((page-1)*pageSize, total)
+	p.to = min(p.from+pageSize, total)
+	link := func(n int) string {
+		v := url.Values{}
+		for k, vs := range query {
+			if len(vs) > 0 && vs[0] != "" {
+				v.Set(k, vs[0])
+			}
+		}
+		v.Set("page", strconv.Itoa(n))
+		return path + "?" + v.Encode()
+	}
+	if page > 1 {
+		p.PrevURL = link(page - 1)
+	}
+	if page < p.Pages {
+		p.NextURL = link(page + 1)
+	}
+	return p
+}
+
+// parsePage reads the page parameter, 1 if absent.
+func parsePage(s string) (int, error) {
+	if s == "" {
+		return 1, nil
+	}
+	page, err := strconv.Atoi(s)
+	if err != nil || page < 1 || page > 1_000_000 {
+		return 0, &QueryError{Param: "page", Reason: "want a page number"}
+	}
+	return page, nil
+}
