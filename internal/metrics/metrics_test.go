@@ -105,12 +105,22 @@ func TestConsumerLag(t *testing.T) {
 		t.Fatal(err)
 	}
 	url := serve(t, m)
-	got := testkit.Scrape(t, url)
-	if v := got.Get(t, "salyq_consumer_pending", "stream", streams.Submissions); v != 3 {
-		t.Errorf("pending %v, want 3", v)
-	}
-	if v := got.Get(t, "salyq_consumer_ack_pending", "stream", streams.Submissions); v != 2 {
-		t.Errorf("ack pending %v, want 2", v)
+	// JetStream updates a consumer's pending count after the delivery,
+	// not with it: a scrape right after the fetch has read 0 (CI, once).
+	// Scraped until it settles, with a deadline.
+	var got testkit.Metrics
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got = testkit.Scrape(t, url)
+		pending, _ := got.Value("salyq_consumer_pending", "stream", streams.Submissions)
+		ackPending, _ := got.Value("salyq_consumer_ack_pending", "stream", streams.Submissions)
+		if pending == 3 && ackPending == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pending %v and ack pending %v, want 3 and 2", pending, ackPending)
+		}
+		time.Sleep(50 * time.Millisecond) // polling a condition, with a deadline
 	}
 	if _, ok := got.Value("salyq_consumer_pending", "stream", streams.Status); ok {
 		t.Errorf("a consumer that does not exist is reported")
@@ -121,7 +131,7 @@ func TestConsumerLag(t *testing.T) {
 
 	emb.Shutdown()
 	// The client notices the closed connection on its own time.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline = time.Now().Add(10 * time.Second)
 	for nc.Status() == nats.CONNECTED {
 		if time.Now().After(deadline) {
 			t.Fatal("the client did not notice the server stopping")
