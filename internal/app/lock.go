@@ -66,7 +66,8 @@ func LockData(dir string, now time.Time) (*DataLock, error) {
 	}
 	// Written in place, never renamed: the lock lives on this inode.
 	info := fmt.Sprintf("pid %d\nsince %s\n", os.Getpid(), now.Format(time.RFC3339Nano))
-	if err := f.Truncate(0); err == nil {
+	err = f.Truncate(0)
+	if err == nil {
 		_, err = f.WriteAt([]byte(info), 0)
 	}
 	if err != nil {

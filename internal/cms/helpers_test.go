@@ -41,7 +41,7 @@ func ncaCert(t testing.TB, rel string) *x509.Certificate {
 func indexOnce(t testing.TB, b, pat []byte) int {
 	t.Helper()
 	i := bytes.Index(b, pat)
-	if i < 0 || bytes.Index(b[i+1:], pat) >= 0 {
+	if i < 0 || bytes.Contains(b[i+1:], pat) {
 		t.Fatalf("pattern %x not found exactly once", pat)
 	}
 	return i

@@ -12,9 +12,6 @@ import (
 	"github.com/salyq/salyq/internal/delivery"
 )
 
-// clock is a settable clock.
-type clock = testenv.Clock
-
 // wait calls Wait with a deadline; it returns whether Wait passed, and
 // fails the test on any error but context.DeadlineExceeded.
 func wait(t *testing.T, l *delivery.RateLimiter, d time.Duration) bool {

@@ -37,7 +37,7 @@ func TestNewIINAndBIN(t *testing.T) {
 				seen[id] = n
 			}
 		}
-		if gen.f(5) != gen.f(5) || gen.f(-5) != gen.f(5) {
+		if a, b := gen.f(5), gen.f(5); a != b || gen.f(-5) != a {
 			t.Errorf("%s not a function of |seq|", gen.name)
 		}
 	}

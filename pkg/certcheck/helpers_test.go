@@ -59,9 +59,6 @@ var (
 	crlNow = time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
 )
 
-// testClock is an injected clock the test moves by hand.
-type testClock = testenv.Clock
-
 // countingSource counts fetches and can serve changing bytes.
 type countingSource struct {
 	mu   sync.Mutex

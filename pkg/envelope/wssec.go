@@ -86,7 +86,7 @@ func verifySOAP(header, body *etree.Element, known []*x509.Certificate) (*x509.C
 	}
 	resolve := func(uri string) (*etree.Element, error) {
 		if bodyID == "" {
-			return nil, fmt.Errorf("Body has no wsu:Id")
+			return nil, fmt.Errorf("the Body has no wsu:Id")
 		}
 		if uri != "#"+bodyID {
 			return nil, fmt.Errorf("points to %q, the Body is #%s", uri, bodyID)

@@ -13,8 +13,6 @@ import (
 	"github.com/salyq/salyq/pkg/ber"
 )
 
-var oidSerialNumberAttr = asn1.ObjectIdentifier{2, 5, 4, 5}
-
 func TestDecodeNCAContainers(t *testing.T) {
 	files := testenv.Files(t, "*.p12", "testdata", "nca", "p12")
 	tests := []struct {

@@ -390,13 +390,15 @@ func checkIndex(t testing.TB, s *Store) {
 			}
 		}
 		n := 0
-		err = tx.Bucket(bucketSchedule).ForEach(func(k, _ []byte) error {
+		if err := tx.Bucket(bucketSchedule).ForEach(func(k, _ []byte) error {
 			n++
 			if !want[string(k)] {
 				t.Errorf("stray schedule entry %s at %v", k[8:], scheduleTime(k))
 			}
 			return nil
-		})
+		}); err != nil {
+			return err
+		}
 		if n != len(want) {
 			t.Errorf("schedule has %d entries, want %d", n, len(want))
 		}

@@ -186,8 +186,7 @@ func TestAddDoubleEdgeCases(t *testing.T) {
 			rc := newRef(c)
 			g := point{x: c.gx, y: c.gy, z: c.f.one}
 			id := c.identity()
-			var negG point
-			negG = g
+			negG := g
 			c.f.neg(&negG.y, &g.y)
 			var r point
 			cases := []struct {
