@@ -253,7 +253,8 @@ func newBrowser(t *testing.T, chrome string, timeout time.Duration, dir string) 
 // floodReloads checks that a flood of status events, one every 20 ms as
 // at quarter-end, does not hold the overview's live part back: once the
 // flood has run for two seconds, a mark put in that part goes within
-// five, the part reloaded while the flood goes on. (Reloading only after
+// fifteen (a reload comes within one; the rest is room for a loaded
+// machine), the part reloaded while the flood goes on. (Reloading only after
 // a pause in the events, the page stood still for as long as they came.)
 // The events are of a submission nobody filed: the poller and the page
 // take them for the noise they are.
@@ -296,7 +297,7 @@ func floodReloads(t *testing.T, b *browser, data, taxpayer string) {
 		time.Sleep(20 * time.Millisecond) // polling a condition, with a deadline
 	}
 	b.waitJS(`document.getElementById("counts").insertAdjacentHTML("beforeend", '<i id="stale"></i>') === undefined`, stepTimeout, "the mark")
-	b.waitJS(`!document.getElementById("stale")`, 5*time.Second, "the overview's live part to reload during a flood of events")
+	b.waitJS(`!document.getElementById("stale")`, 15*time.Second, "the overview's live part to reload during a flood of events")
 }
 
 // stepTimeout bounds one step of the browser: a missing element fails
