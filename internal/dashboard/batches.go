@@ -38,9 +38,8 @@ func (s *Server) batches(tpl string) func(http.ResponseWriter, *request) {
 			s.fail(w, r.Request, http.StatusBadRequest, err)
 			return
 		}
-		vs, err := s.views(r.Context(), r.who)
-		if err != nil {
-			s.fail(w, r.Request, http.StatusServiceUnavailable, err)
+		vs, ok := s.scoped(w, r)
+		if !ok {
 			return
 		}
 		s.render(w, r, tpl, batchesData{Batches: report.Summaries(vs, s.cfg.Table)})
@@ -56,9 +55,8 @@ func (s *Server) batchViews(w http.ResponseWriter, r *request) (string, []board.
 		s.fail(w, r.Request, http.StatusBadRequest, err)
 		return "", nil, false
 	}
-	all, err := s.views(r.Context(), r.who)
-	if err != nil {
-		s.fail(w, r.Request, http.StatusServiceUnavailable, err)
+	all, ok := s.scoped(w, r)
+	if !ok {
 		return "", nil, false
 	}
 	var vs []board.View

@@ -17,21 +17,13 @@ type formsData struct {
 
 // forms lists the forms, newest first, filtered by status and taxpayer.
 func (s *Server) forms(w http.ResponseWriter, r *request) {
-	q, err := query(r.Request, "status", "taxpayer", "page")
-	if err == nil {
-		err = checkTaxpayer(q["taxpayer"])
-	}
-	page := 0
-	if err == nil {
-		page, err = parsePage(q["page"])
-	}
+	q, page, err := listQuery(r.Request, "status")
 	if err != nil {
 		s.fail(w, r.Request, http.StatusBadRequest, err)
 		return
 	}
-	vs, err := s.views(r.Context(), r.who)
-	if err != nil {
-		s.fail(w, r.Request, http.StatusServiceUnavailable, err)
+	vs, ok := s.scoped(w, r)
+	if !ok {
 		return
 	}
 	d := formsData{Status: q["status"], Taxpayer: q["taxpayer"]}

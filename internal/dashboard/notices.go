@@ -27,21 +27,13 @@ type noticesData struct {
 // operator's question is which clients got a refusal or a desk audit's
 // findings, which may come weeks after the forms were final.
 func (s *Server) notices(w http.ResponseWriter, r *request) {
-	q, err := query(r.Request, "type", "taxpayer", "page")
-	if err == nil {
-		err = checkTaxpayer(q["taxpayer"])
-	}
-	page := 0
-	if err == nil {
-		page, err = parsePage(q["page"])
-	}
+	q, page, err := listQuery(r.Request, "type")
 	if err != nil {
 		s.fail(w, r.Request, http.StatusBadRequest, err)
 		return
 	}
-	vs, err := s.views(r.Context(), r.who)
-	if err != nil {
-		s.fail(w, r.Request, http.StatusServiceUnavailable, err)
+	vs, ok := s.scoped(w, r)
+	if !ok {
 		return
 	}
 	d := noticesData{Type: q["type"], Taxpayer: q["taxpayer"]}

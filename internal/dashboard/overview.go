@@ -56,7 +56,11 @@ func (s *Server) overview(tpl string) func(http.ResponseWriter, *request) {
 			s.fail(w, r.Request, http.StatusBadRequest, err)
 			return
 		}
-		d, err := s.overviewData(r)
+		vs, ok := s.scoped(w, r)
+		if !ok {
+			return
+		}
+		d, err := s.overviewData(r, vs)
 		if err != nil {
 			s.fail(w, r.Request, http.StatusServiceUnavailable, err)
 			return
@@ -65,12 +69,9 @@ func (s *Server) overview(tpl string) func(http.ResponseWriter, *request) {
 	}
 }
 
-func (s *Server) overviewData(r *request) (*overviewData, error) {
+// overviewData is the overview of vs, the views the token may see.
+func (s *Server) overviewData(r *request, vs []board.View) (*overviewData, error) {
 	ctx := r.Context()
-	vs, err := s.views(ctx, r.who)
-	if err != nil {
-		return nil, err
-	}
 	d := &overviewData{Total: len(vs)}
 	byStatus := map[statusfsm.Status]int{}
 	byPhase := map[statusfsm.Phase]int{}

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"net/http"
 	"net/url"
 	"strconv"
 )
@@ -40,14 +41,22 @@ func pageOf(path string, query url.Values, page, total int) pager {
 	return p
 }
 
-// parsePage reads the page parameter, 1 if absent.
-func parsePage(s string) (int, error) {
-	if s == "" {
-		return 1, nil
+// listQuery reads the query of a list page: its filter (the names in
+// filter), taxpayer and page; a bad one is an error for a 400.
+func listQuery(r *http.Request, filter string) (map[string]string, int, error) {
+	q, err := query(r, filter, "taxpayer", "page")
+	if err != nil {
+		return nil, 0, err
 	}
-	page, err := strconv.Atoi(s)
-	if err != nil || page < 1 || page > 1_000_000 {
-		return 0, &QueryError{Param: "page", Reason: "want a page number"}
+	if err := checkTaxpayer(q["taxpayer"]); err != nil {
+		return nil, 0, err
 	}
-	return page, nil
+	page := 1
+	if q["page"] != "" {
+		page, err = strconv.Atoi(q["page"])
+		if err != nil || page < 1 || page > 1_000_000 {
+			return nil, 0, &QueryError{Param: "page", Reason: "want a page number"}
+		}
+	}
+	return q, page, nil
 }

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"sort"
 	"sync"
@@ -39,6 +40,17 @@ func (s *Server) views(ctx context.Context, who auth.Principal) ([]board.View, e
 		}
 	}
 	return out, nil
+}
+
+// scoped is views for a handler: on an error it answers 503 and
+// returns false.
+func (s *Server) scoped(w http.ResponseWriter, r *request) ([]board.View, bool) {
+	vs, err := s.views(r.Context(), r.who)
+	if err != nil {
+		s.fail(w, r.Request, http.StatusServiceUnavailable, err)
+		return nil, false
+	}
+	return vs, true
 }
 
 // get returns the cached views, read again when older than viewsFresh.
