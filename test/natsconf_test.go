@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/salyq/salyq/internal/testkit"
 )
 
 // natsConfDir is where the shipped cluster configurations are.
@@ -221,15 +222,7 @@ func TestNATSRoutesNeedClusterCert(t *testing.T) {
 func startConfServer(t testing.TB, opts *server.Options) *server.Server {
 	t.Helper()
 	opts.NoLog, opts.NoSigs = true, true
-	srv, err := server.NewServer(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Start()
-	if !srv.ReadyForConnections(10 * time.Second) {
-		srv.Shutdown()
-		t.Fatalf("%s: server not ready", opts.ConfigFile)
-	}
+	srv := testkit.StartServer(t, opts)
 	t.Cleanup(srv.Shutdown)
 	return srv
 }

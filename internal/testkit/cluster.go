@@ -82,15 +82,7 @@ func NewCluster(t testing.TB, n int) *Cluster {
 func (c *Cluster) Start(t testing.TB, i int) {
 	t.Helper()
 	opts := *c.opts[i]
-	srv, err := server.NewServer(&opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Start()
-	if !srv.ReadyForConnections(30 * time.Second) {
-		srv.Shutdown()
-		t.Fatalf("cluster node %s did not start", opts.ServerName)
-	}
+	srv := StartServer(t, &opts)
 	c.mu.Lock()
 	c.servers[i] = srv
 	c.mu.Unlock()
@@ -146,4 +138,20 @@ func (c *Cluster) WaitMetaLeader(t testing.TB, within time.Duration) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("no JetStream meta leader within %s", within)
+}
+
+// StartServer starts a nats-server in the test process with opts and
+// waits until it accepts clients; the caller shuts it down.
+func StartServer(t testing.TB, opts *server.Options) *server.Server {
+	t.Helper()
+	srv, err := server.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Start()
+	if !srv.ReadyForConnections(30 * time.Second) {
+		srv.Shutdown()
+		t.Fatalf("nats-server %s%s did not start", opts.ServerName, opts.ConfigFile)
+	}
+	return srv
 }
