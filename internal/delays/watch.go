@@ -140,7 +140,7 @@ func (w *Watch) Run(ctx context.Context) error {
 	}
 }
 
-// sweepStates is Sweep over the forms of an index: it reloads only those
+// sweepStates sweeps the forms of an index: it reloads only those
 // something is due for, and handles them as they are now.
 func (w *Watch) sweepStates(ctx context.Context, states map[string]state) (Swept, error) {
 	now := w.cfg.Clock()
@@ -168,31 +168,19 @@ func (w *Watch) sweepStates(ctx context.Context, states map[string]state) (Swept
 
 // Sweep looks at every form on the board once: it journals the delays
 // past JournalAfter and tells those past TellAfter that were not yet, and
-// takes the Delayed flag off forms accepted meanwhile.
+// takes the Delayed flag off forms accepted meanwhile. It is Run's sweep
+// over an index read from the board on the spot, for a one-off sweep.
 func (w *Watch) Sweep(ctx context.Context) (Swept, error) {
-	now := w.cfg.Clock()
-	var s Swept
-	var due []board.Record
+	x := &index{states: map[string]state{}}
 	err := w.cfg.Board.Records(ctx, func(r board.Record) error {
-		if w.consider(r, now, &s) {
-			due = append(due, r)
-		}
+		x.put(r.View.ID, &r)
 		return nil
 	})
 	if err != nil {
-		return s, fmt.Errorf("delays: %w", err)
+		return Swept{}, fmt.Errorf("delays: %w", err)
 	}
-	return s, w.handleAll(ctx, due, now, &s)
-}
-
-// consider counts r in s if it waits, and reports whether something is
-// due for it at now.
-func (w *Watch) consider(r board.Record, now time.Time, s *Swept) bool {
-	st := stateOf(r)
-	if !st.accepted {
-		s.Waiting++
-	}
-	return w.due(st, now)
+	states, _ := x.snapshot()
+	return w.sweepStates(ctx, states)
 }
 
 // state is what decides whether something is due for a form.
