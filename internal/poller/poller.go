@@ -252,7 +252,6 @@ func (p *Poller) active(ctx context.Context) error {
 				select {
 				case msg := <-work:
 					p.receipt(ctx, msg)
-					p.wake()
 				case <-stopping:
 					return
 				}

@@ -54,6 +54,7 @@ func (p *Poller) recordReceipt(ctx context.Context, msg jetstream.Msg, r streams
 	if err == nil {
 		if changed {
 			p.transition(e.To)
+			p.wake() // the receipt's entry waits in the outbox
 		}
 		return settle.Action{Verdict: settle.Ack, ID: r.ID}
 	}
