@@ -467,21 +467,15 @@ func (b *Board) Get(ctx context.Context, id string) (View, error) {
 	return *r.View, nil
 }
 
-// All returns every view.
+// All returns every view, read as Views reads them: one watch, not a
+// lookup per key.
 func (b *Board) All(ctx context.Context) ([]View, error) {
-	lister, err := b.kv.ListKeys(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var out []View
-	for k := range lister.Keys() {
-		v, err := b.Get(ctx, k)
-		if err != nil {
-			continue // deleted meanwhile
-		}
+	err := b.Views(ctx, func(v View) error {
 		out = append(out, v)
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // History returns the status events of a submission, oldest first, one

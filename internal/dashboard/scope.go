@@ -62,11 +62,8 @@ func (c *viewCache) get(ctx context.Context, b *board.Board) ([]board.View, erro
 		return c.all, nil
 	}
 	start := time.Now()
-	var all []board.View
-	if err := b.Views(ctx, func(v board.View) error {
-		all = append(all, v)
-		return nil
-	}); err != nil {
+	all, err := b.All(ctx)
+	if err != nil {
 		return nil, err
 	}
 	sort.SliceStable(all, func(i, j int) bool {
