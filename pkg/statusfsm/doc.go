@@ -99,7 +99,7 @@
 //
 // Every history entry is also written, in its transaction, to the outbox
 // bucket (the entry's history key), where it stays until the caller has
-// published it and calls Done; Pending hands out each form's unpublished
+// published it and calls DoneAll; Pending hands out each form's unpublished
 // entries with the form as it stood, so a crash between recording and
 // publishing loses nothing. Restore is the way back from another copy of
 // a form's state (the board): it takes a form at a given state and

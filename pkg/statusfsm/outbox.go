@@ -24,7 +24,7 @@ type Pending struct {
 // order, leaving out forms for which skip returns true (a caller backing
 // off one form should not hold up the others). Every entry the store
 // records enters the outbox in the transaction that records it and stays
-// there until Done, so a change is published at least once whatever
+// there until DoneAll, so a change is published at least once whatever
 // crashes in between.
 func (s *Store) Pending(limit int, skip func(id string) bool) ([]Pending, error) {
 	if limit <= 0 {
@@ -77,12 +77,6 @@ func (s *Store) Pending(limit int, skip func(id string) bool) ([]Pending, error)
 	return out, nil
 }
 
-// Done removes the outbox entries of form id up to sequence upTo once
-// they are published. Entries recorded since stay.
-func (s *Store) Done(ctx context.Context, id string, upTo uint64) error {
-	return s.DoneAll(ctx, Published{ID: id, UpTo: upTo})
-}
-
 // Published says that the outbox entries of form ID up to sequence UpTo
 // are published.
 type Published struct {
@@ -90,8 +84,10 @@ type Published struct {
 	UpTo uint64
 }
 
-// DoneAll is Done for several forms in one transaction: a publisher that
-// published a round of forms commits (and fsyncs) once for all of them.
+// DoneAll removes the outbox entries of each form up to its sequence once
+// they are published (entries recorded since stay), in one transaction:
+// a publisher that published a round of forms commits (and fsyncs) once
+// for all of them.
 func (s *Store) DoneAll(ctx context.Context, marks ...Published) error {
 	for _, m := range marks {
 		if err := checkID(m.ID); err != nil {

@@ -34,7 +34,7 @@ func mustPending(t testing.TB, s *Store, skip func(string) bool) map[string]Pend
 
 // TestOutboxWithEveryChange: every entry a receipt or a poll records is in
 // the outbox together with the form it left, survives a reopen, and
-// leaves it only through Done, up to the sequence given.
+// leaves it only through DoneAll, up to the sequence given.
 func TestOutboxWithEveryChange(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "status.db")
 	clk := testenv.NewClock(t0)
@@ -78,7 +78,7 @@ func TestOutboxWithEveryChange(t *testing.T) {
 	}
 
 	// Published up to 2; 3 and what comes later stay.
-	if err := s.Done(ctx, "a", 2); err != nil {
+	if err := s.DoneAll(ctx, Published{ID: "a", UpTo: 2}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Apply(ctx, "a", "", []Event{ev("Принята", 3)}); err != nil {
@@ -159,7 +159,7 @@ func TestRestoreNeverBackwards(t *testing.T) {
 	if p := mustPending(t, s, nil)["a"]; len(p.Entries) != 1 || p.Entries[0].Seq != 5 || p.Form.State != "Принята" {
 		t.Fatalf("pending after a copy that is behind = %+v", p)
 	}
-	if err := s.Done(ctx, "a", 5); err != nil {
+	if err := s.DoneAll(ctx, Published{ID: "a", UpTo: 5}); err != nil {
 		t.Fatal(err)
 	}
 
