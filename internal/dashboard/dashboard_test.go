@@ -346,6 +346,24 @@ func TestLiveEvents(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no event in 10 s")
 	}
+
+	// The page goes: its consumer on SALYQ_STATUS goes with it, not a
+	// minute later.
+	cancel()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		info, err := r.set.Status.Info(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.State.Consumers == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d consumers on SALYQ_STATUS 10 s after the live page closed", info.State.Consumers)
+		}
+		time.Sleep(50 * time.Millisecond) // polling a condition, with a deadline
+	}
 }
 
 // TestOpenOnLoopback: without tokens every request gets a session of
