@@ -70,7 +70,7 @@ func waitFiled(t *testing.T, idx *filed.Index, id string) {
 // is ready, later ones arrive, and a reopened index continues from where
 // it stopped.
 func TestIndexFollows(t *testing.T) {
-	js, _ := testkit.JetStream(t)
+	js, set := testkit.JetStream(t)
 	for i := range 3000 {
 		if err := filed.Record(ctx, js, fmt.Sprintf("early%04d", i)); err != nil {
 			t.Fatal(err)
@@ -92,6 +92,14 @@ func TestIndexFollows(t *testing.T) {
 	waitFiled(t, idx, "late")
 	waitFiled(t, idx, "late2")
 	stop()
+	// The follower's consumer went with it.
+	info, err := set.Filed.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Consumers != 0 {
+		t.Fatalf("%d consumers left on SALYQ_FILED by a stopped index", info.State.Consumers)
+	}
 
 	if err := filed.Record(ctx, js, "whileClosed"); err != nil {
 		t.Fatal(err)
