@@ -17,12 +17,7 @@ type formsData struct {
 
 // forms lists the forms, newest first, filtered by status and taxpayer.
 func (s *Server) forms(w http.ResponseWriter, r *request) {
-	q, page, err := listQuery(r.Request, "status")
-	if err != nil {
-		s.fail(w, r.Request, http.StatusBadRequest, err)
-		return
-	}
-	vs, ok := s.scoped(w, r)
+	q, page, vs, ok := s.list(w, r, "status")
 	if !ok {
 		return
 	}

@@ -27,12 +27,7 @@ type noticesData struct {
 // operator's question is which clients got a refusal or a desk audit's
 // findings, which may come weeks after the forms were final.
 func (s *Server) notices(w http.ResponseWriter, r *request) {
-	q, page, err := listQuery(r.Request, "type")
-	if err != nil {
-		s.fail(w, r.Request, http.StatusBadRequest, err)
-		return
-	}
-	vs, ok := s.scoped(w, r)
+	q, page, vs, ok := s.list(w, r, "type")
 	if !ok {
 		return
 	}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/salyq/salyq/internal/board"
 )
 
 // pageSize is how many rows a page of a list shows.
@@ -59,4 +61,17 @@ func listQuery(r *http.Request, filter string) (map[string]string, int, error) {
 		}
 	}
 	return q, page, nil
+}
+
+// list is the start of a list page's handler: its query (listQuery) and
+// the views the token may see; it answers 400 or 503 itself and returns
+// false.
+func (s *Server) list(w http.ResponseWriter, r *request, filter string) (map[string]string, int, []board.View, bool) {
+	q, page, err := listQuery(r.Request, filter)
+	if err != nil {
+		s.fail(w, r.Request, http.StatusBadRequest, err)
+		return nil, 0, nil, false
+	}
+	vs, ok := s.scoped(w, r)
+	return q, page, vs, ok
 }
